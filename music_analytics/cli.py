@@ -1,0 +1,155 @@
+"""`music-analytics`: the command line, a thin skin over the library.
+
+    music-analytics run       the ETL (the same command as `python flows/main.py`)
+    music-analytics generate  a synthetic eventsim-like dataset
+
+Errors are one line on stderr ("error: what and where") with exit code 1 (2 for usage and
+configuration errors); --verbose adds the traceback. Secrets are masked in everything printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import __version__, secrets
+from .config import Config, load_config
+from .errors import ConfigError, PipelineError
+
+RUN_DESCRIPTION = """\
+Run the ETL end to end: raw Sparkify JSON -> engine -> Parquet lake -> staging -> star schema.
+
+With no --source it runs on the demo dataset (generated under the data folder on first use)
+and publishes to the DuckDB file data/warehouse.duckdb. Settings come from, in increasing
+priority: built-in defaults, the INI file (--config, or ./music-analytics.ini if present),
+MUSIC_ANALYTICS_<SECTION>_<KEY> environment variables, then these flags.
+"""
+
+RUN_EPILOG = """\
+examples:
+  %(prog)s
+  %(prog)s --source ../shared/data/sparkify-sample
+  %(prog)s --warehouse postgresql://etl@127.0.0.1:5432/music --date 2018-11-15
+  %(prog)s --start 2018-11-01 --end 2018-11-07 --config music-analytics.ini
+
+passwords: prefer [warehouse] password in the (git-ignored) INI file or the
+MUSIC_ANALYTICS_WAREHOUSE_PASSWORD / PGPASSWORD variables over a password in the URL.
+"""
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", metavar="DIR|s3://bucket/prefix",
+                        help="folder holding song_data/ and log_data/ (default: the demo dataset)")
+    parser.add_argument("--warehouse", metavar="URL",
+                        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb or "
+                             "postgresql://user[:password]@host:port/db (default: duckdb:///data/warehouse.duckdb)")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), help="transform engine (default: duckdb)")
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="process one day's event files")
+    when.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day of a range (with --end)")
+    parser.add_argument("--end", type=_date, metavar="YYYY-MM-DD", help="last day of a range (inclusive)")
+    parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
+    parser.add_argument("--data-dir", metavar="DIR", help="where demo data, lake and scratch files go (default: data)")
+    parser.add_argument("--lake", metavar="DIR", help="lake folder (default: <data-dir>/lake)")
+    parser.add_argument("--summary-json", metavar="FILE", help="also write the run summary as JSON to FILE")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    if args.end and not (args.start or args.date):
+        raise ConfigError("--end needs --start")
+    start = args.date or args.start
+    end = args.date or args.end
+    return load_config(
+        args.config, source=args.source, warehouse=args.warehouse, engine=args.engine, start=start, end=end,
+        data_dir=args.data_dir, lake=args.lake, verbose=args.verbose,
+    )
+
+
+def report_errors(verbose: bool, body: Callable[[], int]) -> int:
+    """Run `body`, turning failures into one masked line on stderr and an exit code."""
+    try:
+        return body()
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except ConfigError as exc:
+        if verbose:
+            traceback.print_exc()
+        print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
+        return 2
+    except PipelineError as exc:
+        if verbose:
+            print(secrets.redact(traceback.format_exc()), file=sys.stderr)
+        print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if verbose:
+            print(secrets.redact(traceback.format_exc()), file=sys.stderr)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"error: {type(exc).__name__}: {secrets.redact(first)} (run with --verbose for details)",
+              file=sys.stderr)
+        return 1
+
+
+def write_summary_json(path: str | None, data: dict[str, Any]) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, default=str)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    # The flow module owns orchestration; importing it here keeps this package free of Prefect.
+    from flows.main import run_from_args
+
+    return run_from_args(args)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from .generator import cli as gen_cli
+
+    return gen_cli.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="music-analytics",
+        description="Music Analytics: raw Sparkify/eventsim logs to a tested star schema.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run the ETL flow end to end", description=RUN_DESCRIPTION,
+                         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_run_arguments(run)
+    run.set_defaults(func=_cmd_run)
+    gen = sub.add_parser("generate", help="write a synthetic eventsim-like dataset",
+                         description="Write a synthetic Sparkify-layout dataset (songs + event logs), "
+                                     "deterministic for a seed, optionally with injected faults.")
+    from .generator import cli as gen_cli
+
+    gen_cli.add_arguments(gen)
+    gen.set_defaults(func=_cmd_generate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""One typed configuration, resolved in this order: built-in defaults < INI file < environment < flags.
+
+The INI file is read with ConfigParser. Environment overrides are named
+MUSIC_ANALYTICS_<SECTION>_<KEY> (e.g. MUSIC_ANALYTICS_WAREHOUSE_URL). Passwords may sit in the
+URL, in [warehouse] password, or in MUSIC_ANALYTICS_WAREHOUSE_PASSWORD / PGPASSWORD; every one is
+registered with `secrets` so it is masked wherever the pipeline prints.
+"""
+
+from __future__ import annotations
+
+import configparser
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from . import secrets
+from .errors import ConfigError
+
+ENV_PREFIX = "MUSIC_ANALYTICS_"
+DEFAULT_CONFIG_FILE = "music-analytics.ini"
+ENGINES = ("duckdb", "spark")
+
+# Every key the INI file may hold, with its type; unknown keys are an error, not silently ignored.
+_SCHEMA: dict[str, dict[str, type]] = {
+    "pipeline": {"source": str, "engine": str, "data_dir": str, "lake": str, "start": str, "end": str},
+    "warehouse": {"url": str, "password": str},
+    "duckdb": {"memory_limit": str, "threads": int},
+    "demo": {"events": int, "seed": int},
+}
+
+
+@dataclass(frozen=True)
+class WarehouseURL:
+    """A parsed warehouse URL; `str()` and `repr()` never show the password."""
+
+    scheme: str
+    path: str = ""  # DuckDB file path
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    host: str | None = None
+    port: int | None = None
+    database: str | None = None
+
+    @classmethod
+    def parse(cls, url: str, password: str | None = None) -> WarehouseURL:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "duckdb":
+            # SQLAlchemy convention: duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb
+            if parts.netloc:
+                raise ConfigError(
+                    f"warehouse URL {redacted_url(url)!r}: use duckdb:///relative/path.duckdb "
+                    "or duckdb:////absolute/path.duckdb (three or four slashes)"
+                )
+            path = parts.path[1:] if parts.path.startswith("/") else parts.path
+            if not path:
+                raise ConfigError(f"warehouse URL {url!r} names no DuckDB file")
+            return cls(scheme="duckdb", path=path)
+        if scheme in ("postgresql", "postgres", "redshift"):
+            try:
+                port = parts.port
+            except ValueError as exc:
+                raise ConfigError(f"warehouse URL {redacted_url(url)!r}: invalid port") from exc
+            url_password = unquote(parts.password) if parts.password is not None else None
+            pw = url_password or password
+            secrets.register(pw)
+            database = parts.path.lstrip("/") or None
+            if not parts.hostname or not database:
+                raise ConfigError(
+                    f"warehouse URL {redacted_url(url)!r}: expected {scheme}://user[:password]@host:port/database"
+                )
+            return cls(
+                scheme="postgresql" if scheme == "postgres" else scheme,
+                user=unquote(parts.username) if parts.username else None,
+                password=pw,
+                host=parts.hostname,
+                port=port or (5439 if scheme == "redshift" else 5432),
+                database=database,
+            )
+        raise ConfigError(
+            f"warehouse URL {redacted_url(url)!r}: unsupported scheme {scheme!r} "
+            "(expected duckdb:///file.duckdb or postgresql://user@host:port/db)"
+        )
+
+    def __str__(self) -> str:
+        if self.scheme == "duckdb":
+            return f"duckdb:///{self.path}"
+        user = f"{self.user}{':' + secrets.MASK if self.password else ''}@" if self.user else ""
+        return f"{self.scheme}://{user}{self.host}:{self.port}/{self.database}"
+
+
+def redacted_url(url: str) -> str:
+    """The URL with any password replaced by a mask, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    secrets.register(parts.password)
+    return secrets.redact(url)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run needs. Built by `load_config`; paths are relative to the working directory."""
+
+    source: str | None = None  # a folder or s3:// prefix with song_data/ and log_data/; None = demo data
+    warehouse: WarehouseURL = field(default_factory=lambda: WarehouseURL.parse("duckdb:///data/warehouse.duckdb"))
+    engine: str = "duckdb"
+    data_dir: Path = Path("data")
+    lake: Path | None = None  # default: <data_dir>/lake
+    start: dt.date | None = None
+    end: dt.date | None = None
+    duckdb_memory_limit: str | None = None
+    duckdb_threads: int | None = None
+    demo_events: int = 100_000
+    demo_seed: int = 42
+    verbose: bool = False
+
+    @property
+    def lake_path(self) -> Path:
+        return self.lake if self.lake is not None else self.data_dir / "lake"
+
+    @property
+    def work_path(self) -> Path:
+        """Scratch space of the transform engine (spill files, its working database)."""
+        return self.data_dir / "work"
+
+    @property
+    def demo_path(self) -> Path:
+        return self.data_dir / "demo"
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _parse_date(value: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"{what}: {value!r} is not a date (expected YYYY-MM-DD)") from exc
+
+
+def _read_ini(path: Path) -> dict[str, dict[str, str]]:
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+    try:
+        with path.open(encoding="utf-8") as fh:
+            parser.read_file(fh)
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: {exc.strerror or exc}") from exc
+    except configparser.Error as exc:
+        raise ConfigError(f"config file {path}: {exc.message.splitlines()[0]}") from exc
+    values: dict[str, dict[str, str]] = {}
+    for section in parser.sections():
+        if section not in _SCHEMA:
+            raise ConfigError(f"config file {path}: unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+        for key, value in parser.items(section):
+            if key not in _SCHEMA[section]:
+                raise ConfigError(
+                    f"config file {path}: unknown key {key!r} in [{section}] "
+                    f"(known: {', '.join(_SCHEMA[section])})"
+                )
+            values.setdefault(section, {})[key] = value.strip()
+    return values
+
+
+def _read_env(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    values: dict[str, dict[str, str]] = {}
+    for section, keys in _SCHEMA.items():
+        for key in keys:
+            name = f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+            if name in environ:
+                values.setdefault(section, {})[key] = environ[name].strip()
+    return values
+
+
+def load_config(
+    config_file: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **flags: Any,
+) -> Config:
+    """Resolve defaults < INI < environment < flags into a validated Config.
+
+    `config_file` None reads ./music-analytics.ini when it exists. Flags with value None are
+    "not given". Raises ConfigError with a one-line message on any invalid value.
+    """
+    environ = os.environ if environ is None else environ
+    layers: list[dict[str, dict[str, str]]] = []
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"config file {path}: not found")
+        layers.append(_read_ini(path))
+    elif Path(DEFAULT_CONFIG_FILE).is_file():
+        layers.append(_read_ini(Path(DEFAULT_CONFIG_FILE)))
+    layers.append(_read_env(environ))
+
+    merged: dict[str, dict[str, str]] = {}
+    for layer in layers:
+        for section, kv in layer.items():
+            merged.setdefault(section, {}).update(kv)
+
+    def get(section: str, key: str) -> str | None:
+        value = merged.get(section, {}).get(key)
+        return value if value not in (None, "") else None
+
+    def get_int(section: str, key: str) -> int | None:
+        value = get(section, key)
+        if value is None:
+            return None
+        try:
+            return int(value.replace("_", ""))
+        except ValueError as exc:
+            raise ConfigError(f"[{section}] {key}: {value!r} is not an integer") from exc
+
+    password = get("warehouse", "password") or environ.get(f"{ENV_PREFIX}WAREHOUSE_PASSWORD") or None
+    if password is None and environ.get("PGPASSWORD"):
+        password = environ["PGPASSWORD"]
+    secrets.register(password)
+
+    cfg = Config()
+    url = flags.pop("warehouse", None) or get("warehouse", "url")
+    if url:
+        secrets.register(urlsplit(url).password)
+        cfg = replace(cfg, warehouse=WarehouseURL.parse(url, password))
+
+    engine = flags.pop("engine", None) or get("pipeline", "engine") or cfg.engine
+    if engine not in ENGINES:
+        raise ConfigError(f"engine {engine!r} is not one of: {', '.join(ENGINES)}")
+
+    data_dir = flags.pop("data_dir", None) or get("pipeline", "data_dir")
+    lake = flags.pop("lake", None) or get("pipeline", "lake")
+    start_s = get("pipeline", "start")
+    end_s = get("pipeline", "end")
+    start = flags.pop("start", None) or (_parse_date(start_s, "[pipeline] start") if start_s else None)
+    end = flags.pop("end", None) or (_parse_date(end_s, "[pipeline] end") if end_s else None)
+    if start and end and end < start:
+        raise ConfigError(f"date range: end {end} is before start {start}")
+
+    threads = get_int("duckdb", "threads")
+    if threads is not None and threads < 1:
+        raise ConfigError(f"[duckdb] threads: must be >= 1, got {threads}")
+    demo_events = get_int("demo", "events")
+    if demo_events is not None and demo_events < 1000:
+        raise ConfigError(f"[demo] events: must be >= 1000, got {demo_events}")
+
+    cfg = replace(
+        cfg,
+        source=flags.pop("source", None) or get("pipeline", "source"),
+        engine=engine,
+        data_dir=Path(data_dir) if data_dir else cfg.data_dir,
+        lake=Path(lake) if lake else None,
+        start=start,
+        end=end,
+        duckdb_memory_limit=get("duckdb", "memory_limit"),
+        duckdb_threads=threads,
+        demo_events=demo_events or cfg.demo_events,
+        demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
+        verbose=bool(flags.pop("verbose", False)),
+    )
+    unknown = {k for k, v in flags.items() if v is not None}
+    if unknown:
+        raise ConfigError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    return cfg

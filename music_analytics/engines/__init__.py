@@ -1,0 +1,67 @@
+"""Transform engines: raw files in, lake out. Each runs the same SELECT-only models from sql/transform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..config import Config
+from ..errors import ConfigError
+from ..sources import SourceFiles
+
+# The models, in dependency order. Names are both file names (sql/transform/<name>.sql) and the
+# relation names later models refer to. events_checked/songs_checked are generated from the contract.
+MODELS: tuple[str, ...] = (
+    "events_classified",
+    "events",
+    "songs_classified",
+    "songs",
+    "artists",
+    "songplays",
+    "users",
+    "time",
+    "rejected_records",
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class InputStats:
+    files: int = 0
+    records: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    blank_lines: int = 0
+    empty_files: int = 0
+
+
+@dataclass
+class TransformResult:
+    lake: Path
+    files: SourceFiles | None = None
+    events: InputStats = field(default_factory=InputStats)
+    songs: InputStats = field(default_factory=InputStats)
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    plays: int = 0  # accepted NextSong events
+    plays_without_user: int = 0  # accepted NextSong events of logged-out users (not songplays)
+    songplays: int = 0
+    matched: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # rows written per lake table
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    name: str
+
+    def transform(self, files: SourceFiles, lake: Path, progress: Progress) -> TransformResult: ...
+
+
+def get_engine(cfg: Config) -> Engine:
+    if cfg.engine == "duckdb":
+        from .duckdb_engine import DuckDBEngine
+
+        return DuckDBEngine(cfg)
+    raise ConfigError(f"engine {cfg.engine!r} is not available in this version (available: duckdb)")

@@ -1,0 +1,23 @@
+"""Warehouse adapters: one per database, chosen by the warehouse URL's scheme."""
+
+from __future__ import annotations
+
+from ..config import WarehouseURL
+from ..errors import ConfigError
+from .base import MERGE_ORDER, STAR_TABLES, MergeCounts, Warehouse
+
+
+def connect(url: WarehouseURL) -> Warehouse:
+    """The adapter for `url` (not yet connected: connections are opened per operation)."""
+    if url.scheme == "duckdb":
+        from .duckdb import DuckDBWarehouse
+
+        return DuckDBWarehouse(url)
+    if url.scheme == "postgresql":
+        from .postgres import PostgresWarehouse
+
+        return PostgresWarehouse(url)
+    raise ConfigError(f"warehouse {url}: no adapter for {url.scheme!r} in this version")
+
+
+__all__ = ["MERGE_ORDER", "STAR_TABLES", "MergeCounts", "Warehouse", "connect"]

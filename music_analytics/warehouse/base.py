@@ -1,0 +1,164 @@
+"""What every warehouse adapter shares: DDL and merge statements from sql/warehouse/, run in order.
+
+An adapter only says how to connect, run a statement, count affected rows and bulk-load a lake
+table into staging. SQL is looked up along `sql_path` (most specific dialect first), so a
+dialect overrides a shared file by shipping its own copy: the differences are files, not `if`s.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import sql
+from ..config import WarehouseURL
+
+# Tables the pipeline owns, in the order they are created and merged (dimensions before facts).
+MERGE_ORDER: tuple[str, ...] = ("artists", "songs", "users", "time", "songplays", "rejected_records")
+STAR_TABLES: tuple[str, ...] = ("songplays", "users", "songs", "artists", "time")
+# Columns staged from each lake table (the lake may carry extra partition columns).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "artists": ("artist_id", "name", "location", "latitude", "longitude"),
+    "songs": ("song_id", "title", "artist_id", "artist_name", "year", "duration"),
+    "users": ("user_id", "first_name", "last_name", "gender", "level", "level_ts"),
+    "time": ("start_time", "hour", "day", "week", "month", "year", "weekday"),
+    "songplays": ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id",
+                  "location", "user_agent"),
+    "rejected_records": ("source_file", "line_number", "input", "reason", "detail", "raw"),
+}
+# Sort keys used when comparing whole tables (tests, parity checks).
+KEYS: dict[str, tuple[str, ...]] = {
+    "artists": ("artist_id",),
+    "songs": ("song_id",),
+    "users": ("user_id",),
+    "time": ("start_time",),
+    "songplays": ("songplay_id",),
+    "rejected_records": ("source_file", "line_number"),
+}
+
+
+def quote(table: str) -> str:
+    return f'"{table}"'
+
+
+@dataclass
+class MergeCounts:
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    staged: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Warehouse(abc.ABC):
+    """A database the star schema is published to."""
+
+    dialect: str = ""
+    sql_path: tuple[str, ...] = ("common",)
+
+    def __init__(self, url: WarehouseURL) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return str(self.url)
+
+    # -- what an adapter provides ----------------------------------------------------------
+
+    @abc.abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A connection/cursor inside one transaction: committed on success, rolled back on error."""
+
+    @abc.abstractmethod
+    def execute(self, tx: Any, statement: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return the number of rows it affected (-1 when not applicable)."""
+
+    @abc.abstractmethod
+    def fetch(self, tx: Any, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return all rows."""
+
+    @abc.abstractmethod
+    def load_staging(self, tx: Any, table: str, lake_glob: str, columns: Sequence[str]) -> int:
+        """Bulk-load the lake table's Parquet files into staging.<table>; return rows loaded."""
+
+    # -- shared behaviour ------------------------------------------------------------------
+
+    def sql_file(self, relative: str) -> str:
+        for dialect in self.sql_path:
+            try:
+                return sql.read(f"warehouse/{dialect}/{relative}")
+            except FileNotFoundError:
+                continue
+        raise FileNotFoundError(f"sql/warehouse/{{{','.join(self.sql_path)}}}/{relative}")
+
+    def sql_statements(self, relative: str) -> list[str]:
+        text = self.sql_file(relative)
+        body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+        return [s.strip() for s in body.split(";\n") if s.strip().rstrip(";").strip()]
+
+    def check(self) -> None:
+        """Connect and run a trivial query: fails fast with a one-line WarehouseError when unreachable."""
+        with self.transaction() as tx:
+            self.fetch(tx, "SELECT 1")
+
+    def create_schema(self) -> None:
+        """Create missing tables and the staging schema. Never drops or alters user data."""
+        with self.transaction() as tx:
+            for table in MERGE_ORDER:
+                for statement in self.sql_statements(f"schema/{table}.sql"):
+                    self.execute(tx, statement)
+            self.execute(tx, "CREATE SCHEMA IF NOT EXISTS staging")
+
+    def stage(self, lake: Path, progress: Callable[[str], None] = lambda _m: None) -> MergeCounts:
+        """Replace the staging tables with the lake's current contents (scratch tables, own transaction)."""
+        from ..lake import table_glob
+
+        counts = MergeCounts()
+        with self.transaction() as tx:
+            for table in MERGE_ORDER:
+                t0 = time.perf_counter()
+                # Staging tables are scratch copies of the target's shape: rebuilt every run so they
+                # follow the target's columns.
+                self.execute(tx, f"DROP TABLE IF EXISTS staging.{quote(table)}")
+                self.execute(
+                    tx, f"CREATE TABLE staging.{quote(table)} AS SELECT * FROM {quote(table)} WHERE 1 = 0"
+                )
+                counts.staged[table] = self.load_staging(tx, table, table_glob(lake, table), COLUMNS[table])
+                counts.seconds[f"stage {table}"] = time.perf_counter() - t0
+                progress(f"staged {counts.staged[table]:,} rows into staging.{table}")
+        return counts
+
+    def merge(self, counts: MergeCounts | None = None,
+              progress: Callable[[str], None] = lambda _m: None) -> MergeCounts:
+        """Merge every staging table into the star schema in ONE transaction: all or nothing."""
+        counts = counts or MergeCounts()
+        with self.transaction() as tx:
+            for table in MERGE_ORDER:
+                t0 = time.perf_counter()
+                inserted = updated = 0
+                for statement in self.sql_statements(f"merge/{table}.sql"):
+                    affected = max(self.execute(tx, statement), 0)
+                    verb = statement.split(None, 1)[0].upper()
+                    if verb == "UPDATE":
+                        updated += affected
+                    elif verb == "INSERT":
+                        inserted += affected
+                counts.inserted[table], counts.updated[table] = inserted, updated
+                counts.seconds[f"merge {table}"] = time.perf_counter() - t0
+                progress(f"merged {table}: {counts.inserted[table]:,} inserted, {counts.updated[table]:,} updated")
+        return counts
+
+    def table_rows(self, table: str) -> list[tuple[Any, ...]]:
+        """All rows of a pipeline table in key order (for comparisons in tests and parity checks)."""
+        cols = ", ".join(COLUMNS[table])
+        order = ", ".join(KEYS[table])
+        with self.transaction() as tx:
+            return self.fetch(tx, f"SELECT {cols} FROM {quote(table)} ORDER BY {order}")
+
+    def count(self, table: str) -> int:
+        with self.transaction() as tx:
+            return int(self.fetch(tx, f"SELECT COUNT(*) FROM {quote(table)}")[0][0])

@@ -1,0 +1,63 @@
+"""DuckDB file warehouse: the embedded default. Staging reads the lake's Parquet directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import WarehouseError
+from .base import Warehouse, quote
+
+
+class DuckDBWarehouse(Warehouse):
+    dialect = "duckdb"
+    sql_path = ("duckdb", "common")
+
+    @property
+    def path(self) -> Path:
+        return Path(self.url.path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(self.path))
+        except (duckdb.Error, OSError) as exc:
+            raise WarehouseError(f"warehouse {self}: cannot open ({str(exc).splitlines()[0]})") from exc
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def execute(self, tx: duckdb.DuckDBPyConnection, statement: str, params: Sequence[Any] = ()) -> int:
+        try:
+            result = tx.execute(statement, list(params)).fetchall()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
+        # DuckDB answers INSERT/UPDATE/DELETE with one row holding the affected count.
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE") and result and len(result[0]) == 1:
+            return int(result[0][0])
+        return -1
+
+    def fetch(self, tx: duckdb.DuckDBPyConnection, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return tx.execute(statement, list(params)).fetchall()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
+
+    def load_staging(self, tx: duckdb.DuckDBPyConnection, table: str, lake_glob: str, columns: Sequence[str]) -> int:
+        cols = ", ".join(columns)
+        source = f"read_parquet('{lake_glob}', hive_partitioning = true, union_by_name = true)"
+        return self.execute(tx, f"INSERT INTO staging.{quote(table)} ({cols}) SELECT {cols} FROM {source}")

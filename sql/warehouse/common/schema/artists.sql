@@ -1,0 +1,8 @@
+-- Dimension: one row per artist (the variant rule is in sql/transform/artists.sql).
+CREATE TABLE IF NOT EXISTS artists (
+    artist_id VARCHAR(32) NOT NULL PRIMARY KEY,
+    name VARCHAR(1024),
+    location VARCHAR(1024),
+    latitude DOUBLE PRECISION,
+    longitude DOUBLE PRECISION
+)

@@ -1,0 +1,9 @@
+-- Dimension: one row per song, with the song record's own artist_name (used for play matching).
+CREATE TABLE IF NOT EXISTS songs (
+    song_id VARCHAR(32) NOT NULL PRIMARY KEY,
+    title VARCHAR(1024) NOT NULL,
+    artist_id VARCHAR(32) NOT NULL,
+    artist_name VARCHAR(1024) NOT NULL,
+    year INTEGER NOT NULL,
+    duration DOUBLE PRECISION NOT NULL
+)

@@ -1,0 +1,10 @@
+-- Dimension: one row per play instant (UTC). week: ISO week; weekday: ISO, 1 = Monday .. 7 = Sunday.
+CREATE TABLE IF NOT EXISTS "time" (
+    start_time TIMESTAMP NOT NULL PRIMARY KEY,
+    hour INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    week INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    weekday INTEGER NOT NULL
+)

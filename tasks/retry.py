@@ -1,0 +1,29 @@
+"""Retry policy shared by the tasks: retry transient failures only (connection refused, timeouts).
+
+A data or SQL error fails the same way on every attempt; retrying it only hides the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from music_analytics.errors import is_transient
+
+RETRIES = 3
+RETRY_DELAYS = [2, 10, 30]
+
+
+def only_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry_condition_fn: True when the failure is worth another attempt."""
+    exc = state.data if isinstance(getattr(state, "data", None), BaseException) else None
+    if exc is None:
+        try:
+            exc = state.result(raise_on_failure=False)
+        except Exception as error:  # reading the result itself failed: judge that error
+            exc = error
+    return isinstance(exc, BaseException) and is_transient(exc)
+
+
+def retrying() -> dict[str, Any]:
+    """The @task keyword arguments that apply this policy."""
+    return {"retries": RETRIES, "retry_delay_seconds": RETRY_DELAYS, "retry_condition_fn": only_transient}

@@ -1,0 +1,80 @@
+"""The command line: --help, one-line errors with exit codes, secrets never printed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from music_analytics.cli import main as cli_main
+from tests.conftest import REPO
+
+SENTINEL = "s3cr3t-S3NTINEL-pw"
+
+
+def run_flow_main(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, str(REPO / "flows" / "main.py"), *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_help_explains_the_interface(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["run", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for flag in ("--source", "--warehouse", "--engine", "--date", "--start", "--end", "--config"):
+        assert flag in out
+    assert "duckdb:///" in out and "postgresql://" in out
+
+
+def test_flows_main_help_runs_as_a_script(tmp_path: Path) -> None:
+    proc = run_flow_main("--help", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "--warehouse" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["--engine", "duckdb", "--warehouse", "mysql://x@h/db"], 2, "unsupported scheme 'mysql'"),
+        (["--source", "/nonexistent/raw"], 1, "source /nonexistent/raw: not a readable folder"),
+        (["--config", "/nonexistent/ma.ini"], 2, "config file /nonexistent/ma.ini: not found"),
+        (["--start", "2018-11-10", "--end", "2018-11-01"], 2, "end 2018-11-01 is before start 2018-11-10"),
+    ],
+)
+def test_bad_input_gives_one_line_error(args: list[str], code: int, fragment: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["run", *args]) == code
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err, err
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_unknown_ini_key_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.ini").write_text("[warehouse]\nurll = duckdb:///x.duckdb\n")
+    assert cli_main(["run", "--config", "c.ini"]) == 2
+    assert "unknown key 'urll' in [warehouse]" in capsys.readouterr().err
+
+
+def test_unreachable_database_fails_fast_without_leaking_the_password(
+    sample: Path, tmp_path: Path
+) -> None:
+    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
+    proc = run_flow_main("--source", str(sample), "--warehouse", f"postgresql://etl:{SENTINEL}@127.0.0.1:1/nowhere",
+                         "--data-dir", str(tmp_path / "data"), cwd=tmp_path, env=env)
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, proc.stderr
+    last = errors[0]
+    assert last.startswith("error: warehouse postgresql://etl:***@127.0.0.1:1/nowhere:"), last
+    assert "refused" in last.lower() or "could not connect" in last.lower()
+    assert "Traceback" not in proc.stderr
+    assert SENTINEL not in proc.stdout + proc.stderr

@@ -1,0 +1,84 @@
+"""Configuration: defaults < INI < environment < flags; secrets masked everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from music_analytics import secrets
+from music_analytics.config import WarehouseURL, load_config
+from music_analytics.errors import ConfigError
+from tests.conftest import REPO
+
+
+def test_precedence_ini_then_env_then_flags(tmp_path: Path) -> None:
+    ini = tmp_path / "c.ini"
+    ini.write_text("[pipeline]\nengine = duckdb\nsource = /from/ini\ndata_dir = ini-data\n"
+                   "[warehouse]\nurl = duckdb:///ini.duckdb\n[demo]\nevents = 5000\n")
+    cfg = load_config(ini, environ={})
+    assert (cfg.source, str(cfg.data_dir), cfg.warehouse.path, cfg.demo_events) == (
+        "/from/ini", "ini-data", "ini.duckdb", 5000)
+    env = {"MUSIC_ANALYTICS_PIPELINE_SOURCE": "/from/env", "MUSIC_ANALYTICS_WAREHOUSE_URL": "duckdb:///env.duckdb"}
+    cfg = load_config(ini, environ=env)
+    assert (cfg.source, cfg.warehouse.path) == ("/from/env", "env.duckdb")
+    cfg = load_config(ini, environ=env, source="/from/flag", start=dt.date(2018, 11, 2))
+    assert (cfg.source, cfg.warehouse.path, cfg.start) == ("/from/flag", "env.duckdb", dt.date(2018, 11, 2))
+
+
+def test_defaults_need_no_file_and_no_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(environ={})
+    assert cfg.source is None and cfg.engine == "duckdb"
+    assert str(cfg.warehouse) == "duckdb:///data/warehouse.duckdb"
+    assert cfg.lake_path == Path("data/lake")
+
+
+def test_example_ini_is_valid() -> None:
+    cfg = load_config(REPO / "music-analytics.example.ini", environ={})
+    assert cfg.warehouse.scheme == "duckdb"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[pipeline]\nengine = flink\n", "engine 'flink' is not one of"),
+        ("[duckdb]\nthreads = many\n", "[duckdb] threads: 'many' is not an integer"),
+        ("[oops]\nx = 1\n", "unknown section [oops]"),
+        ("[pipeline]\nstart = 2018-13-01\n", "[pipeline] start: '2018-13-01' is not a date"),
+        ("not an ini file", "File contains no section headers"),
+    ],
+)
+def test_invalid_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    ini = tmp_path / "c.ini"
+    ini.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(ini, environ={})
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_passwords_are_masked_wherever_they_come_from(tmp_path: Path) -> None:
+    url = WarehouseURL.parse("postgresql://etl:pw-in-url-123@db.example:5433/music")
+    assert "pw-in-url-123" not in str(url) + repr(url)
+    assert str(url) == "postgresql://etl:***@db.example:5433/music"
+    assert secrets.redact("connect failed for pw-in-url-123") == "connect failed for ***"
+
+    ini = tmp_path / "c.ini"
+    ini.write_text("[warehouse]\nurl = postgresql://etl@h:5432/db\npassword = pw-in-ini-456\n")
+    cfg = load_config(ini, environ={})
+    assert cfg.warehouse.password == "pw-in-ini-456"
+    assert "pw-in-ini-456" not in str(cfg) + repr(cfg)
+    assert secrets.redact("x pw-in-ini-456 y") == "x *** y"
+
+    cfg = load_config(None, environ={"PGPASSWORD": "pw-in-env-789"}, warehouse="postgresql://etl@h:5432/db")
+    assert cfg.warehouse.password == "pw-in-env-789"
+    assert "pw-in-env-789" not in repr(cfg)
+
+
+def test_duckdb_url_forms() -> None:
+    assert WarehouseURL.parse("duckdb:///rel/w.duckdb").path == "rel/w.duckdb"
+    assert WarehouseURL.parse("duckdb:////abs/w.duckdb").path == "/abs/w.duckdb"
+    with pytest.raises(ConfigError, match="three or four slashes"):
+        WarehouseURL.parse("duckdb://host/w.duckdb")

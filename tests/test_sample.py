@@ -1,0 +1,128 @@
+"""The real Sparkify sample, end to end, on real DuckDB files and the real PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from music_analytics import pipeline
+from music_analytics import warehouse as wh
+from tests.conftest import make_config
+
+# The 8 users whose level changes during the month, and their level on their last event by ts
+# (computed from the raw files in test_final_levels_match_raw_files, not trusted blindly).
+LEVEL_CHANGERS = {"15": "paid", "16": "paid", "29": "paid", "36": "paid", "49": "paid", "80": "paid",
+                  "85": "paid", "88": "paid"}
+
+
+def raw_events(sample: Path) -> list[dict[str, object]]:
+    events = []
+    for path in sorted((sample / "log_data").rglob("*.json")):
+        with path.open(encoding="utf-8") as fh:
+            events += [json.loads(line) for line in fh if line.strip()]
+    return events
+
+
+def test_final_levels_match_raw_files(sample: Path) -> None:
+    by_user: dict[str, list[dict[str, object]]] = {}
+    for e in raw_events(sample):
+        if e["userId"]:
+            by_user.setdefault(str(e["userId"]), []).append(e)
+    changers = {u for u, es in by_user.items() if len({e["level"] for e in es}) > 1}
+    assert changers == set(LEVEL_CHANGERS)
+    for user in changers:
+        last = max(by_user[user], key=lambda e: (e["ts"], e["sessionId"], e["itemInSession"]))
+        assert last["level"] == LEVEL_CHANGERS[user]
+
+
+def test_sample_end_to_end(sample: Path, tmp_path: Path, warehouse_url: str) -> None:
+    cfg = make_config(tmp_path, sample, warehouse_url)
+    summary = pipeline.run(cfg)
+    t = summary.transform
+    assert t is not None and summary.merge is not None
+    assert (t.events.files, t.events.records, t.events.rejected) == (30, 8056, 0)
+    assert (t.songs.files, t.songs.records, t.songs.rejected) == (71, 71, 0)
+    assert t.rejected_by_reason == {}
+    assert (t.plays, t.songplays, t.matched) == (6820, 6820, 1)
+
+    w = wh.connect(cfg.warehouse)
+    counts = {table: w.count(table) for table in wh.MERGE_ORDER}
+    assert counts == {"songplays": 6820, "songs": 71, "artists": 69, "users": 97, "time": 6813,
+                      "rejected_records": 0}
+    assert summary.merge.inserted == counts
+
+    users = {row[0]: row for row in w.table_rows("users")}
+    assert {u: users[u][4] for u in LEVEL_CHANGERS} == LEVEL_CHANGERS
+    # One row per distinct play instant: 7 instants are shared by two users' plays.
+    plays = w.table_rows("songplays")
+    assert len({row[1] for row in plays}) == 6813
+    matched = [row for row in plays if row[4] is not None]
+    assert len(matched) == 1
+    assert (matched[0][2], matched[0][4], matched[0][5]) == ("15", "SOZCTXZ12AB0182364", "AR5KOSW1187FB35FF4")
+    assert matched[0][1] == dt.datetime(2018, 11, 21, 21, 56, 47, 796000)
+
+
+def test_songplays_equal_raw_nextsong_events(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
+    cfg = make_config(tmp_path, sample, duckdb_url)
+    pipeline.run(cfg)
+    w = wh.connect(cfg.warehouse)
+    expected = Counter(
+        (str(e["userId"]), dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(e["ts"])), e["level"],  # type: ignore[call-overload]
+         e["sessionId"], e["location"], e["userAgent"])
+        for e in raw_events(sample) if e["page"] == "NextSong" and e["userId"]
+    )
+    got = Counter((r[2], r[1], r[3], r[6], r[7], r[8]) for r in w.table_rows("songplays"))
+    assert got == expected
+
+
+def test_time_dimension_values(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
+    cfg = make_config(tmp_path, sample, duckdb_url)
+    pipeline.run(cfg)
+    rows = wh.connect(cfg.warehouse).table_rows("time")
+    assert len(rows) == 6813
+    for start_time, hour, day, week, month, year, weekday in rows:
+        iso = start_time.isocalendar()
+        assert (hour, day, month, year) == (start_time.hour, start_time.day, start_time.month, start_time.year)
+        assert (week, weekday) == (iso.week, iso.weekday)  # ISO: 1 = Monday .. 7 = Sunday
+
+
+def test_rerun_is_idempotent(sample: Path, tmp_path: Path, warehouse_url: str) -> None:
+    cfg = make_config(tmp_path, sample, warehouse_url)
+    pipeline.run(cfg)
+    w = wh.connect(cfg.warehouse)
+    before = {t: w.table_rows(t) for t in wh.MERGE_ORDER}
+    second = pipeline.run(cfg)
+    assert second.merge is not None
+    assert sum(second.merge.inserted.values()) == 0
+    assert sum(second.merge.updated.values()) == 0
+    assert {t: w.table_rows(t) for t in wh.MERGE_ORDER} == before
+
+
+def test_duckdb_and_postgres_hold_identical_tables(sample: Path, tmp_path: Path, pg_url: str) -> None:
+    duck = make_config(tmp_path / "duck", sample, f"duckdb:///{tmp_path / 'w.duckdb'}")
+    pg = make_config(tmp_path / "pg", sample, pg_url)
+    pipeline.run(duck)
+    pipeline.run(pg)
+    for table in wh.MERGE_ORDER:
+        assert wh.connect(duck.warehouse).table_rows(table) == wh.connect(pg.warehouse).table_rows(table), table
+
+
+@pytest.mark.parametrize("split", ["2018-11-20"])
+def test_loading_older_days_later_never_regresses_levels(
+    sample: Path, tmp_path: Path, warehouse_url: str, split: str
+) -> None:
+    day = dt.date.fromisoformat(split)
+    late_first = make_config(tmp_path, sample, warehouse_url, start=day, end=dt.date(2018, 11, 30))
+    pipeline.run(late_first)
+    older = make_config(tmp_path, sample, warehouse_url, start=dt.date(2018, 11, 1), end=day - dt.timedelta(days=1))
+    pipeline.run(older)
+    w = wh.connect(late_first.warehouse)
+    one_shot = make_config(tmp_path / "oneshot", sample, f"duckdb:///{tmp_path / 'oneshot.duckdb'}")
+    pipeline.run(one_shot)
+    ref = wh.connect(one_shot.warehouse)
+    for table in wh.MERGE_ORDER:
+        assert w.table_rows(table) == ref.table_rows(table), table
