@@ -13,7 +13,9 @@ from enum import StrEnum
 
 
 class JsonType(StrEnum):
-    TEXT = "text"  # a JSON string; numbers and booleans are accepted and kept as their text
+    # A JSON string; any other JSON value is kept as its JSON text (titles like 4.6, artists like
+    # 311 are real), which is also what DuckDB's and Spark's JSON readers do for a string column.
+    TEXT = "text"
     INTEGER = "integer"  # a JSON number with an integral value
     NUMBER = "number"  # any JSON number (parsed as IEEE double, exactly as written)
 
@@ -103,7 +105,7 @@ REASONS: dict[str, str] = {
     "missing_ts": "event without ts (absent or null)",
     "invalid_ts": "ts is not an integer epoch-milliseconds value between 2000 and 2100",
     "missing_field": "a required field is absent, null or empty (detail names it)",
-    "invalid_type": "a field has the wrong JSON type (detail names it)",
+    "invalid_type": "a number field holds something else: a quoted string, a boolean, an object (detail names it)",
     "incomplete_play": "a NextSong event without song, artist or a positive length",
     "duplicate_event": "an event whose natural key (userId, sessionId, itemInSession, ts) was already read",
     "invalid_value": "a field value out of its domain (detail names it: duration <= 0, latitude, year)",

@@ -7,8 +7,12 @@ songplays carries year and month only as partition columns; staging reads the st
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 @dataclass(frozen=True)
@@ -17,10 +21,13 @@ class LakeTable:
     partition_by: tuple[str, ...] = ()
     # Extra columns computed only to partition by (dropped again when staging reads the table).
     partition_exprs: tuple[tuple[str, str], ...] = ()
+    # Thousands of tiny partitions (songs by artist): written slice by slice with pyarrow, which
+    # costs ~0.7 ms a file against ~2.6 ms for DuckDB's partitioned COPY.
+    many_partitions: bool = False
 
 
 TABLES: tuple[LakeTable, ...] = (
-    LakeTable("songs", ("year", "artist_id")),
+    LakeTable("songs", ("year", "artist_id"), many_partitions=True),
     LakeTable("artists"),
     LakeTable("users"),
     LakeTable("time", ("year", "month")),
@@ -42,6 +49,24 @@ def table_glob(lake: Path, table: str) -> str:
 
 def incoming(lake: Path) -> Path:
     return lake / "_incoming"
+
+
+def write_slices(table: pa.Table, keys: list[tuple[object, ...]], counts: list[int], out: Path,
+                 partition_by: tuple[str, ...], threads: int = 2) -> int:
+    """Write `table` (sorted by the partition columns, which it no longer holds) as hive partitions:
+    the i-th run of counts[i] rows goes to out/<col>=<keys[i]>/.../data.parquet. Returns files written."""
+    offsets = [0]
+    for n in counts:
+        offsets.append(offsets[-1] + n)
+
+    def write(i: int) -> None:
+        folder = out.joinpath(*(f"{col}={value}" for col, value in zip(partition_by, keys[i], strict=True)))
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table.slice(offsets[i], counts[i]), folder / "data.parquet")
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(write, range(len(counts))))
+    return len(counts)
 
 
 def publish(lake: Path) -> None:

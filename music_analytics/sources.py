@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .contract import SONGS
 from .errors import SourceError
 
 EVENT_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})-events\.json$")
@@ -62,58 +61,90 @@ def discover(source: str, start: dt.date | None = None, end: dt.date | None = No
                        event_files=tuple(p.resolve() for p in events), skipped_event_files=skipped)
 
 
+@dataclass(frozen=True)
+class EventFileProfile:
+    """Line structure of one event file, read as bytes (memchr-speed counts, no JSON parsing)."""
+
+    source_file: str
+    lines: int  # physical lines; the empty string after a final newline is not a line
+    blank_lines: tuple[int, ...]  # 1-based numbers of lines holding only spaces, tabs, CR or a BOM
+
+
+_BLANK_CHARS = b" \t\r"
+_BOM = b"\xef\xbb\xbf"
+
+
+def profile_event_file(path: Path, relative: str) -> EventFileProfile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: unreadable ({exc.strerror or exc})") from exc
+    if not data:
+        return EventFileProfile(relative, 0, ())
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    body = data[3:] if data.startswith(_BOM) else data
+    # Regular files (every line starts with "{") cannot hold a blank line: skip the line split.
+    starts = body.count(b"\n{") + (1 if body.startswith(b"{") else 0)
+    if starts == lines:
+        return EventFileProfile(relative, lines, ())
+    parts = body.split(b"\n")
+    if data.endswith(b"\n"):
+        parts.pop()
+    blanks = tuple(i for i, part in enumerate(parts, start=1) if not part.strip(_BLANK_CHARS))
+    return EventFileProfile(relative, lines, blanks)
+
+
+def read_lines(path: Path, line_numbers: set[int]) -> dict[int, str]:
+    """The text of the given 1-based lines of a file (without BOM and CR), for rejected records."""
+    data = path.read_bytes()
+    if data.startswith(_BOM):
+        data = data[3:]
+    out: dict[int, str] = {}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if number in line_numbers:
+            out[number] = line.rstrip(b"\r").decode("utf-8", errors="replace")
+    return out
+
+
 @dataclass
 class SongRecords:
-    """Song file contents split into records; each key holds the value as JSON text (None = absent/null)."""
+    """Song file contents split into JSON values: where each starts and its text."""
 
     source_file: list[str] = field(default_factory=list)
     line_number: list[int] = field(default_factory=list)
-    parse_error: list[str | None] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
-    values: dict[str, list[str | None]] = field(default_factory=lambda: {k: [] for k in SONGS.keys})
-    blank_files: int = 0
 
 
 _WS = re.compile(r"\s*")
 
 
-def _objects(text: str) -> Iterator[tuple[int, str, object | None, str | None]]:
-    """Yield (line, raw text, value, error) for each JSON value in `text`: one or several objects,
-    concatenated or pretty-printed. Unparseable trailing text is one not_json record."""
+def _values(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (line, raw text) for each JSON value in `text`: one or several, concatenated or
+    pretty-printed. Text that does not parse, up to the end of the file, is one more value."""
     decoder = json.JSONDecoder()
     pos = _WS.match(text, 0).end()  # type: ignore[union-attr]
     while pos < len(text):
         line = text.count("\n", 0, pos) + 1
         try:
-            value, end = decoder.raw_decode(text, pos)
+            _value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError:
-            yield line, text[pos:].rstrip(), None, "not_json"
+            yield line, text[pos:].rstrip()
             return
-        yield line, text[pos:end], value, None if isinstance(value, dict) else "not_object"
+        yield line, text[pos:end]
         pos = _WS.match(text, end).end()  # type: ignore[union-attr]
 
 
-def read_song_files(files: SourceFiles) -> SongRecords:
-    """Parse every song file into records (Python: song files are small and may hold several objects)."""
+def read_song_files(files: SourceFiles, paths: list[Path]) -> SongRecords:
+    """Split the given song files into their JSON values (for files that are not exactly one)."""
     out = SongRecords()
-    keys = SONGS.keys
-    for path in files.song_files:
+    for path in paths:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise SourceError(f"{path}: unreadable ({exc})") from exc
         rel = files.relative(path)
-        empty = True
-        for line, raw, value, error in _objects(text):
-            empty = False
+        for line, raw in _values(text):
             out.source_file.append(rel)
             out.line_number.append(line)
-            out.parse_error.append(error)
             out.raw.append(raw)
-            obj = value if isinstance(value, dict) and error is None else {}
-            for k in keys:
-                v = obj.get(k)
-                out.values[k].append(None if v is None else json.dumps(v, ensure_ascii=False))
-        if empty:
-            out.blank_files += 1
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -19,3 +20,22 @@ def statements(relative: str) -> list[str]:
     """The statements of a multi-statement file, split on ';' at line ends (files keep ';' out of strings)."""
     text = "\n".join(line for line in read(relative).splitlines() if not line.lstrip().startswith("--"))
     return [s.strip() for s in text.split(";\n") if s.strip().rstrip(";").strip()]
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def render(relative: str, **values: object) -> list[str]:
+    """The statements of sql/<relative> with every {{name}} replaced by str(values[name]).
+
+    Placeholders carry identifiers, literals and lists the engine builds from the contract and
+    the run's files; a placeholder without a value is an error, never left in the SQL.
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"sql/{relative}: no value for {{{{{name}}}}}")
+        return str(values[name])
+
+    return [_PLACEHOLDER.sub(fill, s) for s in statements(relative)]

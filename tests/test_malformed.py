@@ -69,7 +69,7 @@ DAY1: list[tuple[str, str | None]] = [
     ("   ", None),
     (line({}), "missing_ts"),
     (line(event(itemInSession=11, userId=..., )), "missing_field"),
-    (line(event(itemInSession=12, firstName={"a": 1})), "invalid_type"),
+    (line(event(itemInSession=12, status="200")), "invalid_type"),
     (line(event(itemInSession=13, itemInSession_extra=1)), None),  # unknown keys are ignored
     (line(event(itemInSession=14, userId="", page="Home", song=None, artist=None, length=None,
                 firstName=None, lastName=None)), None),  # logged out: accepted, no songplay
@@ -140,6 +140,7 @@ def test_each_malformed_kind_is_rejected_with_its_reason(bad_source: Path, tmp_p
     assert rejected[(day1, 4)][3] == "[1, 2, 3]"
     assert rejected[(day1, 11)][2] == "page"
     assert rejected[(day1, 12)][2] == "sessionId"
+    assert rejected[(day1, 19)][2] == "status"
     assert rejected[(day1, 13)][2] == "length"
     assert rejected[("song_data/A/B/C/TRA3.json", 1)][3] == "{not json at all"
 

@@ -20,6 +20,6 @@ SELECT
     artist,
     length,
     source_file,
-    line_number
+    record_position
 FROM events_classified
 WHERE reject_reason IS NULL

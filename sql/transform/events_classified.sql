@@ -17,37 +17,55 @@ WITH checked AS (
         END AS pre_detail
     FROM events_checked
 ),
-ranked AS (
-    SELECT
-        *,
-        ROW_NUMBER() OVER (
-            PARTITION BY pre_reason IS NULL, user_id, session_id, item_in_session, ts
-            ORDER BY source_file, line_number
-        ) AS key_rank
+-- Duplicates are rare: find the repeated keys with an aggregate, rank only their records.
+repeated_keys AS (
+    SELECT user_id, session_id, item_in_session, ts
     FROM checked
+    WHERE pre_reason IS NULL
+    GROUP BY user_id, session_id, item_in_session, ts
+    HAVING COUNT(*) > 1
+),
+later_copies AS (
+    SELECT source_file, record_position
+    FROM (
+        SELECT
+            c.source_file,
+            c.record_position,
+            ROW_NUMBER() OVER (
+                PARTITION BY c.user_id, c.session_id, c.item_in_session, c.ts
+                ORDER BY c.source_file, c.record_position
+            ) AS copy_rank
+        FROM checked AS c
+        JOIN repeated_keys AS k
+          ON c.user_id = k.user_id AND c.session_id = k.session_id
+         AND c.item_in_session = k.item_in_session AND c.ts = k.ts
+        WHERE c.pre_reason IS NULL
+    ) AS ranked
+    WHERE copy_rank > 1
 )
 SELECT
-    source_file,
-    line_number,
-    artist,
-    auth,
-    first_name,
-    gender,
-    item_in_session,
-    last_name,
-    length,
-    level,
-    location,
-    method,
-    page,
-    registration,
-    session_id,
-    song,
-    status,
-    ts,
-    user_agent,
-    user_id,
-    CASE WHEN pre_reason IS NULL AND key_rank > 1 THEN 'duplicate_event' ELSE pre_reason END AS reject_reason,
-    CASE WHEN pre_reason IS NULL AND key_rank > 1 THEN 'userId,sessionId,itemInSession,ts' ELSE pre_detail END
+    c.source_file,
+    c.record_position,
+    c.artist,
+    c.auth,
+    c.first_name,
+    c.gender,
+    c.item_in_session,
+    c.last_name,
+    c.length,
+    c.level,
+    c.location,
+    c.method,
+    c.page,
+    c.registration,
+    c.session_id,
+    c.song,
+    c.status,
+    c.ts,
+    c.user_agent,
+    c.user_id,
+    CASE WHEN d.record_position IS NOT NULL THEN 'duplicate_event' ELSE c.pre_reason END AS reject_reason,
+    CASE WHEN d.record_position IS NOT NULL THEN 'userId,sessionId,itemInSession,ts' ELSE c.pre_detail END
         AS reject_detail
-FROM ranked
+FROM checked AS c
+LEFT JOIN later_copies AS d ON c.source_file = d.source_file AND c.record_position = d.record_position

@@ -1,13 +1,14 @@
 -- Every record that failed the contract, with its reason code and the raw text as read
 -- (cut to 16,384 characters so one runaway line cannot break a warehouse column limit).
-SELECT c.source_file, c.line_number, 'events' AS input, c.reject_reason AS reason, c.reject_detail AS detail,
+-- rejected_raw (from the engine) maps each rejected record to its physical line and text.
+SELECT c.source_file, r.line_number, 'events' AS input, c.reject_reason AS reason, c.reject_detail AS detail,
     LEFT(r.raw, 16384) AS raw
 FROM events_classified AS c
-LEFT JOIN rejected_raw AS r ON r.source_file = c.source_file AND r.line_number = c.line_number
+JOIN rejected_raw AS r ON r.source_file = c.source_file AND r.record_position = c.record_position
 WHERE c.reject_reason IS NOT NULL
 UNION ALL
-SELECT c.source_file, c.line_number, 'songs' AS input, c.reject_reason AS reason, c.reject_detail AS detail,
+SELECT c.source_file, r.line_number, 'songs' AS input, c.reject_reason AS reason, c.reject_detail AS detail,
     LEFT(r.raw, 16384) AS raw
 FROM songs_classified AS c
-LEFT JOIN rejected_raw AS r ON r.source_file = c.source_file AND r.line_number = c.line_number
+JOIN rejected_raw AS r ON r.source_file = c.source_file AND r.record_position = c.record_position
 WHERE c.reject_reason IS NOT NULL

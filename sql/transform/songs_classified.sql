@@ -22,12 +22,12 @@ WITH checked AS (
 ranked AS (
     SELECT
         *,
-        ROW_NUMBER() OVER (PARTITION BY pre_reason IS NULL, song_id ORDER BY source_file, line_number) AS key_rank
+        ROW_NUMBER() OVER (PARTITION BY pre_reason IS NULL, song_id ORDER BY source_file, record_position) AS key_rank
     FROM checked
 )
 SELECT
     source_file,
-    line_number,
+    record_position,
     song_id,
     title,
     artist_id,

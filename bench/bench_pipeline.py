@@ -1,0 +1,144 @@
+"""Benchmark: time each pipeline stage at N generated events; print events/s per stage and peak RSS.
+
+    python bench/bench_pipeline.py --events 5000000 [--warehouses duckdb,postgresql]
+
+Each measured run is its own process (so its peak RSS is its own), Prefect is not involved
+(its start-up is excluded by design), and the dataset is generated once and cached under
+--data. A bare DuckDB script doing the same transform (bench/bare_duckdb.py) is run alongside
+as the baseline. Targets on the 2-core reference machine at 5M events: DuckDB warehouse >= 300k
+events/s end to end, PostgreSQL >= 150k events/s, peak RSS < 4 GB, within 1.5x of the bare script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def child(source: str, warehouse: str, data_dir: str) -> None:
+    """One measured pipeline run; prints a JSON line with stage timings, counts and peak RSS."""
+    from music_analytics import pipeline
+    from music_analytics.config import load_config
+
+    cfg = load_config(environ={}, source=source, warehouse=warehouse, data_dir=data_dir)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    pipeline.create_schema(cfg)
+    timings["schema"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = pipeline.transform(cfg, source)
+    timings["transform"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    staged = pipeline.stage(cfg, result.lake)
+    timings["stage"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    merged = pipeline.load(cfg, staged)
+    timings["load"] = time.perf_counter() - t0
+    print(json.dumps({
+        "timings": timings, "engine_timings": result.seconds, "events": result.events.records,
+        "songplays": result.songplays, "inserted": merged.inserted,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def ensure_dataset(root: Path, events: int, seed: int) -> Path:
+    from music_analytics.generator import GeneratorParams, generate
+
+    target = root / f"gen-{events}-seed{seed}"
+    if (target / "manifest.json").is_file():
+        return target
+    if target.exists():
+        shutil.rmtree(target)
+    print(f"generating {events:,} events into {target} (not timed as part of the pipeline)", flush=True)
+    t0 = time.perf_counter()
+    generate(GeneratorParams(events=events, seed=seed), target, lambda m: print("  " + m, flush=True))
+    print(f"  generated in {time.perf_counter() - t0:.1f} s", flush=True)
+    return target
+
+
+def fresh_pg_database(admin_url: str, name: str) -> str:
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    base = admin_url.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def run_child(args: list[str]) -> dict[str, object]:
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark run failed:\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=5_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warehouses", default="duckdb,postgresql")
+    parser.add_argument("--data", default=str(REPO / "data" / "bench"), help="dataset cache and scratch folder")
+    parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--warehouse", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.source, args.warehouse, args.data_dir)
+        return
+
+    root = Path(args.data)
+    source = ensure_dataset(root, args.events, args.seed)
+    work = root / "work"
+    rows = []
+
+    shutil.rmtree(work, ignore_errors=True)
+    t0 = time.perf_counter()
+    bare = subprocess.run([sys.executable, str(REPO / "bench" / "bare_duckdb.py"), str(source), str(work / "bare")],
+                          capture_output=True, text=True, check=True)
+    bare_wall = time.perf_counter() - t0
+    bare_seconds = float(bare.stdout.strip())
+
+    for name in args.warehouses.split(","):
+        shutil.rmtree(work / name, ignore_errors=True)
+        url = (f"duckdb:///{work / name / 'warehouse.duckdb'}" if name == "duckdb"
+               else fresh_pg_database(args.pg_admin_url, "ma_bench"))
+        t0 = time.perf_counter()
+        r = run_child(["--source", str(source), "--warehouse", url, "--data-dir", str(work / name)])
+        wall = time.perf_counter() - t0
+        rows.append((name, r, wall))
+
+    events = args.events
+    print(f"\nevents read: {rows[0][1]['events'] if rows else 'n/a'} (requested {events:,}); "
+          f"bare DuckDB baseline: {bare_seconds:.2f} s in-script ({bare_wall:.2f} s process), "
+          f"{int(rows[0][1]['events']) / bare_seconds if rows else 0:,.0f} events/s")
+    for name, r, wall in rows:
+        n = int(r["events"])  # type: ignore[call-overload]
+        timings: dict[str, float] = r["timings"]  # type: ignore[assignment]
+        engine: dict[str, float] = r["engine_timings"]  # type: ignore[assignment]
+        total = sum(timings.values())
+        print(f"\nwarehouse {name}: {n:,} events, {r['songplays']:,} songplays")
+        print(f"  {'stage':<22}{'seconds':>10}{'events/s':>14}")
+        for stage, secs in [*(("transform: " + k, v) for k, v in engine.items()), *timings.items()]:
+            print(f"  {stage:<22}{secs:>10.2f}{n / secs if secs else 0:>14,.0f}")
+        print(f"  {'end to end (stages)':<22}{total:>10.2f}{n / total:>14,.0f}")
+        print(f"  {'process wall clock':<22}{wall:>10.2f}{n / wall:>14,.0f}")
+        print(f"  peak RSS {float(r['peak_rss_mb']):,.0f} MB; vs bare DuckDB: {total / bare_seconds:.2f}x")  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()

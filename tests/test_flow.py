@@ -1,0 +1,76 @@
+"""The Prefect flow on a real (temporary) Prefect server: states, results, retry policy."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.pop("PREFECT_API_URL", None)
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp_path: Path) -> None:
+    from flows.main import music_analytics_etl
+
+    warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    state = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"),
+                                return_state=True)
+    assert state.is_completed()
+    result = state.result()
+    assert (result["plays"], result["songplays"], result["matched_plays"]) == (6820, 6820, 1)
+    assert result["inputs"]["events"]["records"] == 8056
+    assert result["tables"]["users"]["inserted"] == 97
+    assert "Run summary" in result["text"]
+
+    again = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))
+    assert all(t["inserted"] == 0 and t["updated"] == 0 for t in again["tables"].values())
+
+
+def test_failing_source_fails_the_flow_with_the_message(prefect_server: None, tmp_path: Path) -> None:
+    from flows.main import music_analytics_etl
+
+    state = music_analytics_etl(source=str(tmp_path / "missing"), warehouse=f"duckdb:///{tmp_path / 'w.duckdb'}",
+                                data_dir=str(tmp_path / "data"), return_state=True)
+    assert state.is_failed()
+    assert "not a readable folder" in (state.message or "")
+
+
+def test_only_transient_errors_are_retried(prefect_server: None) -> None:
+    from prefect import flow, task
+
+    from music_analytics.errors import SourceError, TransientWarehouseError
+    from tasks.retry import retrying
+
+    attempts = {"transient": 0, "data": 0}
+
+    @task(**{**retrying(), "retry_delay_seconds": 0})
+    def flaky() -> str:
+        attempts["transient"] += 1
+        if attempts["transient"] < 3:
+            raise TransientWarehouseError("warehouse x: connection refused")
+        return "ok"
+
+    @task(**{**retrying(), "retry_delay_seconds": 0})
+    def broken_data() -> None:
+        attempts["data"] += 1
+        raise SourceError("log_data/x.json: not the Sparkify layout")
+
+    @flow
+    def probe() -> tuple[str, bool]:
+        state = broken_data(return_state=True)
+        return flaky(), state.is_failed()
+
+    assert probe() == ("ok", True)
+    assert attempts == {"transient": 3, "data": 1}
