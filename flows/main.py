@@ -34,6 +34,7 @@ from prefect import flow, get_run_logger
 from music_analytics import cli, secrets
 from music_analytics.config import load_config
 from music_analytics.pipeline import RunSummary
+from music_analytics.sources import check_source
 from music_analytics.summary import format_summary
 from music_analytics.warehouse import connect as warehouse_adapter
 from tasks.load import load
@@ -123,9 +124,11 @@ def _console_without_tracebacks() -> None:
 
 def run_from_args(args: argparse.Namespace) -> int:
     def body() -> int:
-        # Validate config and reach the warehouse before paying for Prefect's start-up: a local
+        # Validate config, source and warehouse before paying for Prefect's start-up: a local
         # run with a wrong URL should fail in a second, not after the tasks' transient retries.
         cfg = cli.config_from_args(args)
+        if cfg.source:
+            check_source(cfg.source)
         warehouse_adapter(cfg.warehouse).check()
         if not args.verbose:
             _console_without_tracebacks()

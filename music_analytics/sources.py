@@ -30,17 +30,23 @@ class SourceFiles:
         return path.relative_to(self.root).as_posix()
 
 
-def discover(source: str, start: dt.date | None = None, end: dt.date | None = None) -> SourceFiles:
-    """List the song and event files of `source`, event files limited to [start, end] by file name."""
+def check_source(source: str) -> Path:
+    """The source folder, if it has the Sparkify layout; a one-line SourceError otherwise."""
     if source.startswith("s3://"):
         raise SourceError(f"source {source}: s3:// sources are not supported by this version yet")
     root = Path(source).expanduser()
     if not root.is_dir():
         raise SourceError(f"source {root}: not a readable folder")
-    song_dir, log_dir = root / "song_data", root / "log_data"
-    missing = [d.name for d in (song_dir, log_dir) if not d.is_dir()]
+    missing = [name for name in ("song_data", "log_data") if not (root / name).is_dir()]
     if missing:
         raise SourceError(f"source {root}: missing {' and '.join(missing)}/ (expected the Sparkify layout)")
+    return root
+
+
+def discover(source: str, start: dt.date | None = None, end: dt.date | None = None) -> SourceFiles:
+    """List the song and event files of `source`, event files limited to [start, end] by file name."""
+    root = check_source(source)
+    song_dir, log_dir = root / "song_data", root / "log_data"
     songs = tuple(sorted(p for p in song_dir.rglob("*.json") if p.is_file()))
     events: list[Path] = []
     skipped = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -78,3 +79,25 @@ def test_unreachable_database_fails_fast_without_leaking_the_password(
     assert "refused" in last.lower() or "could not connect" in last.lower()
     assert "Traceback" not in proc.stderr
     assert SENTINEL not in proc.stdout + proc.stderr
+
+
+def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path) -> None:
+    """The README's first command, in a fresh folder: no --source, embedded DuckDB, no server."""
+    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": "",
+           "MUSIC_ANALYTICS_DEMO_EVENTS": "20000", "MUSIC_ANALYTICS_WAREHOUSE_PASSWORD": SENTINEL}
+    proc = run_flow_main("--summary-json", "summary.json", cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Run summary" in proc.stdout
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["warehouse"] == "duckdb:///data/warehouse.duckdb"
+    assert (tmp_path / "data" / "warehouse.duckdb").is_file()
+    assert (tmp_path / "data" / "demo" / "manifest.json").is_file()
+    manifest = json.loads((tmp_path / "data" / "demo" / "manifest.json").read_text())
+    assert summary["inputs"]["events"]["records"] == manifest["expected"]["records_read"]
+    assert summary["songplays"] == manifest["expected"]["songplays"]
+    assert summary["tables"]["songplays"]["inserted"] == summary["songplays"]
+    assert SENTINEL not in proc.stdout + proc.stderr
+
+    again = run_flow_main(cwd=tmp_path, env=env)  # the demo is generated once, the rerun changes nothing
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "generating the demo dataset" not in again.stdout + again.stderr
