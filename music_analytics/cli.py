@@ -118,9 +118,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from .generator import cli as gen_cli
+    from .generator.cli import run as run_generator
 
-    return gen_cli.run(args)
+    return run_generator(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,9 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="write a synthetic eventsim-like dataset",
                          description="Write a synthetic Sparkify-layout dataset (songs + event logs), "
                                      "deterministic for a seed, optionally with injected faults.")
-    from .generator import cli as gen_cli
+    from .generator.cli import add_arguments as add_generator_arguments
 
-    gen_cli.add_arguments(gen)
+    add_generator_arguments(gen)
     gen.set_defaults(func=_cmd_generate)
     return parser
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,14 +46,11 @@ def check_source(source: str) -> Path:
 
 def discover(source: str, start: dt.date | None = None, end: dt.date | None = None) -> SourceFiles:
     """List the song and event files of `source`, event files limited to [start, end] by file name."""
-    root = check_source(source)
-    song_dir, log_dir = root / "song_data", root / "log_data"
-    songs = tuple(sorted(p for p in song_dir.rglob("*.json") if p.is_file()))
+    root = check_source(source).resolve()
+    songs = _json_files(root / "song_data")
     events: list[Path] = []
     skipped = 0
-    for p in sorted(log_dir.rglob("*.json")):
-        if not p.is_file():
-            continue
+    for p in _json_files(root / "log_data"):
         m = EVENT_FILE.search(p.name)
         day = dt.date.fromisoformat(m.group(1)) if m else None
         if (start or end) and day is None:
@@ -63,8 +61,20 @@ def discover(source: str, start: dt.date | None = None, end: dt.date | None = No
         events.append(p)
     if not songs and not events:
         raise SourceError(f"source {root}: no .json files under song_data/ or log_data/")
-    return SourceFiles(root=root.resolve(), song_files=tuple(p.resolve() for p in songs),
-                       event_files=tuple(p.resolve() for p in events), skipped_event_files=skipped)
+    return SourceFiles(root=root, song_files=tuple(songs), event_files=tuple(events), skipped_event_files=skipped)
+
+
+def _json_files(folder: Path) -> list[Path]:
+    """Every *.json file below `folder`, sorted (os.walk: one scandir per folder, no stat per file)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=_raise_source_error):
+        dirnames.sort()
+        found.extend(Path(dirpath, name) for name in filenames if name.endswith(".json"))
+    return sorted(found)
+
+
+def _raise_source_error(exc: OSError) -> None:
+    raise SourceError(f"{exc.filename}: unreadable ({exc.strerror})")
 
 
 @dataclass(frozen=True)
@@ -140,15 +150,21 @@ def _values(text: str) -> Iterator[tuple[int, str]]:
         pos = _WS.match(text, end).end()  # type: ignore[union-attr]
 
 
-def read_song_files(files: SourceFiles, paths: list[Path]) -> SongRecords:
-    """Split the given song files into their JSON values (for files that are not exactly one)."""
-    out = SongRecords()
-    for path in paths:
+def read_song_texts(files: SourceFiles) -> list[tuple[str, str]]:
+    """(relative path, text without BOM) of every song file; a one-line SourceError if one is unreadable."""
+    out = []
+    for path in files.song_files:
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            out.append((files.relative(path), path.read_bytes().decode("utf-8-sig")))
         except (OSError, UnicodeDecodeError) as exc:
             raise SourceError(f"{path}: unreadable ({exc})") from exc
-        rel = files.relative(path)
+    return out
+
+
+def split_song_values(texts: list[tuple[str, str]]) -> SongRecords:
+    """Split song file texts into their JSON values (for files that are not exactly one value)."""
+    out = SongRecords()
+    for rel, text in texts:
         for line, raw in _values(text):
             out.source_file.append(rel)
             out.line_number.append(line)

@@ -23,7 +23,14 @@ from ..config import Config
 from ..contract import EVENTS, SONGS, JsonType
 from ..errors import SourceError
 from ..parse import validate_sql
-from ..sources import EventFileProfile, SourceFiles, profile_event_file, read_lines, read_song_files
+from ..sources import (
+    EventFileProfile,
+    SourceFiles,
+    profile_event_file,
+    read_lines,
+    read_song_texts,
+    split_song_values,
+)
 from . import MODELS, Progress, TransformResult
 
 
@@ -135,27 +142,29 @@ class DuckDBEngine:
         if not files.song_files:
             self._run(con, "no_songs.sql", null_keys=", ".join(f'CAST(NULL AS VARCHAR) AS "{k}"' for k in keys))
             return
-        prefix_len = len(str(files.root)) + 2
+        texts = read_song_texts(files)
+        con.register("song_files_arrow", pa.table({
+            "source_file": pa.array([t[0] for t in texts], pa.string()),
+            "content": pa.array([t[1] for t in texts], pa.string()),
+        }))
+        con.execute("CREATE TEMP TABLE song_files_text AS SELECT * FROM song_files_arrow")
         statements = sql.render(
             "engines/duckdb/read_songs.sql",
-            files=_sql_list([str(p) for p in files.song_files]),
-            prefix_len=prefix_len,
             paths="[" + ", ".join(f"'$.{k}'" for k in keys) + "]",
             extracted_keys=", ".join(
                 f't[{i}] AS "{f.key}"' if f.type is JsonType.TEXT
                 else f"NULLIF(CAST(v[{i}] AS VARCHAR), 'null') AS \"{f.key}\""
                 for i, f in enumerate(SONGS.fields, start=1)),
         )
-        con.execute(statements[0])  # song_files_text
         # Files that are not one JSON value are split in Python (several objects, or garbage).
-        multi = [row[0] for row in con.execute(sql.read("engines/duckdb/multi_value_song_files.sql")).fetchall()]
-        records = read_song_files(files, [files.root / m for m in multi])
+        multi = {row[0] for row in con.execute(sql.read("engines/duckdb/multi_value_song_files.sql")).fetchall()}
+        records = split_song_values([t for t in texts if t[0] in multi])
         con.register("song_records", pa.table({
             "source_file": pa.array(records.source_file, pa.string()),
             "line_number": pa.array(records.line_number, pa.int64()),
             "raw": pa.array(records.raw, pa.string()),
         }))
-        for statement in statements[1:]:
+        for statement in statements:
             con.execute(statement)
 
     # -- the transform -----------------------------------------------------------------------
