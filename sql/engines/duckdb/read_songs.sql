@@ -1,9 +1,7 @@
--- DuckDB engine: song files -> raw_songs (text fields as text, number fields as JSON text). Files holding exactly one JSON value are split here;
--- song_records (built by the engine in Python) holds the records of the other files (several
--- objects, concatenated or pretty-printed, or text that does not parse).
-CREATE TEMP TABLE song_files_text AS
-SELECT substr(filename, {{prefix_len}}) AS source_file, ltrim(content, chr(65279)) AS content
-FROM read_text({{files}});
+-- DuckDB engine: song files -> raw_songs (text fields as text, number fields as JSON text).
+-- song_files_text (file contents, read by the engine) is split here when a file holds exactly one
+-- JSON value; song_records (split by the engine in Python) holds the values of the other files
+-- (several objects, concatenated or pretty-printed, or text that does not parse).
 
 CREATE TEMP TABLE song_text AS
 SELECT source_file,
