@@ -26,12 +26,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def child(source: str, warehouse: str, data_dir: str) -> None:
+def child(source: str, warehouse: str, data_dir: str, songs_partition_by: str) -> None:
     """One measured pipeline run; prints a JSON line with stage timings, counts and peak RSS."""
     from music_analytics import pipeline
     from music_analytics.config import load_config
 
-    cfg = load_config(environ={}, source=source, warehouse=warehouse, data_dir=data_dir)
+    cfg = load_config(environ={"MUSIC_ANALYTICS_LAKE_SONGS_PARTITION_BY": songs_partition_by},
+                      source=source, warehouse=warehouse, data_dir=data_dir)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pipeline.create_schema(cfg)
@@ -52,17 +53,17 @@ def child(source: str, warehouse: str, data_dir: str) -> None:
     }))
 
 
-def ensure_dataset(root: Path, events: int, seed: int) -> Path:
+def ensure_dataset(root: Path, events: int, seed: int, songs: int) -> Path:
     from music_analytics.generator import GeneratorParams, generate
 
-    target = root / f"gen-{events}-seed{seed}"
+    target = root / f"gen-{events}-songs{songs}-seed{seed}"
     if (target / "manifest.json").is_file():
         return target
     if target.exists():
         shutil.rmtree(target)
     print(f"generating {events:,} events into {target} (not timed as part of the pipeline)", flush=True)
     t0 = time.perf_counter()
-    generate(GeneratorParams(events=events, seed=seed), target, lambda m: print("  " + m, flush=True))
+    generate(GeneratorParams(events=events, seed=seed, songs=songs), target, lambda m: print("  " + m, flush=True))
     print(f"  generated in {time.perf_counter() - t0:.1f} s", flush=True)
     return target
 
@@ -89,20 +90,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--songs", type=int, default=15_000,
+                        help="catalogue size (default 15,000: about the real Sparkify song_data)")
     parser.add_argument("--warehouses", default="duckdb,postgresql")
     parser.add_argument("--data", default=str(REPO / "data" / "bench"), help="dataset cache and scratch folder")
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--songs-partition-by", default="year,artist_id", choices=("year,artist_id", "year"),
+                        help="lake layout of songs (default: the Sparkify convention year,artist_id)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.source, args.warehouse, args.data_dir)
+        child(args.source, args.warehouse, args.data_dir, args.songs_partition_by)
         return
 
     root = Path(args.data)
-    source = ensure_dataset(root, args.events, args.seed)
+    source = ensure_dataset(root, args.events, args.seed, args.songs)
     work = root / "work"
     rows = []
 
@@ -118,11 +123,13 @@ def main() -> None:
         url = (f"duckdb:///{work / name / 'warehouse.duckdb'}" if name == "duckdb"
                else fresh_pg_database(args.pg_admin_url, "ma_bench"))
         t0 = time.perf_counter()
-        r = run_child(["--source", str(source), "--warehouse", url, "--data-dir", str(work / name)])
+        r = run_child(["--source", str(source), "--warehouse", url, "--data-dir", str(work / name),
+                       "--songs-partition-by", args.songs_partition_by])
         wall = time.perf_counter() - t0
         rows.append((name, r, wall))
 
     events = args.events
+    print(f"\nlake songs partitioned by {args.songs_partition_by}; catalogue {args.songs:,} songs")
     print(f"\nevents read: {rows[0][1]['events'] if rows else 'n/a'} (requested {events:,}); "
           f"bare DuckDB baseline: {bare_seconds:.2f} s in-script ({bare_wall:.2f} s process), "
           f"{int(rows[0][1]['events']) / bare_seconds if rows else 0:,.0f} events/s")

@@ -27,6 +27,7 @@ ENGINES = ("duckdb", "spark")
 # Every key the INI file may hold, with its type; unknown keys are an error, not silently ignored.
 _SCHEMA: dict[str, dict[str, type]] = {
     "pipeline": {"source": str, "engine": str, "data_dir": str, "lake": str, "start": str, "end": str},
+    "lake": {"songs_partition_by": str},
     "warehouse": {"url": str, "password": str},
     "duckdb": {"memory_limit": str, "threads": int},
     "demo": {"events": int, "seed": int},
@@ -113,8 +114,10 @@ class Config:
     lake: Path | None = None  # default: <data_dir>/lake
     start: dt.date | None = None
     end: dt.date | None = None
-    duckdb_memory_limit: str | None = None
+    # Bounded by default so a 5M-event run stays under 4 GB of RSS; DuckDB spills to disk beyond it.
+    duckdb_memory_limit: str | None = "2GB"
     duckdb_threads: int | None = None
+    songs_partition_by: str = "year,artist_id"
     demo_events: int = 100_000
     demo_seed: int = 42
     verbose: bool = False
@@ -239,6 +242,9 @@ def load_config(
     if start and end and end < start:
         raise ConfigError(f"date range: end {end} is before start {start}")
 
+    songs_partition_by = (get("lake", "songs_partition_by") or cfg.songs_partition_by).replace(" ", "")
+    if songs_partition_by not in ("year,artist_id", "year"):
+        raise ConfigError(f"[lake] songs_partition_by: {songs_partition_by!r} is not one of: year,artist_id | year")
     threads = get_int("duckdb", "threads")
     if threads is not None and threads < 1:
         raise ConfigError(f"[duckdb] threads: must be >= 1, got {threads}")
@@ -254,8 +260,9 @@ def load_config(
         lake=Path(lake) if lake else None,
         start=start,
         end=end,
-        duckdb_memory_limit=get("duckdb", "memory_limit"),
+        duckdb_memory_limit=get("duckdb", "memory_limit") or cfg.duckdb_memory_limit,
         duckdb_threads=threads,
+        songs_partition_by=songs_partition_by,
         demo_events=demo_events or cfg.demo_events,
         demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
         verbose=bool(flags.pop("verbose", False)),

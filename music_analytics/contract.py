@@ -34,9 +34,21 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """Fields a record must carry when another field has a given value (checked after types)."""
+
+    reason: str
+    when_key: str
+    when_value: str
+    non_empty: tuple[str, ...]  # present, not null, not ""
+    positive: tuple[str, ...] = ()  # present and > 0
+
+
+@dataclass(frozen=True)
 class Contract:
     name: str
     fields: tuple[Field, ...]
+    requirements: tuple[Requirement, ...] = ()
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -74,6 +86,10 @@ EVENTS = Contract(
         Field("ts", "ts", INT, required=True),
         Field("userAgent", "user_agent", T),
         Field("userId", "user_id", T, required=True, allow_empty=True),
+    ),
+    # A play names its song and artist and lasts a positive time, or it cannot be a songplay.
+    requirements=(
+        Requirement("incomplete_play", "page", "NextSong", non_empty=("song", "artist"), positive=("length",)),
     ),
 )
 

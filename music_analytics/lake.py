@@ -40,7 +40,18 @@ TABLES: tuple[LakeTable, ...] = (
     LakeTable("rejected_records"),
     LakeTable("input_files"),
 )
-BY_NAME = {t.name: t for t in TABLES}
+SONGS_PARTITIONINGS = {"year,artist_id": ("year", "artist_id"), "year": ("year",)}
+
+
+def tables(songs_partition_by: str = "year,artist_id") -> tuple[LakeTable, ...]:
+    """The lake tables, with the configured songs partitioning.
+
+    year/artist_id (the Sparkify convention, the default) makes one folder per artist: thousands
+    of tiny files, which cost seconds to write, read and delete; `year` keeps songs in a few files.
+    """
+    songs = LakeTable("songs", SONGS_PARTITIONINGS[songs_partition_by],
+                      many_partitions=songs_partition_by == "year,artist_id")
+    return tuple(songs if t.name == "songs" else t for t in TABLES)
 
 
 def table_glob(lake: Path, table: str) -> str:
@@ -69,6 +80,26 @@ def write_slices(table: pa.Table, keys: list[tuple[object, ...]], counts: list[i
     return len(counts)
 
 
+FINGERPRINT = "_fingerprint"
+
+
+def unchanged(lake: Path, table: str, fingerprint: str) -> bool:
+    """True when the published table was written from content with this fingerprint.
+
+    Used for the tables with thousands of partitions (songs): rewriting and deleting ~10k small
+    files costs seconds per run, while the catalogue rarely changes between runs.
+    """
+    marker = lake / table / FINGERPRINT
+    return marker.is_file() and marker.read_text() == fingerprint
+
+
+def keep(lake: Path, table: str) -> None:
+    """Mark a table in lake/_incoming as unchanged: publish keeps the published copy."""
+    folder = incoming(lake) / table
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_keep").touch()
+
+
 def publish(lake: Path) -> None:
     """Swap the freshly written tables in lake/_incoming into place, table by table.
 
@@ -77,7 +108,7 @@ def publish(lake: Path) -> None:
     new_root = incoming(lake)
     for table in TABLES:
         new, final, old = new_root / table.name, lake / table.name, lake / f"_old_{table.name}"
-        if not new.exists():
+        if not new.exists() or ((new / "_keep").exists() and final.exists()):
             continue
         if old.exists():
             shutil.rmtree(old)

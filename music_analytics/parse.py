@@ -74,6 +74,13 @@ def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect
         if f.key != "ts" and f.type is not JsonType.TEXT:
             checks.append((f"{raw[f.key]} IS NOT NULL AND {typed[f.key]} IS NULL", "'invalid_type'", f.key))
 
+    for req in contract.requirements:
+        when = f"{typed[req.when_key]} = '{req.when_value}'"
+        for key in req.non_empty:
+            checks.append((f"{when} AND ({typed[key]} IS NULL OR {typed[key]} = '')", f"'{req.reason}'", key))
+        for key in req.positive:
+            checks.append((f"{when} AND ({typed[key]} IS NULL OR {typed[key]} <= 0)", f"'{req.reason}'", key))
+
     reason = "CASE\n" + "".join(f"        WHEN {c} THEN {r}\n" for c, r, _ in checks) + "    END"
     detail = "CASE\n" + "".join(
         f"        WHEN {c} THEN {'NULL' if det is None else repr(det)}\n" for c, _, det in checks

@@ -44,7 +44,7 @@ def resolve_source(cfg: Config, progress: Progress = _quiet) -> str:
 
 
 def create_schema(cfg: Config) -> None:
-    wh.connect(cfg.warehouse).create_schema()
+    wh.connect(cfg.warehouse, cfg.duckdb_memory_limit).create_schema()
 
 
 def transform(cfg: Config, source: str, progress: Progress = _quiet) -> TransformResult:
@@ -53,11 +53,11 @@ def transform(cfg: Config, source: str, progress: Progress = _quiet) -> Transfor
 
 
 def stage(cfg: Config, lake: Path, progress: Progress = _quiet) -> wh.MergeCounts:
-    return wh.connect(cfg.warehouse).stage(lake, progress)
+    return wh.connect(cfg.warehouse, cfg.duckdb_memory_limit).stage(lake, progress)
 
 
 def load(cfg: Config, staged: wh.MergeCounts, progress: Progress = _quiet) -> wh.MergeCounts:
-    return wh.connect(cfg.warehouse).merge(staged, progress)
+    return wh.connect(cfg.warehouse, cfg.duckdb_memory_limit).merge(staged, progress)
 
 
 def run(cfg: Config, progress: Progress = _quiet) -> RunSummary:

@@ -25,6 +25,18 @@ def statements(relative: str) -> list[str]:
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
+def fill(statement: str, relative: str, values: dict[str, object]) -> str:
+    """`statement` with every {{name}} replaced by str(values[name]); a missing value is an error."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"sql/{relative}: no value for {{{{{name}}}}}")
+        return str(values[name])
+
+    return _PLACEHOLDER.sub(one, statement)
+
+
 def render(relative: str, **values: object) -> list[str]:
     """The statements of sql/<relative> with every {{name}} replaced by str(values[name]).
 
@@ -32,10 +44,4 @@ def render(relative: str, **values: object) -> list[str]:
     the run's files; a placeholder without a value is an error, never left in the SQL.
     """
 
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            raise KeyError(f"sql/{relative}: no value for {{{{{name}}}}}")
-        return str(values[name])
-
-    return [_PLACEHOLDER.sub(fill, s) for s in statements(relative)]
+    return [fill(s, relative, values) for s in statements(relative)]

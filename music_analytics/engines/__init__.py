@@ -11,18 +11,22 @@ from ..config import Config
 from ..errors import ConfigError
 from ..sources import SourceFiles
 
-# The models, in dependency order. Names are both file names (sql/transform/<name>.sql) and the
-# relation names later models refer to. events_checked/songs_checked are generated from the contract.
-MODELS: tuple[str, ...] = (
-    "events_classified",
-    "events",
-    "songs_classified",
-    "songs",
-    "artists",
-    "songplays",
-    "users",
-    "time",
-    "rejected_records",
+# The models, in dependency order, and how each is materialized. Names are both file names
+# (sql/transform/<name>.sql) and the relation names later models refer to. events_checked and
+# songs_checked (the contract check) come before them, built by each engine from the contract.
+# Views over the big event relation avoid copying millions of rows; a relation read by several
+# models or by the lake writer is a table.
+MODELS: tuple[tuple[str, str], ...] = (
+    ("duplicate_events", "table"),
+    ("events_classified", "view"),
+    ("events", "view"),
+    ("songs_classified", "table"),
+    ("songs", "table"),
+    ("artists", "table"),
+    ("songplays", "table"),
+    ("users", "table"),
+    ("time", "table"),
+    ("rejected_records", "table"),
 )
 
 Progress = Callable[[str], None]

@@ -187,10 +187,10 @@ class DuckDBEngine:
             t0 = time.perf_counter()
             con.execute("CREATE TEMP TABLE songs_checked AS "
                         + validate_sql(SONGS, "raw_songs", keep=("source_file", "record_position", "parse_error")))
-            for model in MODELS:
+            for model, kind in MODELS:
                 if model == "rejected_records":
                     self._collect_rejected_raw(con, files)
-                con.execute(f"CREATE TEMP TABLE {model} AS {sql.read(f'transform/{model}.sql')}")
+                con.execute(f"CREATE TEMP {kind.upper()} {model} AS {sql.read(f'transform/{model}.sql')}")
             result.seconds["transform"] = time.perf_counter() - t0
 
             self._collect_stats(con, files, result)
@@ -227,17 +227,23 @@ class DuckDBEngine:
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        for table in lake_mod.TABLES:
+        for table in lake_mod.tables(self.cfg.songs_partition_by):
             out = target / table.name
             extra = "".join(f", {expr} AS {name}" for name, expr in table.partition_exprs)
             select = f"SELECT *{extra} FROM {table.name}"
             rows = int(con.execute(f"SELECT COUNT(*) FROM {table.name}").fetchall()[0][0])
             parts = ", ".join(table.partition_by)
             if table.partition_by and rows and table.many_partitions:
+                fingerprint = str(con.execute(sql.read("engines/duckdb/fingerprint_songs.sql")).fetchall()[0][0])
+                if lake_mod.unchanged(lake, table.name, fingerprint):
+                    lake_mod.keep(lake, table.name)
+                    result.rows[table.name] = rows
+                    continue
                 groups = con.execute(f"SELECT {parts}, COUNT(*) FROM {table.name} GROUP BY ALL ORDER BY ALL").fetchall()
                 data = con.sql(f"SELECT * EXCLUDE ({parts}) FROM {table.name} ORDER BY {parts}").to_arrow_table()
                 lake_mod.write_slices(data, [g[:-1] for g in groups], [int(g[-1]) for g in groups], out,
                                       table.partition_by, threads=self.cfg.duckdb_threads or 2)
+                (out / lake_mod.FINGERPRINT).write_text(fingerprint)
             elif table.partition_by and rows:
                 con.execute(f"COPY ({select}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({parts}))")
             else:

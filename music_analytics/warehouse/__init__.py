@@ -7,12 +7,15 @@ from ..errors import ConfigError
 from .base import MERGE_ORDER, STAR_TABLES, MergeCounts, Warehouse
 
 
-def connect(url: WarehouseURL) -> Warehouse:
-    """The adapter for `url` (not yet connected: connections are opened per operation)."""
+def connect(url: WarehouseURL, memory_limit: str | None = None) -> Warehouse:
+    """The adapter for `url` (not yet connected: connections are opened per operation).
+
+    `memory_limit` bounds the embedded DuckDB warehouse (it spills to disk beyond it).
+    """
     if url.scheme == "duckdb":
         from .duckdb import DuckDBWarehouse
 
-        return DuckDBWarehouse(url)
+        return DuckDBWarehouse(url, memory_limit)
     if url.scheme == "postgresql":
         from .postgres import PostgresWarehouse
 

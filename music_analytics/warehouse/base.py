@@ -95,10 +95,12 @@ class Warehouse(abc.ABC):
                 continue
         raise FileNotFoundError(f"sql/warehouse/{{{','.join(self.sql_path)}}}/{relative}")
 
-    def sql_statements(self, relative: str) -> list[str]:
+    def sql_statements(self, relative: str, **values: object) -> list[str]:
+        """The statements of the first file found along sql_path, {{placeholders}} filled from values."""
         text = self.sql_file(relative)
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-        return [s.strip() for s in body.split(";\n") if s.strip().rstrip(";").strip()]
+        statements = [s.strip().rstrip(";") for s in body.split(";\n") if s.strip().rstrip(";").strip()]
+        return [sql.fill(s, relative, values) for s in statements]
 
     def check(self) -> None:
         """Connect and run a trivial query: fails fast with a one-line WarehouseError when unreachable."""
@@ -121,12 +123,8 @@ class Warehouse(abc.ABC):
         with self.transaction() as tx:
             for table in MERGE_ORDER:
                 t0 = time.perf_counter()
-                # Staging tables are scratch copies of the target's shape: rebuilt every run so they
-                # follow the target's columns.
-                self.execute(tx, f"DROP TABLE IF EXISTS staging.{quote(table)}")
-                self.execute(
-                    tx, f"CREATE TABLE staging.{quote(table)} AS SELECT * FROM {quote(table)} WHERE 1 = 0"
-                )
+                for statement in self.sql_statements("stage/recreate.sql", table=quote(table)):
+                    self.execute(tx, statement)
                 counts.staged[table] = self.load_staging(tx, table, table_glob(lake, table), COLUMNS[table])
                 counts.seconds[f"stage {table}"] = time.perf_counter() - t0
                 progress(f"staged {counts.staged[table]:,} rows into staging.{table}")

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from ..config import WarehouseURL
 from ..errors import WarehouseError
 from .base import Warehouse, quote
 
@@ -16,6 +17,10 @@ from .base import Warehouse, quote
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
     sql_path = ("duckdb", "common")
+
+    def __init__(self, url: WarehouseURL, memory_limit: str | None = None) -> None:
+        super().__init__(url)
+        self.memory_limit = memory_limit
 
     @property
     def path(self) -> Path:
@@ -25,7 +30,10 @@ class DuckDBWarehouse(Warehouse):
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(str(self.path))
+            config: dict[str, str | bool | int | float | list[str]] = (
+                {"memory_limit": self.memory_limit} if self.memory_limit else {}
+            )
+            con = duckdb.connect(str(self.path), config=config)
         except (duckdb.Error, OSError) as exc:
             raise WarehouseError(f"warehouse {self}: cannot open ({str(exc).splitlines()[0]})") from exc
         try:
@@ -59,5 +67,5 @@ class DuckDBWarehouse(Warehouse):
 
     def load_staging(self, tx: duckdb.DuckDBPyConnection, table: str, lake_glob: str, columns: Sequence[str]) -> int:
         cols = ", ".join(columns)
-        source = f"read_parquet('{lake_glob}', hive_partitioning = true, union_by_name = true)"
+        source = f"read_parquet('{lake_glob}', hive_partitioning = true)"
         return self.execute(tx, f"INSERT INTO staging.{quote(table)} ({cols}) SELECT {cols} FROM {source}")

@@ -91,7 +91,7 @@ class PostgresWarehouse(Warehouse):
         try:
             reader.execute("SET TimeZone = 'UTC'")
             batches = reader.sql(
-                f"SELECT {cols} FROM read_parquet('{lake_glob}', hive_partitioning = true, union_by_name = true)"
+                f"SELECT {cols} FROM read_parquet('{lake_glob}', hive_partitioning = true)"
             ).to_arrow_reader(BATCH_ROWS)
             total = 0
             copy = f"COPY staging.{quote(table)} ({cols}) FROM STDIN WITH (FORMAT csv)"

@@ -39,6 +39,9 @@ SELECT
         WHEN "registration" IS NOT NULL AND _t_registration IS NULL THEN 'invalid_type'
         WHEN "sessionId" IS NOT NULL AND _t_session_id IS NULL THEN 'invalid_type'
         WHEN "status" IS NOT NULL AND _t_status IS NULL THEN 'invalid_type'
+        WHEN _t_page = 'NextSong' AND (_t_song IS NULL OR _t_song = '') THEN 'incomplete_play'
+        WHEN _t_page = 'NextSong' AND (_t_artist IS NULL OR _t_artist = '') THEN 'incomplete_play'
+        WHEN _t_page = 'NextSong' AND (_t_length IS NULL OR _t_length <= 0) THEN 'incomplete_play'
     END AS reject_reason,
     CASE
         WHEN "ts" IS NULL THEN 'ts'
@@ -54,6 +57,9 @@ SELECT
         WHEN "registration" IS NOT NULL AND _t_registration IS NULL THEN 'registration'
         WHEN "sessionId" IS NOT NULL AND _t_session_id IS NULL THEN 'sessionId'
         WHEN "status" IS NOT NULL AND _t_status IS NULL THEN 'status'
+        WHEN _t_page = 'NextSong' AND (_t_song IS NULL OR _t_song = '') THEN 'song'
+        WHEN _t_page = 'NextSong' AND (_t_artist IS NULL OR _t_artist = '') THEN 'artist'
+        WHEN _t_page = 'NextSong' AND (_t_length IS NULL OR _t_length <= 0) THEN 'length'
     END AS reject_detail
 FROM (
     SELECT

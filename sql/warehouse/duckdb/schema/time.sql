@@ -1,0 +1,12 @@
+-- DuckDB copy without PRIMARY KEY: its index maintenance made merges 4x slower; the merge never
+-- inserts a key twice (NOT EXISTS). Keep the columns in step with ../../common/schema/.
+-- Dimension: one row per play instant (UTC). week: ISO week; weekday: ISO, 1 = Monday .. 7 = Sunday.
+CREATE TABLE IF NOT EXISTS "time" (
+    start_time TIMESTAMP NOT NULL,
+    hour INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    week INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    weekday INTEGER NOT NULL
+)
