@@ -41,3 +41,19 @@ def test_contract_matches_the_real_event_keys(sample: Path) -> None:
     assert tuple(json.loads(first)) == EVENTS.keys
     song = json.loads(next((sample / "song_data").rglob("*.json")).read_text())
     assert tuple(song) == SONGS.keys
+
+
+def test_duckdb_ddl_matches_the_shared_ddl_but_for_primary_keys() -> None:
+    import re
+
+    root = Path(__file__).parents[1] / "sql" / "warehouse"
+
+    def columns(path: Path) -> list[str]:
+        body = "\n".join(line for line in path.read_text().splitlines() if not line.startswith("--"))
+        body = re.sub(r"\s+PRIMARY KEY(\s*\([^)]*\))?", "", body)
+        return [line.strip().rstrip(",") for line in body.splitlines() if line.strip().rstrip(",")]
+
+    shared = sorted((root / "common" / "schema").glob("*.sql"))
+    assert [p.name for p in shared] == sorted(p.name for p in (root / "duckdb" / "schema").glob("*.sql"))
+    for path in shared:
+        assert columns(root / "duckdb" / "schema" / path.name) == columns(path), path.name
