@@ -742,3 +742,12 @@ def test_cli_validates_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixt
     assert (tmp_path / "d/log_data/2019/01/2019-01-04-events.json").exists()
     manifest = json.loads((tmp_path / "d/manifest.json").read_text())
     assert manifest["params"]["start"] == "2019-01-01" and manifest["params"]["seed"] == 7
+
+
+def test_fault_outcomes_use_the_pipeline_reason_codes() -> None:
+    from music_analytics.contract import REASONS
+    from music_analytics.generator.logfiles import EXPECT, REJECT_REASONS
+
+    assert set(REJECT_REASONS) <= set(REASONS)
+    for outcome in EXPECT.values():
+        assert outcome == "loaded" or outcome.split(":", 1)[1] in REASONS, outcome

@@ -15,7 +15,7 @@ import numpy as np
 from .catalogue import build_catalogue, render_song_files
 from .engine import Engine
 from .iothread import BackgroundWriter
-from .logfiles import ALL_KINDS, EXPECT, FaultPlan, LogWriter
+from .logfiles import ALL_KINDS, EXPECT, REJECT_REASONS, FaultPlan, LogWriter
 from .model import NEXT_SONG, NEXT_SONG_UNKNOWN, build_machine
 from .params import GeneratorParams
 from .songwriter import SongFileJob
@@ -104,18 +104,7 @@ def generate(
     fault_counts = {k: 0 for k in ALL_KINDS}
     for f in faults:
         fault_counts[f["kind"]] += 1
-    rejected = {
-        r: 0
-        for r in (
-            "not_json",
-            "not_object",
-            "missing_ts",
-            "invalid_ts",
-            "missing_field",
-            "incomplete_play",
-            "duplicate_event",
-        )
-    }
+    rejected = dict.fromkeys(REJECT_REASONS, 0)
     for f in faults:
         outcome = EXPECT[f["kind"]]
         if outcome.startswith("rejected:"):
