@@ -126,6 +126,8 @@ class Warehouse(abc.ABC):
                 for statement in self.sql_statements("stage/recreate.sql", table=quote(table)):
                     self.execute(tx, statement)
                 counts.staged[table] = self.load_staging(tx, table, table_glob(lake, table), COLUMNS[table])
+                for statement in self.sql_statements("stage/analyze.sql", table=quote(table)):
+                    self.execute(tx, statement)
                 counts.seconds[f"stage {table}"] = time.perf_counter() - t0
                 progress(f"staged {counts.staged[table]:,} rows into staging.{table}")
         return counts
@@ -135,6 +137,8 @@ class Warehouse(abc.ABC):
         """Merge every staging table into the star schema in ONE transaction: all or nothing."""
         counts = counts or MergeCounts()
         with self.transaction() as tx:
+            for statement in self.sql_statements("merge/_begin.sql"):
+                self.execute(tx, statement)
             for table in MERGE_ORDER:
                 t0 = time.perf_counter()
                 inserted = updated = 0

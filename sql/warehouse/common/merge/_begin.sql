@@ -1,0 +1,1 @@
+-- Statements run at the start of the merge transaction. None are needed by default.

@@ -1,0 +1,2 @@
+-- Statements run after a staging table is loaded. None are needed by default (DuckDB keeps its
+-- statistics up to date while loading).

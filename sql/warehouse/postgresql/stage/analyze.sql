@@ -1,0 +1,2 @@
+-- Fresh statistics for a just-COPYed staging table, so the merge plans for its real size.
+ANALYZE staging.{{table}};
