@@ -1,10 +1,10 @@
 """The DuckDB transform engine: parallel native JSON reading, the SQL models, Parquet lake output.
 
-Event files are read by DuckDB's newline-delimited JSON reader with every contract key typed
-JSON (so a value's JSON type stays visible) and ignore_errors, which yields exactly one row per
-non-blank line, all-NULL for a line it cannot parse. Rows are numbered by insertion order
-(preserved for a table created from the scan) and mapped back to physical line numbers around
-blank lines; the raw text is fetched only for rejected records.
+Event files are read by DuckDB's newline-delimited JSON reader (text fields as text, number
+fields as JSON text so their type stays visible) with ignore_errors, which yields exactly one row
+per non-blank line, all-NULL for a line it cannot parse, and checked against the contract in the
+same pass. Rows keep the scan's order (rowid = record_position); physical line numbers and raw
+text are worked out only for the records that need them (unparsed and rejected ones).
 """
 
 from __future__ import annotations
@@ -185,6 +185,7 @@ class DuckDBEngine:
             result.seconds["read"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
+            progress(f"read and checked in {result.seconds['read']:.1f} s; running the models")
             con.execute("CREATE TEMP TABLE songs_checked AS "
                         + validate_sql(SONGS, "raw_songs", keep=("source_file", "record_position", "parse_error")))
             for model, kind in MODELS:
