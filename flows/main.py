@@ -25,7 +25,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 import argparse
 import datetime as dt
 import logging
-import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,21 +59,16 @@ def music_analytics_etl(
     cfg = load_config(config_file, source=source, warehouse=warehouse, engine=engine,
                       start=date or start, end=date or end, data_dir=data_dir, lake=lake)
     summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine)
-    t0 = time.perf_counter()
-    summary.source = resolve_source(cfg)
-    summary.seconds["source"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    create_schema(cfg)
-    summary.seconds["schema"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    summary.transform = transform(cfg, summary.source)
-    summary.seconds["transform"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    staged = stage(cfg, summary.transform.lake)
-    summary.seconds["stage"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    summary.merge = load(cfg, staged)
-    summary.seconds["load"] = time.perf_counter() - t0
+    with summary.timed("source"):
+        summary.source = resolve_source(cfg)
+    with summary.timed("schema"):
+        create_schema(cfg)
+    with summary.timed("transform"):
+        summary.transform = transform(cfg, summary.source)
+    with summary.timed("stage"):
+        staged = stage(cfg, summary.transform.lake)
+    with summary.timed("load"):
+        summary.merge = load(cfg, staged)
     get_run_logger().info(format_summary(summary))
     return summarize(summary)
 

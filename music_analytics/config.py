@@ -135,9 +135,6 @@ class Config:
     def demo_path(self) -> Path:
         return self.data_dir / "demo"
 
-    def with_overrides(self, **changes: Any) -> Config:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
 
 def _parse_date(value: str, what: str) -> dt.date:
     try:

@@ -28,10 +28,6 @@ class Field:
     required: bool = False  # absent, null or "" -> rejected with reason missing_field (missing_ts for ts)
     allow_empty: bool = False  # a required text field that may be "" (userId of logged-out events)
 
-    @property
-    def sql_type(self) -> str:
-        return {JsonType.TEXT: "VARCHAR", JsonType.INTEGER: "BIGINT", JsonType.NUMBER: "DOUBLE"}[self.type]
-
 
 @dataclass(frozen=True)
 class Requirement:
@@ -49,12 +45,6 @@ class Contract:
     name: str
     fields: tuple[Field, ...]
     requirements: tuple[Requirement, ...] = ()
-
-    def field(self, key: str) -> Field:
-        for f in self.fields:
-            if f.key == key:
-                return f
-        raise KeyError(key)
 
     @property
     def keys(self) -> tuple[str, ...]:

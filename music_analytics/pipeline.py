@@ -8,7 +8,8 @@ orchestrator (Prefect here, a test, a benchmark) can run them in this order.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,15 @@ class RunSummary:
     transform: TransformResult | None = None
     merge: wh.MergeCounts | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Record the wall time of the block as the seconds of `stage`."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = time.perf_counter() - t0
 
 
 def resolve_source(cfg: Config, progress: Progress = _quiet) -> str:
@@ -61,21 +71,16 @@ def load(cfg: Config, staged: wh.MergeCounts, progress: Progress = _quiet) -> wh
 
 
 def run(cfg: Config, progress: Progress = _quiet) -> RunSummary:
-    """All stages in order, without an orchestrator (tests, benchmarks, `--no-prefect`)."""
+    """All stages in order, without an orchestrator (tests and benchmarks)."""
     summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine)
-    t0 = time.perf_counter()
-    summary.source = resolve_source(cfg, progress)
-    summary.seconds["source"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    create_schema(cfg)
-    summary.seconds["schema"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    summary.transform = transform(cfg, summary.source, progress)
-    summary.seconds["transform"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    staged = stage(cfg, summary.transform.lake, progress)
-    summary.seconds["stage"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    summary.merge = load(cfg, staged, progress)
-    summary.seconds["load"] = time.perf_counter() - t0
+    with summary.timed("source"):
+        summary.source = resolve_source(cfg, progress)
+    with summary.timed("schema"):
+        create_schema(cfg)
+    with summary.timed("transform"):
+        summary.transform = transform(cfg, summary.source, progress)
+    with summary.timed("stage"):
+        staged = stage(cfg, summary.transform.lake, progress)
+    with summary.timed("load"):
+        summary.merge = load(cfg, staged, progress)
     return summary

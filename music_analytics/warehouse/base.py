@@ -20,7 +20,6 @@ from ..config import WarehouseURL
 
 # Tables the pipeline owns, in the order they are created and merged (dimensions before facts).
 MERGE_ORDER: tuple[str, ...] = ("artists", "songs", "users", "time", "songplays", "rejected_records")
-STAR_TABLES: tuple[str, ...] = ("songplays", "users", "songs", "artists", "time")
 # Columns staged from each lake table (the lake may carry extra partition columns).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "artists": ("artist_id", "name", "location", "latitude", "longitude"),

@@ -1,6 +1,9 @@
--- DuckDB engine: line number and raw text of every rejected record (events: read back by the engine).
+-- DuckDB engine: line number and raw text of every rejected record (events: read back by the
+-- engine, once: unparsed records were read before the contract verdicts).
 CREATE TEMP TABLE rejected_raw AS
 SELECT source_file, record_position, line_number, raw FROM rejected_event_text
+UNION ALL
+SELECT source_file, record_position, line_number, raw FROM unparsed_text
 UNION ALL
 SELECT s.source_file, s.line_number AS record_position, s.line_number, s.raw
 FROM song_text AS s
