@@ -235,7 +235,8 @@ class DuckDBEngine:
             rows = int(con.execute(f"SELECT COUNT(*) FROM {table.name}").fetchall()[0][0])
             parts = ", ".join(table.partition_by)
             if table.partition_by and rows and table.many_partitions:
-                fingerprint = str(con.execute(sql.read("engines/duckdb/fingerprint_songs.sql")).fetchall()[0][0])
+                fingerprint = str(con.execute(
+                    sql.render("engines/duckdb/fingerprint.sql", table=table.name)[0]).fetchall()[0][0])
                 if lake_mod.unchanged(lake, table.name, fingerprint):
                     lake_mod.keep(lake, table.name)
                     result.rows[table.name] = rows

@@ -1,0 +1,45 @@
+"""The lake: partition layout, and the songs partitions kept when the catalogue did not change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from music_analytics import pipeline
+from tests.conftest import make_config
+
+
+def songs_in_lake(lake: Path) -> dict[str, str]:
+    rows = duckdb.connect().execute(
+        f"SELECT song_id, title FROM read_parquet('{lake}/songs/**/*.parquet', hive_partitioning = true)"
+    ).fetchall()
+    return dict(rows)
+
+
+def test_layout_and_unchanged_songs_are_not_rewritten(sample: Path, tmp_path: Path) -> None:
+    source = tmp_path / "raw"
+    shutil.copytree(sample, source)
+    cfg = make_config(tmp_path, source, f"duckdb:///{tmp_path / 'w.duckdb'}")
+    lake = pipeline.transform(cfg, str(source)).lake
+    song_files = sorted((lake / "songs").rglob("*.parquet"))
+    raw_songs = [json.loads(p.read_text()) for p in (source / "song_data").rglob("*.json")]
+    assert len(song_files) == len({(s["year"], s["artist_id"]) for s in raw_songs}) == 69  # a file per folder
+    assert all(p.parent.name.startswith("artist_id=") and p.parent.parent.name.startswith("year=")
+               for p in song_files)
+    assert {p.parent.name for p in (lake / "songplays").rglob("*.parquet")} == {"month=11"}
+    stamps = {p: p.stat().st_mtime_ns for p in song_files}
+
+    pipeline.transform(cfg, str(source))
+    assert {p: p.stat().st_mtime_ns for p in sorted((lake / "songs").rglob("*.parquet"))} == stamps
+
+    # A changed song is picked up: the partitions are written again.
+    changed = next((source / "song_data").rglob("*.json"))
+    record = json.loads(changed.read_text())
+    record["title"] = "A New Title"
+    changed.write_text(json.dumps(record))
+    pipeline.transform(cfg, str(source))
+    assert songs_in_lake(lake)[record["song_id"]] == "A New Title"
+    assert len(songs_in_lake(lake)) == 71
