@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +31,8 @@ _SCHEMA: dict[str, dict[str, type]] = {
     "lake": {"songs_partition_by": str},
     "warehouse": {"url": str, "password": str},
     "duckdb": {"memory_limit": str, "threads": int},
+    # Any other key of [spark] that starts with "spark." is passed to the Spark session as is.
+    "spark": {"master": str, "driver_memory": str, "shuffle_partitions": int},
     "demo": {"events": int, "seed": int},
 }
 
@@ -117,6 +120,12 @@ class Config:
     # Bounded by default so a 5M-event run stays under 4 GB of RSS; DuckDB spills to disk beyond it.
     duckdb_memory_limit: str | None = "2GB"
     duckdb_threads: int | None = None
+    # local[*], spark://host:port, yarn, k8s://..., or sc://host:port (Spark Connect).
+    spark_master: str = "local[*]"
+    spark_driver_memory: str = "4g"
+    # Few, larger shuffle partitions suit one machine; a cluster raises it (or leaves it to AQE).
+    spark_shuffle_partitions: int = 8
+    spark_conf: tuple[tuple[str, str], ...] = ()
     songs_partition_by: str = "year,artist_id"
     demo_events: int = 100_000
     demo_seed: int = 42
@@ -145,6 +154,7 @@ def _parse_date(value: str, what: str) -> dt.date:
 
 def _read_ini(path: Path) -> dict[str, dict[str, str]]:
     parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # Spark settings are case-sensitive
     try:
         with path.open(encoding="utf-8") as fh:
             parser.read_file(fh)
@@ -156,7 +166,11 @@ def _read_ini(path: Path) -> dict[str, dict[str, str]]:
     for section in parser.sections():
         if section not in _SCHEMA:
             raise ConfigError(f"config file {path}: unknown section [{section}] (known: {', '.join(_SCHEMA)})")
-        for key, value in parser.items(section):
+        for raw_key, value in parser.items(section):
+            key = raw_key if section == "spark" and raw_key.startswith("spark.") else raw_key.lower()
+            if key.startswith("spark.") and section == "spark":
+                values.setdefault(section, {})[key] = value.strip()
+                continue
             if key not in _SCHEMA[section]:
                 raise ConfigError(
                     f"config file {path}: unknown key {key!r} in [{section}] "
@@ -245,6 +259,15 @@ def load_config(
     threads = get_int("duckdb", "threads")
     if threads is not None and threads < 1:
         raise ConfigError(f"[duckdb] threads: must be >= 1, got {threads}")
+    shuffle_partitions = get_int("spark", "shuffle_partitions")
+    if shuffle_partitions is not None and shuffle_partitions < 1:
+        raise ConfigError(f"[spark] shuffle_partitions: must be >= 1, got {shuffle_partitions}")
+    spark_master = flags.pop("spark_master", None) or get("spark", "master") or cfg.spark_master
+    if not re.match(r"^(local(\[(\*|\d+)(,\d+)?\])?|spark://.+|sc://.+|yarn|k8s://.+|mesos://.+)$", spark_master):
+        raise ConfigError(
+            f"[spark] master: {spark_master!r} is not a Spark master URL "
+            "(local[*], local[N], spark://host:port, yarn, k8s://https://host:port, sc://host:port)"
+        )
     demo_events = get_int("demo", "events")
     if demo_events is not None and demo_events < 1000:
         raise ConfigError(f"[demo] events: must be >= 1000, got {demo_events}")
@@ -259,6 +282,10 @@ def load_config(
         end=end,
         duckdb_memory_limit=get("duckdb", "memory_limit") or cfg.duckdb_memory_limit,
         duckdb_threads=threads,
+        spark_master=spark_master,
+        spark_driver_memory=get("spark", "driver_memory") or cfg.spark_driver_memory,
+        spark_shuffle_partitions=shuffle_partitions or cfg.spark_shuffle_partitions,
+        spark_conf=tuple(sorted((k, v) for k, v in merged.get("spark", {}).items() if k.startswith("spark."))),
         songs_partition_by=songs_partition_by,
         demo_events=demo_events or cfg.demo_events,
         demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]

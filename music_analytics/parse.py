@@ -30,6 +30,18 @@ DIALECTS: dict[str, Mapping[str, str]] = {
         "as_double": "TRY_CAST({x} AS DOUBLE)",
         "quote_ident": '"{name}"',
     },
+    "spark": {
+        # Spark's JSON text of a number is the variant's rendering (1e3 -> 1000.0, 1.0 -> 1);
+        # TRY_CAST('1.5' AS BIGINT) truncates: an integral value must equal its double.
+        "as_integer": (
+            "CASE WHEN NOT contains({x}, '.') AND NOT contains({x}, 'e') AND NOT contains({x}, 'E') "
+            "THEN TRY_CAST({x} AS BIGINT) "
+            "WHEN TRY_CAST({x} AS DOUBLE) = TRY_CAST(TRY_CAST({x} AS DOUBLE) AS BIGINT) "
+            "THEN TRY_CAST(TRY_CAST({x} AS DOUBLE) AS BIGINT) END"
+        ),
+        "as_double": "TRY_CAST({x} AS DOUBLE)",
+        "quote_ident": "`{name}`",
+    },
 }
 
 

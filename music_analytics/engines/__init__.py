@@ -13,7 +13,8 @@ from ..sources import SourceFiles
 
 # The models, in dependency order, and how each is materialized. Names are both file names
 # (sql/transform/<name>.sql) and the relation names later models refer to. events_checked and
-# songs_checked (the contract check) come before them, built by each engine from the contract.
+# songs_checked (the contract check) come before them, built by each engine from the contract,
+# with rejected_raw (line numbers and text of rejected records), event_files and song_files.
 # Views over the big event relation avoid copying millions of rows; a relation read by several
 # models or by the lake writer is a table.
 MODELS: tuple[tuple[str, str], ...] = (
@@ -27,6 +28,7 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("users", "table"),
     ("time", "table"),
     ("rejected_records", "table"),
+    ("input_files", "table"),
 )
 
 Progress = Callable[[str], None]
@@ -68,4 +70,8 @@ def get_engine(cfg: Config) -> Engine:
         from .duckdb_engine import DuckDBEngine
 
         return DuckDBEngine(cfg)
-    raise ConfigError(f"engine {cfg.engine!r} is not available in this version (available: duckdb)")
+    if cfg.engine == "spark":
+        from .spark_engine import SparkEngine
+
+        return SparkEngine(cfg)
+    raise ConfigError(f"engine {cfg.engine!r} is not one of: duckdb, spark")

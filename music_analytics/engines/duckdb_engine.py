@@ -147,7 +147,7 @@ class DuckDBEngine:
             "source_file": pa.array([t[0] for t in texts], pa.string()),
             "content": pa.array([t[1] for t in texts], pa.string()),
         }))
-        con.execute("CREATE TEMP TABLE song_files_text AS SELECT * FROM song_files_arrow")
+        con.execute("CREATE TEMP TABLE song_files AS SELECT * FROM song_files_arrow")
         statements = sql.render(
             "engines/duckdb/read_songs.sql",
             paths="[" + ", ".join(f"'$.{k}'" for k in keys) + "]",
@@ -210,8 +210,6 @@ class DuckDBEngine:
         self._run(con, "rejected_raw.sql")
 
     def _collect_stats(self, con: duckdb.DuckDBPyConnection, files: SourceFiles, result: TransformResult) -> None:
-        for statement in sql.render("engines/duckdb/input_files.sql"):
-            con.execute(statement)
         for row in con.execute(sql.read("stats/inputs.sql")).fetchall():
             stats = result.events if row[0] == "events" else result.songs
             stats.files, stats.records, stats.accepted, stats.rejected, stats.blank_lines, stats.empty_files = (

@@ -1,5 +1,5 @@
 -- DuckDB engine: song files -> raw_songs (text fields as text, number fields as JSON text).
--- song_files_text (file contents, read by the engine) is split here when a file holds exactly one
+-- song_files (file contents, read by the engine) is split here when a file holds exactly one
 -- JSON value; song_records (split by the engine in Python) holds the values of the other files
 -- (several objects, concatenated or pretty-printed, or text that does not parse).
 
@@ -9,7 +9,7 @@ SELECT source_file,
        1 + length(lead) - length(replace(lead, chr(10), '')) AS line_number,
        trim(content) AS raw
 FROM (SELECT source_file, content, regexp_extract(content, '^\s*') AS lead
-      FROM song_files_text
+      FROM song_files
       WHERE json_valid(content) AND trim(content) <> '')
 UNION ALL
 SELECT source_file, line_number, raw FROM song_records;
