@@ -1,6 +1,6 @@
 """The `music_analytics_etl` flow, and `python flows/main.py`, the local way to run it.
 
-    python flows/main.py [--source DIR] [--warehouse URL] [--engine duckdb|spark]
+    python flows/main.py [--source DIR] [--warehouse URL] [--engine duckdb|spark] [--spark-master URL]
                          [--date YYYY-MM-DD | --start YYYY-MM-DD --end YYYY-MM-DD] [--config FILE]
 
 Order: resolve source -> create schema -> transform (raw -> lake) -> stage -> load (one
@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from prefect import flow, get_run_logger
 
-from music_analytics import cli, secrets
+from music_analytics import cli, engines, secrets
 from music_analytics.config import load_config
 from music_analytics.pipeline import RunSummary
 from music_analytics.sources import check_source
@@ -54,21 +54,26 @@ def music_analytics_etl(
     config_file: str | None = None,
     data_dir: str | None = None,
     lake: str | None = None,
+    spark_master: str | None = None,
 ) -> dict[str, Any]:
     """Raw Sparkify JSON -> lake -> staging -> star schema. Returns the run summary as data."""
     cfg = load_config(config_file, source=source, warehouse=warehouse, engine=engine,
-                      start=date or start, end=date or end, data_dir=data_dir, lake=lake)
+                      start=date or start, end=date or end, data_dir=data_dir, lake=lake, spark_master=spark_master)
     summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine)
-    with summary.timed("source"):
-        summary.source = resolve_source(cfg)
-    with summary.timed("schema"):
-        create_schema(cfg)
-    with summary.timed("transform"):
-        summary.transform = transform(cfg, summary.source)
-    with summary.timed("stage"):
-        staged = stage(cfg, summary.transform.lake)
-    with summary.timed("load"):
-        summary.merge = load(cfg, staged)
+    try:
+        with summary.timed("source"):
+            summary.source = resolve_source(cfg)
+        with summary.timed("schema"):
+            create_schema(cfg)
+        with summary.timed("transform"):
+            summary.transform = transform(cfg, summary.source)
+        with summary.timed("stage"):
+            staged = stage(cfg, summary.transform.lake)
+        with summary.timed("load"):
+            summary.merge = load(cfg, staged)
+    finally:
+        # One Spark session per flow run: shared by the tasks (and their retries), stopped here.
+        engines.shutdown()
     get_run_logger().info(format_summary(summary))
     return summarize(summary)
 
@@ -124,11 +129,16 @@ def run_from_args(args: argparse.Namespace) -> int:
         if cfg.source:
             check_source(cfg.source)
         warehouse_adapter(cfg.warehouse).check()
+        if cfg.engine == "spark" and not cfg.spark_master.startswith("sc://"):
+            from music_analytics.engines.spark_session import check_java
+
+            check_java()
         if not args.verbose:
             _console_without_tracebacks()
         result = music_analytics_etl(
             source=args.source, warehouse=_without_password(args.warehouse), engine=args.engine,
             start=cfg.start, end=cfg.end, config_file=args.config, data_dir=args.data_dir, lake=args.lake,
+            spark_master=args.spark_master,
         )
         print(result["text"])
         cli.write_summary_json(args.summary_json, result)

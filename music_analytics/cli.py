@@ -36,6 +36,7 @@ examples:
   %(prog)s --source ../shared/data/sparkify-sample
   %(prog)s --warehouse postgresql://etl@127.0.0.1:5432/music --date 2018-11-15
   %(prog)s --start 2018-11-01 --end 2018-11-07 --config music-analytics.ini
+  %(prog)s --engine spark --spark-master spark://127.0.0.1:7077
 
 passwords: prefer [warehouse] password in the (git-ignored) INI file or the
 MUSIC_ANALYTICS_WAREHOUSE_PASSWORD / PGPASSWORD variables over a password in the URL.
@@ -55,7 +56,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", metavar="URL",
                         help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb or "
                              "postgresql://user[:password]@host:port/db (default: duckdb:///data/warehouse.duckdb)")
-    parser.add_argument("--engine", choices=("duckdb", "spark"), help="transform engine (default: duckdb)")
+    parser.add_argument("--engine", choices=("duckdb", "spark"),
+                        help="transform engine: duckdb (one machine, the default) or spark (needs Java 17+)")
+    parser.add_argument("--spark-master", metavar="URL",
+                        help="Spark master for --engine spark: local[*] (default), local[N], spark://host:port, "
+                             "yarn, k8s://https://host:port, or sc://host:port for Spark Connect")
     when = parser.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="process one day's event files")
     when.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day of a range (with --end)")
@@ -74,7 +79,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     end = args.date or args.end
     return load_config(
         args.config, source=args.source, warehouse=args.warehouse, engine=args.engine, start=start, end=end,
-        data_dir=args.data_dir, lake=args.lake, verbose=args.verbose,
+        data_dir=args.data_dir, lake=args.lake, spark_master=args.spark_master, verbose=args.verbose,
     )
 
 

@@ -253,7 +253,8 @@ def load_config(
     if start and end and end < start:
         raise ConfigError(f"date range: end {end} is before start {start}")
 
-    songs_partition_by = (get("lake", "songs_partition_by") or cfg.songs_partition_by).replace(" ", "")
+    songs_partition_by = (flags.pop("songs_partition_by", None) or get("lake", "songs_partition_by")
+                          or cfg.songs_partition_by).replace(" ", "")
     if songs_partition_by not in ("year,artist_id", "year"):
         raise ConfigError(f"[lake] songs_partition_by: {songs_partition_by!r} is not one of: year,artist_id | year")
     threads = get_int("duckdb", "threads")

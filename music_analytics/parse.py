@@ -73,6 +73,11 @@ def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect
     checks: list[tuple[str, str, str | None]] = []  # (condition meaning "reject", reason SQL, detail)
     if "parse_error" in keep:
         checks.append(("parse_error IS NOT NULL", "parse_error", None))
+    # NaN and Infinity are not JSON. DuckDB's reader takes them as numbers (and hands on their
+    # text), Spark's fails the line: either way the record is not_json.
+    for f in contract.fields:
+        if f.type is not JsonType.TEXT:
+            checks.append((f"{raw[f.key]} IN ('NaN', 'Infinity', '-Infinity')", "'not_json'", None))
     if "ts" in contract.keys:
         checks.append((f"{raw['ts']} IS NULL", "'missing_ts'", "ts"))
         checks.append(

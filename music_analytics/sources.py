@@ -54,17 +54,22 @@ def discover(source: str, start: dt.date | None = None, end: dt.date | None = No
     events: list[Path] = []
     skipped = 0
     for p in _json_files(root / "log_data"):
-        m = EVENT_FILE.search(p.name)
-        day = dt.date.fromisoformat(m.group(1)) if m else None
-        if (start or end) and day is None:
-            raise SourceError(f"{p}: cannot tell the file's day from its name (expected YYYY-MM-DD-events.json)")
-        if day is not None and ((start and day < start) or (end and day > end)):
+        if in_range(str(p), start, end):
+            events.append(p)
+        else:
             skipped += 1
-            continue
-        events.append(p)
     if not songs and not events:
         raise SourceError(f"source {root}: no .json files under song_data/ or log_data/")
     return SourceFiles(root=root, song_files=tuple(songs), event_files=tuple(events), skipped_event_files=skipped)
+
+
+def in_range(path: str, start: dt.date | None, end: dt.date | None) -> bool:
+    """Whether an event file's day (from its name, YYYY-MM-DD-events.json) is in [start, end]."""
+    m = EVENT_FILE.search(path.rsplit("/", 1)[-1])
+    day = dt.date.fromisoformat(m.group(1)) if m else None
+    if (start or end) and day is None:
+        raise SourceError(f"{path}: cannot tell the file's day from its name (expected YYYY-MM-DD-events.json)")
+    return day is None or not ((start and day < start) or (end and day > end))
 
 
 def _json_files(folder: Path) -> list[Path]:

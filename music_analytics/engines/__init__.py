@@ -75,3 +75,12 @@ def get_engine(cfg: Config) -> Engine:
 
         return SparkEngine(cfg)
     raise ConfigError(f"engine {cfg.engine!r} is not one of: duckdb, spark")
+
+
+def shutdown() -> None:
+    """Release what engines hold between tasks (the Spark session); a no-op when none was started."""
+    import sys
+
+    session_module = sys.modules.get(f"{__name__}.spark_session")
+    if session_module is not None:
+        session_module.stop_session()

@@ -41,7 +41,7 @@ def model_sql(name: str) -> str:
     from sqlglot.errors import ErrorLevel
 
     (text,) = sqlglot.transpile(sql.read(f"transform/{name}.sql"), read="duckdb", write="spark",
-                                unsupported_level=ErrorLevel.RAISE)
+                                unsupported_level=ErrorLevel.RAISE, pretty=True)
     return text
 
 
@@ -99,12 +99,13 @@ class Inputs:
 class SparkEngine:
     name = "spark"
 
-    def __init__(self, cfg: Config) -> None:
+    def __init__(self, cfg: Config, submitted: bool = False) -> None:
         self.cfg = cfg
+        self.submitted = submitted  # running under spark-submit: use the session it configured
 
     @property
     def spark(self) -> SparkSession:
-        return get_session(self.cfg)
+        return get_session(self.cfg, self.submitted)
 
     # -- raw readers -------------------------------------------------------------------------
 

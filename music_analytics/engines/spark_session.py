@@ -67,15 +67,19 @@ def settings(cfg: Config) -> dict[str, str]:
     return conf
 
 
-def get_session(cfg: Config) -> SparkSession:
-    """The process's Spark session for this configuration (created on first call, then reused)."""
+def get_session(cfg: Config, submitted: bool = False) -> SparkSession:
+    """The process's Spark session for this configuration (created on first call, then reused).
+
+    `submitted`: the process was started by spark-submit, which already chose the master and the
+    resources; only the session's SQL settings are applied to the session it made.
+    """
     global _session, _session_key
-    key = (cfg.spark_master, tuple(sorted(settings(cfg).items())))
+    key = ("submitted" if submitted else cfg.spark_master, tuple(sorted(settings(cfg).items())))
     if _session is not None and _session_key == key:
         return _session
     stop_session()
-    remote = cfg.spark_master.startswith("sc://")
-    if not remote:
+    remote = cfg.spark_master.startswith("sc://") and not submitted
+    if not remote and not submitted:
         check_java()
         # A machine whose hostname does not resolve (containers, laptops offline) breaks the
         # driver's RPC address; local masters never need anything but loopback.
@@ -86,17 +90,20 @@ def get_session(cfg: Config) -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder: Any = SparkSession.builder.appName("music-analytics")
-    builder = builder.remote(cfg.spark_master) if remote else builder.master(cfg.spark_master)
+    if remote:
+        builder = builder.remote(cfg.spark_master)
+    elif not submitted:
+        builder = builder.master(cfg.spark_master)
     for name, value in settings(cfg).items():
-        if remote and not name.startswith("spark.sql."):
-            continue  # a Connect client can only set session SQL settings; the server owns the rest
+        if (remote or submitted) and not name.startswith("spark.sql."):
+            continue  # only session SQL settings can change once the application runs
         builder = builder.config(name, value)
     try:
         session: SparkSession = builder.getOrCreate()
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ConfigError(f"cannot start Spark (master {cfg.spark_master}): {first}") from exc
-    if not remote:
+    if not remote and not submitted:
         session.sparkContext.setLogLevel("ERROR")
     logging.getLogger("py4j").setLevel(logging.ERROR)
     _session, _session_key = session, key

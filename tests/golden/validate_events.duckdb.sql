@@ -1,11 +1,7 @@
 -- generated from music_analytics.contract.EVENTS (duckdb); do not edit by hand
 SELECT
-    d,
-    u,
-    c,
-    k,
-    d,
-    b,
+    source_file,
+    record_position,
     _t_artist AS artist,
     _t_auth AS auth,
     _t_first_name AS first_name,
@@ -26,6 +22,12 @@ SELECT
     _t_user_id AS user_id,
     "artist" IS NULL AND "auth" IS NULL AND "firstName" IS NULL AND "gender" IS NULL AND "itemInSession" IS NULL AND "lastName" IS NULL AND "length" IS NULL AND "level" IS NULL AND "location" IS NULL AND "method" IS NULL AND "page" IS NULL AND "registration" IS NULL AND "sessionId" IS NULL AND "song" IS NULL AND "status" IS NULL AND "ts" IS NULL AND "userAgent" IS NULL AND "userId" IS NULL AS unparsed,
     CASE
+        WHEN "itemInSession" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "length" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "registration" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "sessionId" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "status" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "ts" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
         WHEN "ts" IS NULL THEN 'missing_ts'
         WHEN _t_ts IS NULL OR _t_ts NOT BETWEEN 946684800000 AND 4102444800000 THEN 'invalid_ts'
         WHEN "auth" IS NULL OR _t_auth = '' THEN 'missing_field'
@@ -44,6 +46,12 @@ SELECT
         WHEN _t_page = 'NextSong' AND (_t_length IS NULL OR _t_length <= 0) THEN 'incomplete_play'
     END AS reject_reason,
     CASE
+        WHEN "itemInSession" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "length" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "registration" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "sessionId" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "status" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "ts" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
         WHEN "ts" IS NULL THEN 'ts'
         WHEN _t_ts IS NULL OR _t_ts NOT BETWEEN 946684800000 AND 4102444800000 THEN 'ts'
         WHEN "auth" IS NULL OR _t_auth = '' THEN 'auth'

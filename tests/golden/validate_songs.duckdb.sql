@@ -1,11 +1,7 @@
 -- generated from music_analytics.contract.SONGS (duckdb); do not edit by hand
 SELECT
-    d,
-    u,
-    c,
-    k,
-    d,
-    b,
+    source_file,
+    record_position,
     _t_num_songs AS num_songs,
     _t_artist_id AS artist_id,
     _t_artist_latitude AS artist_latitude,
@@ -18,6 +14,11 @@ SELECT
     _t_year AS year,
     "num_songs" IS NULL AND "artist_id" IS NULL AND "artist_latitude" IS NULL AND "artist_longitude" IS NULL AND "artist_location" IS NULL AND "artist_name" IS NULL AND "song_id" IS NULL AND "title" IS NULL AND "duration" IS NULL AND "year" IS NULL AS unparsed,
     CASE
+        WHEN "num_songs" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "artist_latitude" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "artist_longitude" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "duration" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
+        WHEN "year" IN ('NaN', 'Infinity', '-Infinity') THEN 'not_json'
         WHEN "artist_id" IS NULL OR _t_artist_id = '' THEN 'missing_field'
         WHEN "artist_name" IS NULL OR _t_artist_name = '' THEN 'missing_field'
         WHEN "song_id" IS NULL OR _t_song_id = '' THEN 'missing_field'
@@ -30,6 +31,11 @@ SELECT
         WHEN "year" IS NOT NULL AND _t_year IS NULL THEN 'invalid_type'
     END AS reject_reason,
     CASE
+        WHEN "num_songs" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "artist_latitude" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "artist_longitude" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "duration" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
+        WHEN "year" IN ('NaN', 'Infinity', '-Infinity') THEN NULL
         WHEN "artist_id" IS NULL OR _t_artist_id = '' THEN 'artist_id'
         WHEN "artist_name" IS NULL OR _t_artist_name = '' THEN 'artist_name'
         WHEN "song_id" IS NULL OR _t_song_id = '' THEN 'song_id'

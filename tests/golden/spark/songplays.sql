@@ -1,0 +1,49 @@
+/* Fact songplays: one row per accepted NextSong event with a user. */
+/* songplay_id is derived from the event's natural key, so reruns and reloads never duplicate. */
+/* The song match is exact on (title, the song record's own artist_name, duration); when several */
+/* catalogue songs share that triple the smallest song_id wins. Unmatched plays keep NULL ids. */
+WITH catalogue AS (
+  SELECT
+    title,
+    artist_name,
+    duration,
+    MIN(song_id) AS song_id
+  FROM songs
+  GROUP BY
+    title,
+    artist_name,
+    duration
+), matched AS (
+  SELECT
+    c.title,
+    c.artist_name,
+    c.duration,
+    c.song_id,
+    s.artist_id
+  FROM catalogue AS c
+  JOIN songs AS s
+    ON s.song_id = c.song_id
+)
+SELECT
+  STABLE_ID(
+    CONCAT_WS(
+      '|',
+      e.user_id,
+      CAST(e.session_id AS STRING),
+      CAST(e.item_in_session AS STRING),
+      CAST(e.ts AS STRING)
+    )
+  ) AS songplay_id,
+  e.start_time,
+  e.user_id,
+  e.level,
+  m.song_id,
+  m.artist_id,
+  e.session_id,
+  e.location,
+  e.user_agent
+FROM events AS e
+LEFT JOIN matched AS m
+  ON m.title = e.song AND m.artist_name = e.artist AND m.duration = e.length
+WHERE
+  e.page = 'NextSong' AND e.user_id <> ''

@@ -1,0 +1,19 @@
+/* Dimension time: one row per distinct songplays.start_time (UTC). */
+/* week = ISO 8601 week (1-53); weekday = ISO 8601 day of week, 1 = Monday .. 7 = Sunday, computed */
+/* from epoch days (1970-01-01 was a Thursday) so no engine's own day numbering is involved. */
+WITH instants AS (
+  SELECT DISTINCT
+    start_time
+  FROM songplays
+)
+SELECT
+  start_time,
+  CAST(EXTRACT(HOUR FROM start_time) AS INT) AS hour,
+  CAST(EXTRACT(DAY FROM start_time) AS INT) AS day,
+  CAST(WEEKOFYEAR(start_time) AS INT) AS week,
+  CAST(EXTRACT(MONTH FROM start_time) AS INT) AS month,
+  CAST(EXTRACT(YEAR FROM start_time) AS INT) AS year,
+  CAST((
+    CAST(FLOOR(EPOCH_MS_OF(start_time) / 86400000) AS BIGINT) + 3
+  ) % 7 + 1 AS INT) AS weekday
+FROM instants
