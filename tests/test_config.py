@@ -82,3 +82,31 @@ def test_duckdb_url_forms() -> None:
     assert WarehouseURL.parse("duckdb:////abs/w.duckdb").path == "/abs/w.duckdb"
     with pytest.raises(ConfigError, match="three or four slashes"):
         WarehouseURL.parse("duckdb://host/w.duckdb")
+
+
+def test_spark_section_env_and_flag(tmp_path: Path) -> None:
+    ini = tmp_path / "c.ini"
+    ini.write_text("[pipeline]\nengine = spark\n[spark]\nmaster = local[2]\ndriver_memory = 2g\n"
+                   "shuffle_partitions = 4\nspark.executor.extraJavaOptions = -Dx=1\n")
+    cfg = load_config(ini, environ={})
+    assert (cfg.engine, cfg.spark_master, cfg.spark_driver_memory, cfg.spark_shuffle_partitions) == (
+        "spark", "local[2]", "2g", 4)
+    # spark.* keys pass through with their case (Spark settings are case-sensitive)
+    assert cfg.spark_conf == (("spark.executor.extraJavaOptions", "-Dx=1"),)
+    cfg = load_config(ini, environ={"MUSIC_ANALYTICS_SPARK_MASTER": "spark://10.0.0.5:7077"})
+    assert cfg.spark_master == "spark://10.0.0.5:7077"
+    cfg = load_config(ini, environ={"MUSIC_ANALYTICS_SPARK_MASTER": "spark://10.0.0.5:7077"},
+                      spark_master="sc://connect:15002")
+    assert cfg.spark_master == "sc://connect:15002"
+
+
+@pytest.mark.parametrize(("ini", "fragment"), [
+    ("[spark]\nmaster = localhost\n", "is not a Spark master URL"),
+    ("[spark]\nshuffle_partitions = 0\n", "shuffle_partitions: must be >= 1"),
+    ("[spark]\nexecutors = 3\n", "unknown key 'executors' in [spark]"),
+])
+def test_bad_spark_settings_are_config_errors(tmp_path: Path, ini: str, fragment: str) -> None:
+    path = tmp_path / "c.ini"
+    path.write_text(ini)
+    with pytest.raises(ConfigError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
+        load_config(path, environ={})

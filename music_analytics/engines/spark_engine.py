@@ -102,6 +102,7 @@ class SparkEngine:
     def __init__(self, cfg: Config, submitted: bool = False) -> None:
         self.cfg = cfg
         self.submitted = submitted  # running under spark-submit: use the session it configured
+        self.model_seconds: dict[str, tuple[int, float]] = {}
 
     @property
     def spark(self) -> SparkSession:
@@ -131,8 +132,9 @@ class SparkEngine:
         """<name>_parsed (cached): `relation` parsed by parsed.sql; <name>_odd: exact verdicts of the rest."""
         extracted = ",\n       " + extracted_keys(contract) if contract else ""
         self._sql_view(f"{name}_parsed", "parsed.sql", relation=relation, text=text, skip=skip, keep=keep,
-                       extracted_keys=extracted).persist()
-        self._sql_view(f"{name}_odd", "odd_verdicts.sql", relation=f"{name}_parsed", keys=", ".join(keys)).persist()
+                       extracted_keys=extracted).persist().count()
+        self._sql_view(f"{name}_odd", "odd_verdicts.sql", relation=f"{name}_parsed",
+                       keys=", ".join(keys)).persist().count()
 
     def _read_events(self, inputs: Inputs) -> None:
         self._files_view("listed_event_files", inputs.event_files)
@@ -142,8 +144,12 @@ class SparkEngine:
         self._parse("events", "event_lines", "line", "blank", "source_file, line_number, blank",
                     ("source_file", "line_number"), EVENTS)
         (source,) = sql.render("engines/spark/events_source.sql")
-        self.spark.sql(validate_sql(EVENTS, source, keep=("source_file", "record_position", "blank", "parse_error"),
-                                    dialect="spark")).createOrReplaceTempView("events_checked_lines")
+        checked = self.spark.sql(validate_sql(EVENTS, source, keep=("source_file", "record_position", "blank",
+                                                                   "parse_error"), dialect="spark"))
+        # Kept typed and checked: every model reads it, and the parsed columns are no longer needed.
+        checked.persist().createOrReplaceTempView("events_checked_lines")
+        checked.count()
+        self.spark.table("events_parsed").unpersist()
         self.spark.sql("SELECT * FROM events_checked_lines WHERE NOT blank").createOrReplaceTempView("events_checked")
         self._sql_view("event_files", "event_files.sql").persist()
 
@@ -189,7 +195,10 @@ class SparkEngine:
         spark = self.spark
         for statement in sql.statements("engines/spark/macros.sql"):
             spark.sql(statement)
-        spark.udf.register("json_verdict", json_verdict_udf(), "string")
+        from pyspark.sql.functions import udf
+
+        # Pickled rows, not Arrow: executors then need no pyarrow, and the rows are few.
+        spark.udf.register("json_verdict", udf(json_verdict_udf(), "string", useArrow=False))
         t0 = time.perf_counter()
         progress(f"reading {len(inputs.event_files):,} event files and {len(inputs.song_files):,} song files "
                  f"on Spark ({self.cfg.spark_master})")
@@ -207,7 +216,12 @@ class SparkEngine:
                 self._sql_view("rejected_raw", "rejected_raw.sql")
             df = spark.sql(model_sql(model))
             if kind == "table":
+                # Materialized now, in dependency order: later models then plan with real sizes
+                # (a small table is broadcast instead of sort-merge joined with millions of rows).
+                t_model = time.perf_counter()
                 df = df.persist()
+                rows = df.count()
+                self.model_seconds[model] = (rows, time.perf_counter() - t_model)
             df.createOrReplaceTempView(model)
         self._collect_stats(result)
         result.seconds["transform"] = time.perf_counter() - t0

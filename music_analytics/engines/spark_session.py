@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,8 @@ def get_session(cfg: Config, submitted: bool = False) -> SparkSession:
         # driver's RPC address; local masters never need anything but loopback.
         if cfg.spark_master.startswith("local"):
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            # Python workers must run the driver's Python (same version); PATH's python3 may differ.
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     # pyspark warns on import about pandas versions it has not certified; nothing here uses pandas.
     warnings.filterwarnings("ignore", message=".*does not yet fully support pandas.*", category=FutureWarning)
     from pyspark.sql import SparkSession
