@@ -73,12 +73,21 @@ def in_range(path: str, start: dt.date | None, end: dt.date | None) -> bool:
 
 
 def _json_files(folder: Path) -> list[Path]:
-    """Every *.json file below `folder`, sorted (os.walk: one scandir per folder, no stat per file)."""
+    """Every *.json file below `folder`, sorted (os.walk: one scandir per folder, no stat per file).
+
+    Names starting with "." or "_" are hidden, files and folders alike (the Hadoop convention Spark
+    follows when it lists a folder: editor swap files, _SUCCESS markers), so both engines read the
+    same files.
+    """
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder, onerror=_raise_source_error):
-        dirnames.sort()
-        found.extend(Path(dirpath, name) for name in filenames if name.endswith(".json"))
+        dirnames[:] = sorted(d for d in dirnames if not _hidden(d))
+        found.extend(Path(dirpath, name) for name in filenames if name.endswith(".json") and not _hidden(name))
     return sorted(found)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "_"))
 
 
 def _raise_source_error(exc: OSError) -> None:

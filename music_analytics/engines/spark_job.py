@@ -63,16 +63,20 @@ def list_inputs(engine: SparkEngine, source: str, start: dt.date | None, end: dt
     if not songs and not events:
         raise SourceError(f"source {root}: no .json files under song_data/ or log_data/")
     return Inputs(root=root, event_files=tuple((u, relative(u)) for u in events),
-                  song_files=tuple((u, relative(u)) for u in songs))
+                  song_files=tuple((u, relative(u)) for u in songs), song_folder=root + "song_data")
 
 
 def run(args: argparse.Namespace) -> TransformResult:
     cfg = load_config(args.config, engine="spark", songs_partition_by=args.songs_partition_by)
     engine = SparkEngine(cfg, submitted=True)
     inputs = list_inputs(engine, args.source, args.start, args.end)
-    result = engine.build(inputs, lambda message: print(message, file=sys.stderr, flush=True))
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    result = engine.build(inputs, progress)
     lake = args.lake if not _is_local(args.lake) else Path(_local_path(args.lake)).resolve().as_uri()
-    engine.write_lake(lake, result)
+    progress(f"writing the lake to {lake}")
+    engine.write_lake(lake, result, progress)
     return result
 
 
