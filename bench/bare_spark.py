@@ -55,7 +55,6 @@ def main() -> None:
     root = Path(args.source).resolve()
     lake = Path(args.lake).resolve()
     event_files = sorted(str(p) for p in (root / "log_data").rglob("*.json"))
-    song_files = sorted(str(p) for p in (root / "song_data").rglob("*.json"))
     prefix = len(str(root)) + 2
     rel = F.expr(f"substr(regexp_replace(url_decode(replace(_metadata.file_path, '+', '%2B')), '^file:(//)?', ''), "
                  f"{prefix})")
@@ -143,7 +142,8 @@ def main() -> None:
               .withColumn("start_time", F.expr("timestampadd(MILLISECOND, ts, TIMESTAMP_NTZ '1970-01-01 00:00:00')")))
 
     # -- songs ----------------------------------------------------------------------------
-    stext = spark.read.text(song_files, wholetext=True).select(
+    stext = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.json")
+             .text(str(root / "song_data"), wholetext=True)).select(
         rel.alias("source_file"), F.regexp_replace("value", "^\ufeff", "").alias("content"))
     sp = parse(stext, "content").select(
         "source_file", F.lit(1).cast("bigint").alias("line_number"),
