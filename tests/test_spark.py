@@ -60,10 +60,12 @@ def lake_types(lake: Path, table: str) -> list[tuple[Any, ...]]:
     ).fetchall()
 
 
-def both_engines(tmp_path: Path, source: Path) -> tuple[TransformResult, TransformResult]:
+def both_engines(tmp_path: Path, source: Path, **spark: str) -> tuple[TransformResult, TransformResult]:
     results = []
     for engine in ("duckdb", "spark"):
-        cfg = make_config(tmp_path / engine, source, f"duckdb:///{tmp_path / engine / 'w.duckdb'}", engine=engine)
+        flags = spark if engine == "spark" else {}
+        cfg = make_config(tmp_path / engine, source, f"duckdb:///{tmp_path / engine / 'w.duckdb'}", engine=engine,
+                          **flags)
         results.append(pipeline.transform(cfg, str(source)))
     return results[0], results[1]
 
@@ -106,11 +108,16 @@ ODD_LINES: list[tuple[str, str | None]] = [
 ]
 
 
-def test_parity_on_malformed_and_odd_input(tmp_path: Path) -> None:
+def odd_source(tmp_path: Path) -> Path:
     root = tmp_path / "raw"
     write_source(root)
     odd = root / "log_data" / "2018" / "11" / "2018-11-04-events.json"
     odd.write_text("".join(text + "\n" for text, _ in ODD_LINES))
+    return root
+
+
+def test_parity_on_malformed_and_odd_input(tmp_path: Path) -> None:
+    root = odd_source(tmp_path)
     duck, spark = both_engines(tmp_path, root)
     assert_same_lake(duck, spark)
     rejected = {(r[0], r[1]): r[3] for r in lake_rows(spark.lake, "rejected_records")}
@@ -260,3 +267,44 @@ def test_flow_on_a_real_standalone_cluster(sample: Path, tmp_path: Path, standal
     assert summary["engine"] == "spark"
     w = wh.connect(make_config(tmp_path, sample, url).warehouse)
     assert (w.count("songplays"), w.count("users"), w.count("songs"), w.count("time")) == (6820, 97, 71, 6813)
+
+
+@pytest.fixture
+def connect_server(tmp_path: Path) -> Iterator[str]:
+    """A real Spark Connect server (spark-submit of the server class from the installed pyspark)."""
+    submit = VENV_BIN / "spark-submit"
+    need(submit.exists(), f"spark-submit in {VENV_BIN}")
+    port = _free_port()
+    env = _clean_env(PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", SPARK_LOCAL_IP="127.0.0.1",
+                     PYSPARK_PYTHON=sys.executable)
+    with (tmp_path / "connect.log").open("w") as log:
+        proc = subprocess.Popen(
+            [str(submit), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]",
+             "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("Spark Connect server did not start:\n"
+                                + (tmp_path / "connect.log").read_text()[-2000:])
+                time.sleep(1)
+            yield f"sc://127.0.0.1:{port}"
+        finally:
+            engines.shutdown()
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def test_parity_over_spark_connect(tmp_path: Path, connect_server: str) -> None:
+    """sc:// runs the same engine through the Connect client: DataFrame/SQL API and the Python UDF."""
+    duck, spark = both_engines(tmp_path, odd_source(tmp_path), spark_master=connect_server)
+    assert_same_lake(duck, spark)
+    assert spark.rejected_by_reason["not_json"] == 8
