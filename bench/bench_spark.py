@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -35,19 +34,14 @@ def child(source: str, data_dir: str, master: str) -> None:
     result = pipeline.transform(cfg, source)
     seconds = time.perf_counter() - t0
     print(json.dumps({"seconds": seconds, "events": result.events.records, "songplays": result.songplays,
-                      "stages": result.seconds,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "stages": result.seconds}))
 
 
 def run(cmd: list[str]) -> dict[str, object]:
-    t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"benchmark run failed: {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     out: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["process_seconds"] = time.perf_counter() - t0
-    # The JVM is a child of the Python process: its peak RSS is the children's.
-    out["jvm_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return out
 
 

@@ -167,10 +167,10 @@ def _read_ini(path: Path) -> dict[str, dict[str, str]]:
         if section not in _SCHEMA:
             raise ConfigError(f"config file {path}: unknown section [{section}] (known: {', '.join(_SCHEMA)})")
         for raw_key, value in parser.items(section):
-            key = raw_key if section == "spark" and raw_key.startswith("spark.") else raw_key.lower()
-            if key.startswith("spark.") and section == "spark":
-                values.setdefault(section, {})[key] = value.strip()
+            if section == "spark" and raw_key.startswith("spark."):
+                values.setdefault(section, {})[raw_key] = value.strip()  # passed to Spark as written
                 continue
+            key = raw_key.lower()
             if key not in _SCHEMA[section]:
                 raise ConfigError(
                     f"config file {path}: unknown key {key!r} in [{section}] "

@@ -105,7 +105,6 @@ class SparkEngine:
     def __init__(self, cfg: Config, submitted: bool = False) -> None:
         self.cfg = cfg
         self.submitted = submitted  # running under spark-submit: use the session it configured
-        self.model_seconds: dict[str, tuple[int, float]] = {}
 
     @property
     def spark(self) -> SparkSession:
@@ -222,8 +221,7 @@ class SparkEngine:
         progress(f"read and checked in {result.seconds['read']:.1f} s; running the models")
         for model, kind in MODELS:
             if model == "rejected_records":
-                spark.sql("SELECT source_file, record_position FROM events_classified WHERE reject_reason IS NOT NULL"
-                          ).persist().createOrReplaceTempView("rejected_event_keys")
+                self._sql_view("rejected_event_keys", "rejected_event_keys.sql").persist()
                 self._sql_view("rejected_raw", "rejected_raw.sql")
             df = spark.sql(model_sql(model))
             if kind == "table":
@@ -232,8 +230,7 @@ class SparkEngine:
                 t_model = time.perf_counter()
                 df = df.persist()
                 rows = df.count()
-                self.model_seconds[model] = (rows, time.perf_counter() - t_model)
-                progress(f"  {model}: {rows:,} rows in {self.model_seconds[model][1]:.1f} s")
+                progress(f"  {model}: {rows:,} rows in {time.perf_counter() - t_model:.1f} s")
             df.createOrReplaceTempView(model)
         self._collect_stats(result)
         result.seconds["transform"] = time.perf_counter() - t0
