@@ -58,6 +58,10 @@ class TransformResult:
     rows: dict[str, int] = field(default_factory=dict)  # rows written per lake table
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def known_rows(self, table: str) -> int | None:
+        """Rows of a lake table the run statistics already counted (no extra pass over a big view)."""
+        return self.events.accepted if table == "events" else None
+
 
 class Engine(Protocol):
     name: str

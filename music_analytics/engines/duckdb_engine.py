@@ -229,8 +229,11 @@ class DuckDBEngine:
         for table in lake_mod.tables(self.cfg.songs_partition_by):
             out = target / table.name
             extra = "".join(f", {expr} AS {name}" for name, expr in table.partition_exprs)
-            select = f"SELECT *{extra} FROM {table.name}"
-            rows = int(con.execute(f"SELECT COUNT(*) FROM {table.name}").fetchall()[0][0])
+            star = f"* EXCLUDE ({', '.join(table.exclude)})" if table.exclude else "*"
+            select = f"SELECT {star}{extra} FROM {table.name}"
+            rows = result.known_rows(table.name)
+            if rows is None:
+                rows = int(con.execute(f"SELECT COUNT(*) FROM {table.name}").fetchall()[0][0])
             parts = ", ".join(table.partition_by)
             if table.partition_by and rows and table.many_partitions:
                 fingerprint = str(con.execute(
@@ -240,7 +243,8 @@ class DuckDBEngine:
                     result.rows[table.name] = rows
                     continue
                 groups = con.execute(f"SELECT {parts}, COUNT(*) FROM {table.name} GROUP BY ALL ORDER BY ALL").fetchall()
-                data = con.sql(f"SELECT * EXCLUDE ({parts}) FROM {table.name} ORDER BY {parts}").to_arrow_table()
+                data = con.sql(f"SELECT * EXCLUDE ({', '.join((*table.partition_by, *table.exclude))}) "
+                               f"FROM {table.name} ORDER BY {parts}").to_arrow_table()
                 lake_mod.write_slices(data, [g[:-1] for g in groups], [int(g[-1]) for g in groups], out,
                                       table.partition_by, threads=self.cfg.duckdb_threads or 2)
                 (out / lake_mod.FINGERPRINT).write_text(fingerprint)

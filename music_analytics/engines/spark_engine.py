@@ -267,7 +267,12 @@ class SparkEngine:
             t_table = time.perf_counter()
             extra = "".join(f", {expr} AS {name}" for name, expr in table.partition_exprs)
             df = spark.sql(f"SELECT *{extra} FROM {table.name}")
-            rows = spark.table(table.name).count()
+            if table.exclude:
+                df = df.drop(*table.exclude)
+            # events (a view over every checked event) is counted by the statistics already:
+            # counting it here would be one more pass over all events.
+            known = result.known_rows(table.name)
+            rows = spark.table(table.name).count() if known is None else known
             out = f"{target.rstrip('/')}/{table.name}"
             if table.partition_by and rows and table.many_partitions and target.startswith("file:"):
                 # Thousands of tiny partition folders: Spark pays ~15 ms a file (a Parquet writer
@@ -276,7 +281,8 @@ class SparkEngine:
                 groups = spark.sql(f"SELECT {parts}, COUNT(*) FROM {table.name} GROUP BY {parts} ORDER BY {parts}"
                                    ).collect()
                 data = spark.sql(f"SELECT * FROM {table.name} ORDER BY {parts}").toArrow()
-                lake_mod.write_slices(data.drop_columns(list(table.partition_by)), [tuple(g)[:-1] for g in groups],
+                lake_mod.write_slices(data.drop_columns([*table.partition_by, *table.exclude]),
+                                      [tuple(g)[:-1] for g in groups],
                                       [int(g[-1]) for g in groups], Path(unquote(urlsplit(out).path)),
                                       table.partition_by)
             elif table.partition_by and rows:
