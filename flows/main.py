@@ -3,8 +3,9 @@
     python flows/main.py [--source DIR] [--warehouse URL] [--engine duckdb|spark] [--spark-master URL]
                          [--date YYYY-MM-DD | --start YYYY-MM-DD --end YYYY-MM-DD] [--config FILE]
 
-Order: resolve source -> create schema -> transform (raw -> lake) -> stage -> load (one
-transaction) -> summary. Tasks retry transient errors only (see tasks/retry.py).
+Order: resolve source -> create schema -> transform (raw -> lake) -> quality gate 1 (lake) ->
+stage -> quality gate 2 (audit of the staged rows) -> load (publish, one transaction) -> summary.
+Tasks retry transient errors only (see tasks/retry.py); a blocking quality gate fails the flow.
 With no PREFECT_API_URL, Prefect starts a temporary local server for the run.
 """
 
@@ -25,6 +26,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 import argparse
 import datetime as dt
 import logging
+import uuid
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -37,6 +39,7 @@ from music_analytics.sources import check_source
 from music_analytics.summary import format_summary
 from music_analytics.warehouse import connect as warehouse_adapter
 from tasks.load import load
+from tasks.quality import lake_gate, warehouse_gate
 from tasks.schema import create_schema
 from tasks.stage import stage
 from tasks.summary import summarize
@@ -55,11 +58,14 @@ def music_analytics_etl(
     data_dir: str | None = None,
     lake: str | None = None,
     spark_master: str | None = None,
+    quality_gates: str | None = None,
+    quality_docs: str | None = None,
 ) -> dict[str, Any]:
     """Raw Sparkify JSON -> lake -> staging -> star schema. Returns the run summary as data."""
     cfg = load_config(config_file, source=source, warehouse=warehouse, engine=engine,
-                      start=date or start, end=date or end, data_dir=data_dir, lake=lake, spark_master=spark_master)
-    summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine)
+                      start=date or start, end=date or end, data_dir=data_dir, lake=lake, spark_master=spark_master,
+                      quality_gates=quality_gates, quality_docs=quality_docs)
+    summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine, run_id=_run_id())
     try:
         with summary.timed("source"):
             summary.source = resolve_source(cfg)
@@ -67,8 +73,13 @@ def music_analytics_etl(
             create_schema(cfg)
         with summary.timed("transform"):
             summary.transform = transform(cfg, summary.source)
+        lake_path = summary.transform.lake
+        with summary.timed("lake gate"):
+            summary.add_gate(lake_gate(cfg, lake_path, summary.run_id))
         with summary.timed("stage"):
-            staged = stage(cfg, summary.transform.lake)
+            staged = stage(cfg, lake_path)
+        with summary.timed("audit"):
+            summary.add_gate(warehouse_gate(cfg, lake_path, summary.run_id))
         with summary.timed("load"):
             summary.merge = load(cfg, staged)
     finally:
@@ -76,6 +87,13 @@ def music_analytics_etl(
         engines.shutdown()
     get_run_logger().info(format_summary(summary))
     return summarize(summary)
+
+
+def _run_id() -> str:
+    """The flow run's id (quality history rows and Data Docs pages carry it)."""
+    from prefect.runtime import flow_run
+
+    return str(flow_run.get_id() or uuid.uuid4().hex)
 
 
 def _without_password(url: str | None) -> str | None:
@@ -138,7 +156,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         result = music_analytics_etl(
             source=args.source, warehouse=_without_password(args.warehouse), engine=args.engine,
             start=cfg.start, end=cfg.end, config_file=args.config, data_dir=args.data_dir, lake=args.lake,
-            spark_master=args.spark_master,
+            spark_master=args.spark_master, quality_gates=args.quality_gates, quality_docs=args.quality_docs,
         )
         print(result["text"])
         cli.write_summary_json(args.summary_json, result)

@@ -4,7 +4,8 @@
     music-analytics generate  a synthetic eventsim-like dataset
 
 Errors are one line on stderr ("error: what and where") with exit code 1 (2 for usage and
-configuration errors); --verbose adds the traceback. Secrets are masked in everything printed.
+configuration errors; 3 when a quality gate blocks the run, with one line per failed
+expectation); --verbose adds the traceback. Secrets are masked in everything printed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from . import __version__, secrets
 from .config import Config, load_config
-from .errors import ConfigError, PipelineError
+from .errors import ConfigError, PipelineError, QualityGateError
 
 RUN_DESCRIPTION = """\
 Run the ETL end to end: raw Sparkify JSON -> engine -> Parquet lake -> staging -> star schema.
@@ -68,6 +69,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
     parser.add_argument("--data-dir", metavar="DIR", help="where demo data, lake and scratch files go (default: data)")
     parser.add_argument("--lake", metavar="DIR", help="lake folder (default: <data-dir>/lake)")
+    parser.add_argument("--quality-gates", metavar="LIST",
+                        help="quality gates to run: lake,warehouse (default), lake, warehouse or none; a failing "
+                             "gate stops the run before anything is published (exit code 3)")
+    parser.add_argument("--quality-docs", metavar="DIR",
+                        help="where the Great Expectations Data Docs site goes (default: <data-dir>/quality-docs)")
     parser.add_argument("--summary-json", metavar="FILE", help="also write the run summary as JSON to FILE")
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
 
@@ -80,6 +86,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return load_config(
         args.config, source=args.source, warehouse=args.warehouse, engine=args.engine, start=start, end=end,
         data_dir=args.data_dir, lake=args.lake, spark_master=args.spark_master, verbose=args.verbose,
+        quality_gates=args.quality_gates, quality_docs=args.quality_docs,
     )
 
 
@@ -95,6 +102,10 @@ def report_errors(verbose: bool, body: Callable[[], int]) -> int:
             traceback.print_exc()
         print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
         return 2
+    except QualityGateError as exc:
+        # Several lines by design: every failed expectation with its count and samples.
+        print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
+        return 3
     except PipelineError as exc:
         if verbose:
             print(secrets.redact(traceback.format_exc()), file=sys.stderr)

@@ -34,7 +34,9 @@ _SCHEMA: dict[str, dict[str, type]] = {
     # Any other key of [spark] that starts with "spark." is passed to the Spark session as is.
     "spark": {"master": str, "driver_memory": str, "shuffle_partitions": int},
     "demo": {"events": int, "seed": int},
+    "quality": {"gates": str, "docs_dir": str},
 }
+QUALITY_GATES = ("lake", "warehouse")
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,10 @@ class Config:
     spark_shuffle_partitions: int = 8
     spark_conf: tuple[tuple[str, str], ...] = ()
     songs_partition_by: str = "year,artist_id"
+    # Quality gates to run (lake: before staging; warehouse: audit before publishing) and where
+    # the Great Expectations Data Docs site is written (default: <data_dir>/quality-docs).
+    quality_gates: tuple[str, ...] = QUALITY_GATES
+    quality_docs: Path | None = None
     demo_events: int = 100_000
     demo_seed: int = 42
     verbose: bool = False
@@ -139,6 +145,10 @@ class Config:
     def work_path(self) -> Path:
         """Scratch space of the transform engine (spill files, its working database)."""
         return self.data_dir / "work"
+
+    @property
+    def quality_docs_path(self) -> Path:
+        return self.quality_docs if self.quality_docs is not None else self.data_dir / "quality-docs"
 
     @property
     def demo_path(self) -> Path:
@@ -269,6 +279,11 @@ def load_config(
             f"[spark] master: {spark_master!r} is not a Spark master URL "
             "(local[*], local[N], spark://host:port, yarn, k8s://https://host:port, sc://host:port)"
         )
+    gates_s = (flags.pop("quality_gates", None) or get("quality", "gates") or ",".join(QUALITY_GATES)).replace(" ", "")
+    quality_gates = () if gates_s == "none" else tuple(g for g in gates_s.split(",") if g)
+    if not set(quality_gates) <= set(QUALITY_GATES):
+        raise ConfigError(f"[quality] gates: {gates_s!r} is not a list of {', '.join(QUALITY_GATES)} (or none)")
+    quality_docs = flags.pop("quality_docs", None) or get("quality", "docs_dir")
     demo_events = get_int("demo", "events")
     if demo_events is not None and demo_events < 1000:
         raise ConfigError(f"[demo] events: must be >= 1000, got {demo_events}")
@@ -288,6 +303,8 @@ def load_config(
         spark_shuffle_partitions=shuffle_partitions or cfg.spark_shuffle_partitions,
         spark_conf=tuple(sorted((k, v) for k, v in merged.get("spark", {}).items() if k.startswith("spark."))),
         songs_partition_by=songs_partition_by,
+        quality_gates=tuple(g for g in QUALITY_GATES if g in quality_gates),
+        quality_docs=Path(quality_docs) if quality_docs else None,
         demo_events=demo_events or cfg.demo_events,
         demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
         verbose=bool(flags.pop("verbose", False)),

@@ -21,6 +21,10 @@ class WarehouseError(PipelineError):
     """The warehouse cannot be reached or refused a statement."""
 
 
+class QualityGateError(PipelineError):
+    """A quality gate found a critical expectation failing: nothing of the run was published."""
+
+
 class TransientWarehouseError(WarehouseError):
     """A failure worth retrying: connection refused or reset, timeouts, server restarting."""
 

@@ -26,6 +26,12 @@ def as_dict(s: RunSummary) -> dict[str, Any]:
         out["matched_plays"] = t.matched
         out["lake_rows"] = dict(t.rows)
         out["engine_seconds"] = {k: round(v, 3) for k, v in t.seconds.items()}
+    out["run_id"] = s.run_id
+    out["quality"] = {
+        g.gate: {"passed": g.passed, "expectations": len(g.outcomes), "failed": [o.describe() for o in g.blocking],
+                 "warnings": [o.describe() for o in g.warnings], "docs": str(g.docs) if g.docs else None}
+        for g in s.quality
+    }
     if m is not None:
         out["tables"] = {
             table: {"staged": m.staged.get(table, 0), "inserted": m.inserted.get(table, 0),
@@ -61,6 +67,19 @@ def format_summary(s: RunSummary) -> str:
         for table in MERGE_ORDER:
             lines.append(f"  {table:<18}{m.staged.get(table, 0):>12,}{m.inserted.get(table, 0):>12,}"
                          f"{m.updated.get(table, 0):>12,}")
+    if s.quality:
+        lines += ["", "  quality gates: " + " | ".join(
+            f"{g.gate} {'passed' if g.passed else 'BLOCKED'} ({len(g.outcomes)} expectations, "
+            f"{len(g.warnings)} warnings)" for g in s.quality)]
+        seen: set[str] = set()
+        for g in s.quality:
+            for o in g.warnings:
+                if o.describe() not in seen:
+                    seen.add(o.describe())
+                    lines.append(f"    warning: {o.describe()}")
+        docs = next((g.docs for g in reversed(s.quality) if g.docs), None)
+        if docs:
+            lines.append(f"    report: {docs}")
     stage_secs = dict(s.seconds)
     if t is not None:
         detail = ", ".join(f"{k} {v:.2f}" for k, v in t.seconds.items())

@@ -89,6 +89,11 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def make_config(tmp_path: Path, source: Path | str | None, warehouse: str, **flags: object) -> Config:
-    """A Config isolated in tmp_path (no INI file, no environment overrides)."""
+    """A Config isolated in tmp_path (no INI file, no environment overrides).
+
+    Quality gates are off unless asked for (quality_gates="lake,warehouse"): they cost ~3 s a run
+    and have their own tests (test_quality.py, and every flow run through flows/main.py).
+    """
+    flags.setdefault("quality_gates", "none")
     return load_config(environ={}, source=str(source) if source else None, warehouse=warehouse,
                        data_dir=str(tmp_path / "data"), **flags)

@@ -96,8 +96,36 @@ def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path) -> None:
     assert summary["inputs"]["events"]["records"] == manifest["expected"]["records_read"]
     assert summary["songplays"] == manifest["expected"]["songplays"]
     assert summary["tables"]["songplays"]["inserted"] == summary["songplays"]
+    assert {gate: q["passed"] for gate, q in summary["quality"].items()} == {"lake": True, "warehouse": True}
+    assert summary["quality"]["lake"]["docs"] == "data/quality-docs/index.html"
+    assert (tmp_path / "data" / "quality-docs" / "index.html").is_file()
+    assert "quality gates: lake passed (67 expectations" in proc.stdout
     assert SENTINEL not in proc.stdout + proc.stderr
 
-    again = run_flow_main(cwd=tmp_path, env=env)  # the demo is generated once, the rerun changes nothing
+    # The demo is generated once; the gates were shown above and are off for this rerun.
+    again = run_flow_main("--quality-gates", "none", cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "generating the demo dataset" not in again.stdout + again.stderr
+
+
+def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_path: Path) -> None:
+    from tests.test_quality import gold_source
+
+    source = gold_source(sample, tmp_path)
+    # Gate 1 off: the audit of the staged rows (gate 2) is the one that must stop the publish.
+    proc = run_flow_main("--source", str(source), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
+                         "--data-dir", str(tmp_path / "data"), "--quality-gates", "warehouse", cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    err = proc.stderr[proc.stderr.index("error: quality gate"):].splitlines()
+    assert err[0] == ("error: quality gate 'warehouse' BLOCKED: 8 suites, 51 expectations, 2 failed, 1 warnings")
+    assert err[1:3] == [
+        "  FAIL songplays: expect_column_values_to_be_in_set(level): 1 unexpected of 6,821; e.g. 'gold'",
+        "  FAIL users: expect_column_values_to_be_in_set(level): 1 unexpected of 97; e.g. 'gold'",
+    ]
+    assert "  the staged rows were not published; the star schema is unchanged" in err
+    assert "Run summary" not in proc.stdout
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert con.execute("SELECT COUNT(*) FROM songplays").fetchall() == [(0,)]
+    assert con.execute("SELECT COUNT(*) FROM staging.songplays").fetchall() == [(6821,)]

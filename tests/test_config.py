@@ -48,6 +48,7 @@ def test_example_ini_is_valid() -> None:
         ("[oops]\nx = 1\n", "unknown section [oops]"),
         ("[pipeline]\nstart = 2018-13-01\n", "[pipeline] start: '2018-13-01' is not a date"),
         ("not an ini file", "File contains no section headers"),
+        ("[quality]\ngates = lake,prod\n", "[quality] gates: 'lake,prod' is not a list of lake, warehouse (or none)"),
     ],
 )
 def test_invalid_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
@@ -110,3 +111,17 @@ def test_bad_spark_settings_are_config_errors(tmp_path: Path, ini: str, fragment
     path.write_text(ini)
     with pytest.raises(ConfigError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
         load_config(path, environ={})
+
+
+def test_quality_section_env_and_flag(tmp_path: Path) -> None:
+    cfg = load_config(environ={}, data_dir=str(tmp_path / "d"))
+    assert cfg.quality_gates == ("lake", "warehouse")
+    assert cfg.quality_docs_path == tmp_path / "d" / "quality-docs"
+    ini = tmp_path / "c.ini"
+    ini.write_text("[quality]\ngates = warehouse, lake\ndocs_dir = reports/gx\n")
+    cfg = load_config(ini, environ={})
+    assert (cfg.quality_gates, cfg.quality_docs_path) == (("lake", "warehouse"), Path("reports/gx"))
+    cfg = load_config(ini, environ={"MUSIC_ANALYTICS_QUALITY_GATES": "lake"})
+    assert cfg.quality_gates == ("lake",)
+    cfg = load_config(ini, environ={"MUSIC_ANALYTICS_QUALITY_GATES": "lake"}, quality_gates="none")
+    assert cfg.quality_gates == ()

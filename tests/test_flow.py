@@ -47,6 +47,41 @@ def test_failing_source_fails_the_flow_with_the_message(prefect_server: None, tm
     assert "not a readable folder" in (state.message or "")
 
 
+def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_server: None, sample: Path,
+                                                                      tmp_path: Path) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+
+    from flows.main import music_analytics_etl
+    from music_analytics.config import WarehouseURL
+    from music_analytics.warehouse import connect
+    from tests.test_quality import gold_source
+
+    warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))
+    adapter = connect(WarehouseURL.parse(warehouse))
+    before = {t: adapter.table_rows(t) for t in ("users", "songplays", "time")}
+
+    state = music_analytics_etl(source=str(gold_source(sample, tmp_path)), warehouse=warehouse,
+                                data_dir=str(tmp_path / "data"), return_state=True)
+    assert state.is_failed()
+    message = state.message or ""
+    assert "quality gate 'lake' BLOCKED" in message
+    assert ("FAIL events: expect_column_values_to_be_in_set(level): 1 unexpected of 8,057; e.g. 'gold'" in message)
+    assert "nothing was staged or published" in message
+    assert {t: adapter.table_rows(t) for t in before} == before
+    # The failed gate's results: in the quality history and as a Prefect artifact of the run.
+    failed = adapter.query("SELECT suite, column_name, unexpected_count FROM quality_results "
+                           "WHERE gate = 'lake' AND NOT success AND severity = 'critical' ORDER BY suite")
+    assert failed == [("events", "level", 1), ("songplays", "level", 1), ("users", "level", 1)]
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["music-analytics-quality-lake"])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    (artifact,) = artifacts
+    assert "| FAIL | events | expect_column_values_to_be_in_set | level | 1 | 'gold' |" in str(artifact.data)
+
+
 def test_only_transient_errors_are_retried(prefect_server: None) -> None:
     from prefect import flow, task
 

@@ -26,8 +26,10 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ob
 def test_every_injected_fault_is_accounted_for(faulty: tuple[Path, dict[str, object]], tmp_path: Path,
                                               warehouse_url: str) -> None:
     root, manifest = faulty
-    cfg = make_config(tmp_path, root, warehouse_url)
+    # With the quality gates on: quarantined faults must not trip them (the rest of the data is valid).
+    cfg = make_config(tmp_path, root, warehouse_url, quality_gates="lake,warehouse")
     summary = pipeline.run(cfg)
+    assert [(g.gate, g.passed) for g in summary.quality] == [("lake", True), ("warehouse", True)]
     t = summary.transform
     assert t is not None
     expected: dict[str, object] = manifest["expected"]  # type: ignore[assignment]

@@ -143,8 +143,11 @@ def test_parity_on_a_generated_dataset_with_faults(tmp_path: Path) -> None:
 
 
 def test_spark_engine_end_to_end_into_postgres(sample: Path, tmp_path: Path, pg_url: str) -> None:
-    cfg = make_config(tmp_path, sample, pg_url, engine="spark")
+    cfg = make_config(tmp_path, sample, pg_url, engine="spark", quality_gates="lake,warehouse")
     summary = pipeline.run(cfg)
+    # Gate 1 ran on the Spark engine's lake, gate 2 on PostgreSQL's staging tables.
+    assert [(g.gate, g.passed, len(g.outcomes)) for g in summary.quality] == [("lake", True, 67),
+                                                                              ("warehouse", True, 51)]
     w = wh.connect(cfg.warehouse)
     counts = {t: w.count(t) for t in ("songplays", "users", "songs", "artists", "time", "rejected_records")}
     assert counts == {"songplays": 6820, "users": 97, "songs": 71, "artists": 69, "time": 6813,
@@ -167,7 +170,8 @@ def test_missing_java_is_one_clear_line_and_duckdb_still_works(sample: Path, tmp
     env = _clean_env(PATH=str(no_java), PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_API_URL="")
     env.pop("JAVA_HOME", None)
     base = [sys.executable, str(REPO / "flows" / "main.py"), "--source", str(sample),
-            "--data-dir", str(tmp_path / "data"), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"]
+            "--data-dir", str(tmp_path / "data"), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
+            "--quality-gates", "none"]
     proc = subprocess.run([*base, "--engine", "spark"], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 2, proc.stderr
@@ -264,7 +268,7 @@ def test_flow_on_a_real_standalone_cluster(sample: Path, tmp_path: Path, standal
     proc = subprocess.run(
         [sys.executable, str(REPO / "flows" / "main.py"), "--engine", "spark", "--spark-master", standalone_cluster,
          "--source", str(sample), "--data-dir", str(tmp_path / "data"), "--warehouse", url,
-         "--summary-json", str(tmp_path / "s.json")],
+         "--summary-json", str(tmp_path / "s.json"), "--quality-gates", "none"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((tmp_path / "s.json").read_text())

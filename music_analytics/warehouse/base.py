@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+
 from .. import sql
 from ..config import WarehouseURL
 
 # Tables the pipeline owns, in the order they are created and merged (dimensions before facts).
 MERGE_ORDER: tuple[str, ...] = ("artists", "songs", "users", "time", "songplays", "rejected_records")
+# Tables the pipeline writes outside the merge: one row per expectation evaluated per run and gate.
+HISTORY_TABLES: tuple[str, ...] = ("quality_results",)
 # Columns staged from each lake table (the lake may carry extra partition columns).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "artists": ("artist_id", "name", "location", "latitude", "longitude"),
@@ -84,6 +89,14 @@ class Warehouse(abc.ABC):
     def load_staging(self, tx: Any, table: str, lake_glob: str, columns: Sequence[str]) -> int:
         """Bulk-load the lake table's Parquet files into staging.<table>; return rows loaded."""
 
+    @abc.abstractmethod
+    def insert_arrow(self, tx: Any, table: str, rows: pa.Table) -> int:
+        """Bulk-insert an Arrow table's rows into `table` (columns by name); return rows inserted."""
+
+    @abc.abstractmethod
+    def frame(self, tx: Any, statement: str) -> pd.DataFrame:
+        """Run a query and return its result as a pandas DataFrame (for the quality gates)."""
+
     # -- shared behaviour ------------------------------------------------------------------
 
     def sql_file(self, relative: str) -> str:
@@ -109,7 +122,7 @@ class Warehouse(abc.ABC):
     def create_schema(self) -> None:
         """Create missing tables and the staging schema. Never drops or alters user data."""
         with self.transaction() as tx:
-            for table in MERGE_ORDER:
+            for table in (*MERGE_ORDER, *HISTORY_TABLES):
                 for statement in self.sql_statements(f"schema/{table}.sql"):
                     self.execute(tx, statement)
             self.execute(tx, "CREATE SCHEMA IF NOT EXISTS staging")
@@ -153,12 +166,25 @@ class Warehouse(abc.ABC):
                 progress(f"merged {table}: {counts.inserted[table]:,} inserted, {counts.updated[table]:,} updated")
         return counts
 
+    def append_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+        """Append rows to `table` in one bulk insert and its own transaction (history tables)."""
+        if not rows:
+            return 0
+        data = pa.Table.from_pylist([dict(zip(columns, row, strict=True)) for row in rows])
+        with self.transaction() as tx:
+            return self.insert_arrow(tx, table, data)
+
     def table_rows(self, table: str) -> list[tuple[Any, ...]]:
         """All rows of a pipeline table in key order (for comparisons in tests and parity checks)."""
         cols = ", ".join(COLUMNS[table])
         order = ", ".join(KEYS[table])
         with self.transaction() as tx:
             return self.fetch(tx, f"SELECT {cols} FROM {quote(table)} ORDER BY {order}")
+
+    def query(self, statement: str) -> list[tuple[Any, ...]]:
+        """Run one read-only query in its own transaction (tests, checks)."""
+        with self.transaction() as tx:
+            return self.fetch(tx, statement)
 
     def count(self, table: str) -> int:
         with self.transaction() as tx:

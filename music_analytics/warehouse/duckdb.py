@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 
 from ..config import WarehouseURL
 from ..errors import WarehouseError
@@ -69,3 +71,17 @@ class DuckDBWarehouse(Warehouse):
         cols = ", ".join(columns)
         source = f"read_parquet('{lake_glob}', hive_partitioning = true)"
         return self.execute(tx, f"INSERT INTO staging.{quote(table)} ({cols}) SELECT {cols} FROM {source}")
+
+    def insert_arrow(self, tx: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> int:
+        cols = ", ".join(rows.column_names)
+        tx.register("_rows_in", rows)
+        try:
+            return self.execute(tx, f"INSERT INTO {quote(table)} ({cols}) SELECT {cols} FROM _rows_in")
+        finally:
+            tx.unregister("_rows_in")
+
+    def frame(self, tx: duckdb.DuckDBPyConnection, statement: str) -> pd.DataFrame:
+        try:
+            return tx.execute(statement).df()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc

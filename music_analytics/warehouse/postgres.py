@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import duckdb
+import pandas as pd
 import psycopg2
 import psycopg2.extensions
 import pyarrow as pa
@@ -93,20 +94,36 @@ class PostgresWarehouse(Warehouse):
             batches = reader.sql(
                 f"SELECT {cols} FROM read_parquet('{lake_glob}', hive_partitioning = true)"
             ).to_arrow_reader(BATCH_ROWS)
-            total = 0
-            copy = f"COPY staging.{quote(table)} ({cols}) FROM STDIN WITH (FORMAT csv)"
-            options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-            for batch in batches:
-                if batch.num_rows == 0:
-                    continue
-                buf = io.BytesIO()
-                pacsv.write_csv(pa.Table.from_batches([batch]), buf, options)
-                buf.seek(0)
-                try:
-                    tx.copy_expert(copy, buf)
-                except psycopg2.Error as exc:
-                    raise self._error(exc) from None
-                total += batch.num_rows
-            return total
+            return self._copy(tx, f"staging.{quote(table)}", columns, batches)
         finally:
             reader.close()
+
+    def insert_arrow(self, tx: psycopg2.extensions.cursor, table: str, rows: pa.Table) -> int:
+        return self._copy(tx, quote(table), rows.column_names, rows.to_batches())
+
+    def _copy(self, tx: psycopg2.extensions.cursor, target: str, columns: Sequence[str],
+              batches: Iterable[pa.RecordBatch]) -> int:
+        """COPY Arrow batches into `target` as CSV, one COPY per batch."""
+        copy = f"COPY {target} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        total = 0
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            buf = io.BytesIO()
+            pacsv.write_csv(pa.Table.from_batches([batch]), buf, options)
+            buf.seek(0)
+            try:
+                tx.copy_expert(copy, buf)
+            except psycopg2.Error as exc:
+                raise self._error(exc) from None
+            total += batch.num_rows
+        return total
+
+    def frame(self, tx: psycopg2.extensions.cursor, statement: str) -> pd.DataFrame:
+        try:
+            tx.execute(statement)
+            rows = tx.fetchall()
+        except psycopg2.Error as exc:
+            raise self._error(exc) from None
+        return pd.DataFrame.from_records(rows, columns=[d[0] for d in tx.description])

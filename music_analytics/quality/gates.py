@@ -1,0 +1,91 @@
+"""The two quality gates.
+
+Gate 1 (`check_lake`) runs on the transform's Parquet output before anything is staged: an
+in-memory DuckDB exposes each lake table as `staging.<table>` and empty published tables, so
+the suites' SQL reads the lake exactly as it reads a warehouse.
+
+Gate 2 (`audit_warehouse`) is the audit of write-audit-publish: the run's rows are already
+written to the warehouse's staging (audit) tables; the suites run there, against what is already
+published for references; only a passing audit lets the one-transaction merge publish them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .. import sql
+from ..lake import TABLES as LAKE_TABLES
+from ..lake import table_glob
+from ..warehouse.base import COLUMNS, MERGE_ORDER, Warehouse, quote
+from .results import GateResult
+from .suites import Suite, suites
+from .validate import build_docs, validate
+
+
+def _lake_connection(lake: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE SCHEMA staging")
+    for name in (t.name for t in LAKE_TABLES):
+        cols = ", ".join(COLUMNS.get(name, ("*",)))
+        # Read once: several suites join the same tables, and songs may be ~10k small files.
+        con.execute(f"CREATE TABLE staging.{quote(name)} AS SELECT {cols} FROM "
+                    f"read_parquet('{table_glob(lake, name)}', hive_partitioning = true)")
+    for name in MERGE_ORDER:
+        # Nothing is published from the lake's point of view: references resolve within the run.
+        con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM staging.{quote(name)} LIMIT 0")
+    return con
+
+
+def _run(gate: str, frames: list[tuple[Suite, Any]], run_id: str, docs_dir: Path | None,
+         started: float) -> GateResult:
+    result = GateResult(gate=gate, run_id=run_id)
+    for suite, frame in frames:
+        result.suites.append(validate(suite, frame, gate=gate, run_id=run_id, docs_dir=docs_dir))
+    result.docs = build_docs(docs_dir)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def lake_counts(lake: Path) -> dict[str, int]:
+    """Rows per lake table, and the accepted NextSong events of known users (what songplays must equal)."""
+    con = _lake_connection(lake)
+    try:
+        counts = {t: int(con.execute(f"SELECT COUNT(*) FROM staging.{quote(t)}").fetchall()[0][0])
+                  for t in MERGE_ORDER}
+        counts["nextsong_accepted"] = int(con.execute(
+            "SELECT COUNT(*) FROM staging.events WHERE page = 'NextSong' AND user_id <> ''").fetchall()[0][0])
+        return counts
+    finally:
+        con.close()
+
+
+def _selected(gate: str, only: Collection[str] | None) -> list[Suite]:
+    return [s for s in suites(gate) if only is None or s.name in only]
+
+
+def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None,
+               only: Collection[str] | None = None) -> GateResult:
+    """Gate 1: every `lake` suite (or those named in `only`) on the lake's tables."""
+    started = time.perf_counter()
+    con = _lake_connection(lake)
+    try:
+        frames = [(s, con.execute(sql.render(s.query)[0]).df()) for s in _selected("lake", only)]
+    finally:
+        con.close()
+    return _run("lake", frames, run_id, docs_dir, started)
+
+
+def audit_warehouse(warehouse: Warehouse, lake: Path, *, run_id: str, docs_dir: Path | None = None,
+                    only: Collection[str] | None = None) -> GateResult:
+    """Gate 2: every `warehouse` suite (or those named in `only`) on the staged, unpublished rows."""
+    started = time.perf_counter()
+    values = {f"lake_{k}" if k in MERGE_ORDER else k: v for k, v in lake_counts(lake).items()}
+    with warehouse.transaction() as tx:
+        frames = [(s, warehouse.frame(tx, sql.render(s.query, **values)[0])) for s in _selected("warehouse", only)]
+    return _run("warehouse", frames, run_id, docs_dir, started)
