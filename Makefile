@@ -5,6 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Two pytest workers: most of the suite's time is waiting on Spark, Prefect and PostgreSQL
+# processes, so two workers on two cores cut it from ~24 to ~16 minutes.
+PYTEST_WORKERS ?= 2
 
 .PHONY: setup run test lint bench clean help
 
@@ -27,7 +30,7 @@ run: $(STAMP)
 	$(BIN)/python flows/main.py $(ARGS)
 
 test: $(STAMP)
-	CI=$${CI:-} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CI=$${CI:-} $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check music_analytics flows tasks tests bench
