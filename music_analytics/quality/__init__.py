@@ -5,9 +5,9 @@ them. Each expectation's GX `severity` decides: `critical` blocks the run, `warn
 Results go to the run summary, a Data Docs site and the warehouse's quality_results table.
 """
 
-from .gates import audit_warehouse, check_lake, lake_counts
+from .gates import audit_warehouse, check_lake
 from .results import HISTORY_COLUMNS, GateResult, Outcome, SuiteResult
-from .suites import EXPECTATIONS_DIR, GATES, Suite, load_suite, read_suite, suites
+from .suites import EXPECTATIONS_DIR, GATES, Suite, read_suite, suites
 
 __all__ = ["EXPECTATIONS_DIR", "GATES", "HISTORY_COLUMNS", "GateResult", "Outcome", "Suite", "SuiteResult",
-           "audit_warehouse", "check_lake", "lake_counts", "load_suite", "read_suite", "suites"]
+           "audit_warehouse", "check_lake", "read_suite", "suites"]

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import QUALITY_GATES
 from ..errors import ConfigError
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "expectations"
-GATES = ("lake", "warehouse")
+GATES = QUALITY_GATES  # lake (gate 1), warehouse (gate 2)
 SEVERITIES = ("critical", "warning", "info")
 
 
@@ -71,13 +72,3 @@ def suites(gate: str | None = None, directory: Path = EXPECTATIONS_DIR) -> list[
     """Every suite in `directory` (sorted by name), or those that run at `gate`."""
     found = [read_suite(p) for p in sorted(directory.glob("*.json"))]
     return [s for s in found if gate is None or gate in s.gates]
-
-
-def load_suite(path: Path) -> Any:
-    """The GX suite in `path`; a ConfigError if GX did not load every expectation the file declares."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"expectation suite {path}: unreadable ({exc})") from exc
-    suite = Suite(name=path.stem, path=path, gates=GATES, expectations=tuple(data.get("expectations") or ()))
-    return suite.gx()
