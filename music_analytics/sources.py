@@ -29,6 +29,12 @@ class SourceFiles:
     song_files: tuple[Path, ...]
     event_files: tuple[Path, ...]
     skipped_event_files: int = 0  # files outside the date range
+    # Song files listed but not read (the ledger found them loaded and unchanged): the engine then
+    # reads the listed files only, never the whole song_data/ folder.
+    skipped_song_files: int = 0
+    # Parquet of the songs the warehouse already holds (song_id, title, artist_id, artist_name,
+    # duration): plays are matched against them as well as against the run's own song files.
+    catalogue: Path | None = None
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()

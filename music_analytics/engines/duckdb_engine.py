@@ -178,6 +178,10 @@ class DuckDBEngine:
             try:
                 self._read_events(con, files)
                 self._read_songs(con, files)
+                if files.catalogue is not None:
+                    self._run(con, "known_songs.sql", path=_sql_str(str(files.catalogue)))
+                else:
+                    self._run(con, "no_known_songs.sql")
             except duckdb.IOException as exc:
                 raise SourceError(f"source {files.root}: {exc}") from exc
             except duckdb.InvalidInputException as exc:

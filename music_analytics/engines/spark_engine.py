@@ -87,7 +87,10 @@ class Inputs:
     root: str  # as Spark renders a file's path after URL-decoding, without "file:" (ends with "/")
     event_files: tuple[tuple[str, str], ...]  # (URI, relative path)
     song_files: tuple[tuple[str, str], ...]
-    song_folder: str  # URI of song_data/: every song file is read (the date range limits events only)
+    # URI of song_data/ when every song file under it is read (the date range limits events only);
+    # None when the ledger skipped some: then only the listed files are read.
+    song_folder: str | None
+    catalogue: str | None = None  # URI of the Parquet of songs the warehouse already holds
 
     @classmethod
     def local(cls, files: SourceFiles) -> Inputs:
@@ -95,8 +98,13 @@ class Inputs:
             root=files.root.as_posix().rstrip("/") + "/",
             event_files=tuple((p.as_uri(), files.relative(p)) for p in files.event_files),
             song_files=tuple((p.as_uri(), files.relative(p)) for p in files.song_files),
-            song_folder=(files.root / "song_data").as_uri(),
+            song_folder=(files.root / "song_data").as_uri() if not files.skipped_song_files else None,
+            catalogue=files.catalogue.resolve().as_uri() if files.catalogue is not None else None,
         )
+
+
+# The song catalogue's columns (sources.SourceFiles.catalogue), for an empty one.
+KNOWN_SONGS_SCHEMA = "song_id string, title string, artist_id string, artist_name string, duration double"
 
 
 class SparkEngine:
@@ -214,6 +222,9 @@ class SparkEngine:
                  f"on Spark ({self.cfg.spark_master})")
         self._read_events(inputs)
         self._read_songs(inputs)
+        known = (spark.read.parquet(inputs.catalogue) if inputs.catalogue
+                 else spark.createDataFrame([], KNOWN_SONGS_SCHEMA))
+        known.select("song_id", "title", "artist_id", "artist_name", "duration").createOrReplaceTempView("known_songs")
         self._check_paths(inputs)
         result.seconds["read"] = time.perf_counter() - t0
 
