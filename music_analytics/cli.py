@@ -37,6 +37,11 @@ examples:
   %(prog)s --source ../shared/data/sparkify-sample
   %(prog)s --warehouse postgresql://etl@127.0.0.1:5432/music --date 2018-11-15
   %(prog)s --start 2018-11-01 --end 2018-11-07 --config music-analytics.ini
+  %(prog)s --start 2018-11-01 --end 2018-11-30 --backfill
+
+incremental: a run reads only files the run ledger (warehouse tables pipeline_runs and
+loaded_files) has not loaded with the same content (SHA-256); reruns of a day change nothing.
+Runs on one warehouse take turns (a lock; the second waits up to --lock-timeout seconds).
   %(prog)s --engine spark --spark-master spark://127.0.0.1:7077
 
 passwords: prefer [warehouse] password in the (git-ignored) INI file or the
@@ -66,6 +71,16 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     when.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="process one day's event files")
     when.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day of a range (with --end)")
     parser.add_argument("--end", type=_date, metavar="YYYY-MM-DD", help="last day of a range (inclusive)")
+    parser.add_argument("--backfill", action="store_true",
+                        help="with --start/--end: load the range one day at a time, in order; stops at the first "
+                             "failing day, and the same command again resumes there")
+    parser.add_argument("--lookback-days", type=int, metavar="N",
+                        help="also re-read the event files of the N days before the first day when they changed "
+                             "since loaded (late data; default 2)")
+    parser.add_argument("--reload", action="store_true",
+                        help="read every file in range, even those the run ledger has loaded unchanged")
+    parser.add_argument("--lock-timeout", type=int, metavar="SECONDS",
+                        help="how long to wait for another run on the same warehouse to finish (default 600)")
     parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
     parser.add_argument("--data-dir", metavar="DIR", help="where demo data, lake and scratch files go (default: data)")
     parser.add_argument("--lake", metavar="DIR", help="lake folder (default: <data-dir>/lake)")
@@ -83,11 +98,15 @@ def config_from_args(args: argparse.Namespace) -> Config:
         raise ConfigError("--end needs --start")
     start = args.date or args.start
     end = args.date or args.end
-    return load_config(
+    cfg = load_config(
         args.config, source=args.source, warehouse=args.warehouse, engine=args.engine, start=start, end=end,
         data_dir=args.data_dir, lake=args.lake, spark_master=args.spark_master, verbose=args.verbose,
-        quality_gates=args.quality_gates, quality_docs=args.quality_docs,
+        quality_gates=args.quality_gates, quality_docs=args.quality_docs, lookback_days=args.lookback_days,
+        reload=args.reload, lock_timeout=args.lock_timeout,
     )
+    if args.backfill and (cfg.start is None or cfg.end is None):
+        raise ConfigError("--backfill needs a date range: --start and --end (or [pipeline] start and end)")
+    return cfg
 
 
 def report_errors(verbose: bool, body: Callable[[], int]) -> int:

@@ -27,7 +27,8 @@ ENGINES = ("duckdb", "spark")
 
 # Every key the INI file may hold, with its type; unknown keys are an error, not silently ignored.
 _SCHEMA: dict[str, dict[str, type]] = {
-    "pipeline": {"source": str, "engine": str, "data_dir": str, "lake": str, "start": str, "end": str},
+    "pipeline": {"source": str, "engine": str, "data_dir": str, "lake": str, "start": str, "end": str,
+                 "lookback_days": int, "lock_timeout": int},
     "lake": {"songs_partition_by": str},
     "warehouse": {"url": str, "password": str},
     "duckdb": {"memory_limit": str, "threads": int},
@@ -133,6 +134,12 @@ class Config:
     # the Great Expectations Data Docs site is written (default: <data_dir>/quality-docs).
     quality_gates: tuple[str, ...] = QUALITY_GATES
     quality_docs: Path | None = None
+    # Event files of this many days before a run's first day are read again when they changed
+    # since they were loaded (late data appended to an earlier day's file).
+    lookback_days: int = 2
+    # Seconds a run waits for another run on the same warehouse to finish before it gives up.
+    lock_timeout: int = 600
+    reload: bool = False  # read every file in range even if the ledger says it is loaded and unchanged
     demo_events: int = 100_000
     demo_seed: int = 42
     verbose: bool = False
@@ -284,6 +291,14 @@ def load_config(
     if not set(quality_gates) <= set(QUALITY_GATES):
         raise ConfigError(f"[quality] gates: {gates_s!r} is not a list of {', '.join(QUALITY_GATES)} (or none)")
     quality_docs = flags.pop("quality_docs", None) or get("quality", "docs_dir")
+    lookback = flags.pop("lookback_days", None)
+    lookback = lookback if lookback is not None else get_int("pipeline", "lookback_days")
+    if lookback is not None and not 0 <= lookback <= 366:
+        raise ConfigError(f"[pipeline] lookback_days: must be between 0 and 366, got {lookback}")
+    lock_timeout = flags.pop("lock_timeout", None)
+    lock_timeout = lock_timeout if lock_timeout is not None else get_int("pipeline", "lock_timeout")
+    if lock_timeout is not None and lock_timeout < 0:
+        raise ConfigError(f"[pipeline] lock_timeout: must be >= 0 seconds, got {lock_timeout}")
     demo_events = get_int("demo", "events")
     if demo_events is not None and demo_events < 1000:
         raise ConfigError(f"[demo] events: must be >= 1000, got {demo_events}")
@@ -305,6 +320,9 @@ def load_config(
         songs_partition_by=songs_partition_by,
         quality_gates=tuple(g for g in QUALITY_GATES if g in quality_gates),
         quality_docs=Path(quality_docs) if quality_docs else None,
+        lookback_days=lookback if lookback is not None else cfg.lookback_days,
+        lock_timeout=lock_timeout if lock_timeout is not None else cfg.lock_timeout,
+        reload=bool(flags.pop("reload", False)),
         demo_events=demo_events or cfg.demo_events,
         demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
         verbose=bool(flags.pop("verbose", False)),

@@ -1,24 +1,31 @@
-"""The pipeline's stages as plain functions: what the Prefect tasks wrap and the tests call.
+"""The pipeline's stages as plain functions, and the one place that says in which order they run.
 
-raw (folder) -> engine transform -> lake (Parquet) -> quality gate 1 -> staging tables -> quality
-gate 2 (audit) -> star-schema merge (publish, one transaction). Each stage takes the Config and
-returns what the next one needs, so any orchestrator (Prefect here, a test, a benchmark) can run
-them in this order.
+lock -> schema -> ledger row -> plan (which files are new or changed; the song catalogue) ->
+engine transform -> lake (Parquet) -> quality gate 1 -> staging tables -> quality gate 2 (audit)
+-> star-schema merge (publish, one transaction, with the ledger's file rows) -> ledger row.
+
+`run` takes the stage callables as a `Stages` value: the plain functions here (tests,
+benchmarks), or the Prefect tasks that wrap them (flows/main.py), so the order is written once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
+from . import ledger
 from . import warehouse as wh
 from .config import Config
 from .engines import TransformResult, get_engine
-from .errors import QualityGateError
+from .errors import ConfigError, PipelineError, QualityGateError, WarehouseError
+from .ledger import Plan
 from .quality.results import HISTORY_COLUMNS, GateResult
 from .sources import discover
 
@@ -37,6 +44,11 @@ class RunSummary:
     transform: TransformResult | None = None
     merge: wh.MergeCounts | None = None
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    plan: Plan | None = None
+    status: str = "running"  # ledger status: running | succeeded | failed | skipped (nothing new)
+    started_at: dt.datetime = field(default_factory=ledger.utcnow)
     quality: list[GateResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -65,27 +77,114 @@ def resolve_source(cfg: Config, progress: Progress = _quiet) -> str:
     return str(ensure_demo(cfg, progress))
 
 
+def _warehouse(cfg: Config) -> wh.Warehouse:
+    return wh.connect(cfg.warehouse, cfg.duckdb_memory_limit)
+
+
+# -- the lock ----------------------------------------------------------------------------------
+
+_HELD: dict[str, tuple[wh.WarehouseLock, int]] = {}  # warehouse -> (lock, nesting depth), this process
+
+
+@contextmanager
+def locked(cfg: Config, owner: str, progress: Progress = _quiet) -> Iterator[None]:
+    """Hold the warehouse's pipeline lock for the block; wait up to cfg.lock_timeout seconds for it.
+
+    Re-entrant within a process (a backfill holds it across its days). Runs on one warehouse share
+    its staging tables, and the lake: two at once would publish each other's rows.
+    """
+    key = str(cfg.warehouse)
+    if key in _HELD:
+        lock, depth = _HELD[key]
+        _HELD[key] = (lock, depth + 1)
+        try:
+            yield
+        finally:
+            _HELD[key] = (lock, _HELD[key][1] - 1)
+        return
+    lock = _warehouse(cfg).lock(f"run {owner} on {socket.gethostname()}")
+    waited, deadline, next_note = 0.0, time.monotonic() + cfg.lock_timeout, 0.0
+    t0 = time.monotonic()
+    while not lock.try_acquire():
+        waited = time.monotonic() - t0
+        if time.monotonic() >= deadline:
+            raise WarehouseError(
+                f"warehouse {cfg.warehouse}: another pipeline run holds the lock: {lock.holder()}; waited "
+                f"{waited:.0f} s ([pipeline] lock_timeout = {cfg.lock_timeout} s). Runs on one warehouse take "
+                "turns; rerun when it has finished, or raise the timeout to wait longer")
+        if waited >= next_note:
+            progress(f"waiting for the warehouse lock held by {lock.holder()} (up to {cfg.lock_timeout} s)")
+            next_note = waited + 30
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+    _HELD[key] = (lock, 1)
+    try:
+        yield
+    finally:
+        del _HELD[key]
+        lock.release()
+
+
+def ensure_lock(cfg: Config) -> None:
+    """Before writing: check this process still holds the lock (taken back after a database restart)."""
+    held = _HELD.get(str(cfg.warehouse))
+    if held is not None:
+        held[0].ensure()
+
+
+# -- the stages --------------------------------------------------------------------------------
+
 def create_schema(cfg: Config) -> None:
-    wh.connect(cfg.warehouse, cfg.duckdb_memory_limit).create_schema()
+    _warehouse(cfg).create_schema()
 
 
-def transform(cfg: Config, source: str, progress: Progress = _quiet) -> TransformResult:
-    files = discover(source, cfg.start, cfg.end)
-    return get_engine(cfg).transform(files, cfg.lake_path, progress)
+def begin(cfg: Config, summary: RunSummary) -> None:
+    """Record the run in the ledger as running."""
+    ensure_lock(cfg)
+    ledger.write_run(_warehouse(cfg), ledger_row(summary))
 
 
-def stage(cfg: Config, lake: Path, progress: Progress = _quiet) -> wh.MergeCounts:
-    return wh.connect(cfg.warehouse, cfg.duckdb_memory_limit).stage(lake, progress)
+def finish(cfg: Config, summary: RunSummary, error: str | None = None) -> None:
+    """Record the run's outcome in the ledger."""
+    ensure_lock(cfg)
+    ledger.write_run(_warehouse(cfg), ledger_row(summary, error))
+
+
+def plan(cfg: Config, source: str, progress: Progress = _quiet) -> Plan:
+    """Which files this run reads (ledger: new or changed only), and the song catalogue for matching."""
+    first = cfg.start - dt.timedelta(days=cfg.lookback_days) if cfg.start else None
+    files = discover(source, first, cfg.end)
+    warehouse = _warehouse(cfg)
+    loaded = ledger.loaded_checksums(warehouse)
+    chosen = ledger.plan(files, loaded, cfg.start, cfg.reload, progress)
+    catalogue = cfg.work_path / "catalogue" / "songs.parquet"
+    known = warehouse.export_catalogue(catalogue)
+    chosen.files = replace(chosen.files, catalogue=catalogue)
+    progress(f"plan: {chosen.describe()}; {known:,} songs already in the warehouse to match plays against")
+    return chosen
+
+
+def transform(cfg: Config, files: Plan | str, progress: Progress = _quiet) -> TransformResult:
+    """Raw files -> lake: the plan's files, or (a source folder) every file in cfg's range, ledger unread."""
+    chosen = files.files if isinstance(files, Plan) else discover(files, cfg.start, cfg.end)
+    return get_engine(cfg).transform(chosen, cfg.lake_path, progress)
+
+
+def stage(cfg: Config, lake: Path, files: Plan | None = None, run_id: str = "",
+          progress: Progress = _quiet) -> wh.MergeCounts:
+    ensure_lock(cfg)
+    rows = ledger.file_rows(lake, files.states, ledger.check_run_id(run_id), ledger.utcnow()) if files else None
+    return _warehouse(cfg).stage(lake, progress, rows)
 
 
 def load(cfg: Config, staged: wh.MergeCounts, progress: Progress = _quiet) -> wh.MergeCounts:
-    return wh.connect(cfg.warehouse, cfg.duckdb_memory_limit).merge(staged, progress)
+    ensure_lock(cfg)
+    return _warehouse(cfg).merge(staged, progress)
 
 
 def _gate(cfg: Config, result: GateResult, progress: Progress) -> GateResult:
     """Record a gate's results in the warehouse's history and report them."""
-    wh.connect(cfg.warehouse, cfg.duckdb_memory_limit).append_rows(
-        "quality_results", HISTORY_COLUMNS, result.history_rows())
+    ensure_lock(cfg)
+    _warehouse(cfg).append_rows("quality_results", HISTORY_COLUMNS, result.history_rows())
     progress(result.message())
     return result
 
@@ -107,9 +206,8 @@ def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> 
     from . import quality
 
     progress("quality gate 'warehouse': auditing the staged rows")
-    warehouse = wh.connect(cfg.warehouse, cfg.duckdb_memory_limit)
-    return _gate(cfg, quality.audit_warehouse(warehouse, lake, run_id=run_id, docs_dir=cfg.quality_docs_path),
-                 progress)
+    return _gate(cfg, quality.audit_warehouse(_warehouse(cfg), lake, run_id=run_id,
+                                              docs_dir=cfg.quality_docs_path), progress)
 
 
 _NOT_PUBLISHED = {
@@ -124,22 +222,128 @@ def enforce(result: GateResult | None) -> None:
         raise QualityGateError(f"{result.message()}\n  {_NOT_PUBLISHED[result.gate]}")
 
 
-def run(cfg: Config, progress: Progress = _quiet) -> RunSummary:
-    """All stages in order, without an orchestrator (tests and benchmarks)."""
-    summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine)
+def ledger_row(s: RunSummary, error: str | None = None) -> dict[str, object]:
+    t, m, p = s.transform, s.merge, s.plan
+    done = s.status != "running"
+    return {
+        "run_id": s.run_id, "started_at": s.started_at, "finished_at": ledger.utcnow() if done else None,
+        "status": s.status, "first_day": s.first_day, "last_day": s.last_day, "source": s.source,
+        "engine": s.engine, "files_loaded": p.files_read if p and t else (0 if done else None),
+        "files_unchanged": p.unchanged if p else None,
+        "events_read": t.events.records if t else None, "events_rejected": t.events.rejected if t else None,
+        "songs_read": t.songs.records if t else None, "songs_rejected": t.songs.rejected if t else None,
+        "songplays_inserted": m.inserted.get("songplays") if m else None,
+        "songplays_updated": m.updated.get("songplays") if m else None,
+        "seconds": (ledger.utcnow() - s.started_at).total_seconds() if done else None,
+        "stage_seconds": dict(s.seconds) if done else None,
+        "error": error[:4000] if error else None,
+    }
+
+
+# -- the order ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stages:
+    """What `run` calls for each stage: the plain functions above, or Prefect tasks wrapping them."""
+
+    resolve_source: Callable[[Config], str]
+    create_schema: Callable[[Config], None]
+    begin: Callable[[Config, RunSummary], None]
+    plan: Callable[[Config, str], Plan]
+    transform: Callable[[Config, Plan], TransformResult]
+    check_lake: Callable[[Config, Path, str], GateResult | None]
+    stage: Callable[[Config, Path, Plan, str], wh.MergeCounts]
+    audit: Callable[[Config, Path, str], GateResult | None]
+    load: Callable[[Config, wh.MergeCounts], wh.MergeCounts]
+    finish: Callable[[Config, RunSummary, str | None], None]
+
+
+def plain_stages(progress: Progress = _quiet) -> Stages:
+    return Stages(
+        resolve_source=partial(resolve_source, progress=progress), create_schema=create_schema, begin=begin,
+        plan=partial(plan, progress=progress), transform=partial(transform, progress=progress),
+        check_lake=partial(check_lake, progress=progress), stage=partial(stage, progress=progress),
+        audit=partial(audit, progress=progress), load=partial(load, progress=progress), finish=finish,
+    )
+
+
+def run(cfg: Config, progress: Progress = _quiet, stages: Stages | None = None,
+        run_id: str | None = None) -> RunSummary:
+    """One run: every stage in order, under the warehouse lock, recorded in the ledger."""
+    st = stages or plain_stages(progress)
+    summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine,
+                         first_day=cfg.start, last_day=cfg.end)
+    if run_id:
+        summary.run_id = ledger.check_run_id(run_id)
     with summary.timed("source"):
-        summary.source = resolve_source(cfg, progress)
-    with summary.timed("schema"):
-        create_schema(cfg)
+        summary.source = st.resolve_source(cfg)
+    with locked(cfg, summary.run_id, progress):
+        with summary.timed("schema"):
+            st.create_schema(cfg)
+        st.begin(cfg, summary)
+        try:
+            _run_stages(cfg, summary, st, progress)
+        except BaseException as exc:
+            summary.status = "failed"
+            try:
+                st.finish(cfg, summary, str(exc))
+            except Exception as ledger_error:  # the warehouse may be why the run failed
+                progress(f"could not record the failed run in the ledger: {ledger_error}")
+            raise
+        st.finish(cfg, summary, None)
+    return summary
+
+
+def _run_stages(cfg: Config, summary: RunSummary, st: Stages, progress: Progress) -> None:
+    with summary.timed("plan"):
+        summary.plan = st.plan(cfg, summary.source)
+    if summary.plan.nothing_to_do:
+        summary.status = "skipped"
+        progress("nothing new to load: every file in range is loaded and unchanged")
+        return
     with summary.timed("transform"):
-        summary.transform = transform(cfg, summary.source, progress)
+        summary.transform = st.transform(cfg, summary.plan)
     lake = summary.transform.lake
     with summary.timed("lake gate"):
-        summary.add_gate(check_lake(cfg, lake, summary.run_id, progress))
+        summary.add_gate(st.check_lake(cfg, lake, summary.run_id))
     with summary.timed("stage"):
-        staged = stage(cfg, lake, progress)
+        staged = st.stage(cfg, lake, summary.plan, summary.run_id)
     with summary.timed("audit"):
-        summary.add_gate(audit(cfg, lake, summary.run_id, progress))
+        summary.add_gate(st.audit(cfg, lake, summary.run_id))
     with summary.timed("load"):
-        summary.merge = load(cfg, staged, progress)
-    return summary
+        summary.merge = st.load(cfg, staged)
+    summary.status = "succeeded"
+
+
+def backfill_days(cfg: Config) -> list[dt.date]:
+    """The days of a backfill: the configured range, which must be given."""
+    if cfg.start is None or cfg.end is None:
+        raise ConfigError("a backfill needs a date range: --start and --end")
+    return ledger.days(cfg.start, cfg.end)
+
+
+def backfill(cfg: Config, progress: Progress = _quiet, stages: Stages | None = None) -> list[RunSummary]:
+    """Run each day of [start, end] in order, one run per day; stop at the first failing day.
+
+    Rerunning the same backfill resumes: the days already loaded find their files unchanged in
+    the ledger and finish at once, so work restarts at the day that failed.
+    """
+    out: list[RunSummary] = []
+    days = backfill_days(cfg)
+    for i, day in enumerate(days, start=1):
+        progress(f"backfill day {i} of {len(days)}: {day}")
+        try:
+            out.append(run(replace(cfg, start=day, end=day), progress, stages))
+        except PipelineError as exc:
+            raise type(exc)(backfill_stopped(days, day, exc)) from exc
+        except Exception as exc:
+            progress(backfill_stopped(days, day, exc))
+            raise
+    return out
+
+
+def backfill_stopped(days: list[dt.date], day: dt.date, exc: BaseException) -> str:
+    done = days.index(day)
+    loaded = f"{days[0]}..{days[done - 1]} are loaded" if done else "no day was loaded"
+    return (f"backfill stopped at {day} (day {done + 1} of {len(days)}): {exc}\n  {loaded}; run the same "
+            f"backfill again to resume from {day} (loaded days are skipped by the run ledger)")

@@ -15,8 +15,15 @@ def _pct(part: int, whole: int) -> str:
 def as_dict(s: RunSummary) -> dict[str, Any]:
     """The summary as plain data (for JSON output and artifacts)."""
     t, m = s.transform, s.merge
-    out: dict[str, Any] = {"source": s.source, "engine": s.engine, "warehouse": s.warehouse,
+    out: dict[str, Any] = {"source": s.source, "engine": s.engine, "warehouse": s.warehouse, "status": s.status,
+                           "first_day": s.first_day.isoformat() if s.first_day else None,
+                           "last_day": s.last_day.isoformat() if s.last_day else None,
                            "seconds": {k: round(v, 3) for k, v in s.seconds.items()}}
+    if s.plan is not None:
+        p = s.plan
+        out["files"] = {"read": p.files_read, "new": p.new, "changed": p.changed, "unchanged": p.unchanged,
+                        "lookback_changed": p.lookback_changed, "lookback_never_loaded": p.lookback_never_loaded,
+                        "reload": p.reload}
     if t is not None:
         out["inputs"] = {name: vars(getattr(t, name)).copy() for name in ("events", "songs")}
         out["rejected_by_reason"] = dict(t.rejected_by_reason)
@@ -43,8 +50,12 @@ def as_dict(s: RunSummary) -> dict[str, Any]:
 
 def format_summary(s: RunSummary) -> str:
     t, m = s.transform, s.merge
-    lines = ["", "Run summary", f"  source     {s.source}", f"  engine     {s.engine}",
-             f"  warehouse  {s.warehouse}"]
+    days = ("all files" if s.first_day is None and s.last_day is None
+            else f"{s.first_day or '...'}" + ("" if s.first_day == s.last_day else f" .. {s.last_day or '...'}"))
+    lines = ["", f"Run summary ({s.status})", f"  source     {s.source}", f"  days       {days}",
+             f"  engine     {s.engine}", f"  warehouse  {s.warehouse}", f"  run id     {s.run_id}"]
+    if s.plan is not None:
+        lines.append(f"  files      {s.plan.describe()}")
     if t is not None:
         header = f"  {'input':<8}{'files':>8}{'records':>12}{'accepted':>12}{'rejected':>10}{'blank lines':>13}"
         lines += ["", header]

@@ -27,7 +27,8 @@ def test_help_explains_the_interface(capsys: pytest.CaptureFixture[str]) -> None
         cli_main(["run", "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for flag in ("--source", "--warehouse", "--engine", "--date", "--start", "--end", "--config"):
+    for flag in ("--source", "--warehouse", "--engine", "--date", "--start", "--end", "--config", "--backfill",
+                 "--lookback-days", "--reload", "--lock-timeout"):
         assert flag in out
     assert "duckdb:///" in out and "postgresql://" in out
 
@@ -45,6 +46,8 @@ def test_flows_main_help_runs_as_a_script(tmp_path: Path) -> None:
         (["--source", "/nonexistent/raw"], 1, "source /nonexistent/raw: not a readable folder"),
         (["--config", "/nonexistent/ma.ini"], 2, "config file /nonexistent/ma.ini: not found"),
         (["--start", "2018-11-10", "--end", "2018-11-01"], 2, "end 2018-11-01 is before start 2018-11-10"),
+        (["--backfill"], 2, "--backfill needs a date range: --start and --end"),
+        (["--lookback-days", "-3"], 2, "[pipeline] lookback_days: must be between 0 and 366, got -3"),
     ],
 )
 def test_bad_input_gives_one_line_error(args: list[str], code: int, fragment: str, tmp_path: Path,

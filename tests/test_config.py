@@ -38,6 +38,17 @@ def test_defaults_need_no_file_and_no_server(tmp_path: Path, monkeypatch: pytest
 def test_example_ini_is_valid() -> None:
     cfg = load_config(REPO / "music-analytics.example.ini", environ={})
     assert cfg.warehouse.scheme == "duckdb"
+    assert (cfg.lookback_days, cfg.lock_timeout) == (2, 600)
+
+
+def test_incremental_settings_resolve_ini_then_environment_then_flags(tmp_path: Path) -> None:
+    ini = tmp_path / "c.ini"
+    ini.write_text("[pipeline]\nlookback_days = 5\nlock_timeout = 30\n")
+    assert (load_config(ini, environ={}).lookback_days, load_config(ini, environ={}).lock_timeout) == (5, 30)
+    env = {"MUSIC_ANALYTICS_PIPELINE_LOOKBACK_DAYS": "1", "MUSIC_ANALYTICS_PIPELINE_LOCK_TIMEOUT": "0"}
+    assert (load_config(ini, environ=env).lookback_days, load_config(ini, environ=env).lock_timeout) == (1, 0)
+    flagged = load_config(ini, environ=env, lookback_days=0, lock_timeout=7, reload=True)
+    assert (flagged.lookback_days, flagged.lock_timeout, flagged.reload) == (0, 7, True)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +60,8 @@ def test_example_ini_is_valid() -> None:
         ("[pipeline]\nstart = 2018-13-01\n", "[pipeline] start: '2018-13-01' is not a date"),
         ("not an ini file", "File contains no section headers"),
         ("[quality]\ngates = lake,prod\n", "[quality] gates: 'lake,prod' is not a list of lake, warehouse (or none)"),
+        ("[pipeline]\nlookback_days = -1\n", "[pipeline] lookback_days: must be between 0 and 366, got -1"),
+        ("[pipeline]\nlock_timeout = soon\n", "[pipeline] lock_timeout: 'soon' is not an integer"),
     ],
 )
 def test_invalid_config_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:

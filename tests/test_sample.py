@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -95,10 +96,15 @@ def test_rerun_is_idempotent(sample: Path, tmp_path: Path, warehouse_url: str) -
     pipeline.run(cfg)
     w = wh.connect(cfg.warehouse)
     before = {t: w.table_rows(t) for t in wh.MERGE_ORDER}
+    # The ledger knows every file is loaded and unchanged: nothing is read, nothing written.
     second = pipeline.run(cfg)
-    assert second.merge is not None
-    assert sum(second.merge.inserted.values()) == 0
-    assert sum(second.merge.updated.values()) == 0
+    assert second.status == "skipped" and second.merge is None and second.transform is None
+    assert second.plan is not None and (second.plan.files_read, second.plan.unchanged) == (0, 101)
+    # Forced to read everything again (--reload), the merge finds nothing to change either.
+    third = pipeline.run(dataclasses.replace(cfg, reload=True))
+    assert third.merge is not None and third.plan is not None and third.plan.files_read == 101
+    assert sum(third.merge.inserted.values()) == 0
+    assert sum(third.merge.updated.values()) == 0
     assert {t: w.table_rows(t) for t in wh.MERGE_ORDER} == before
 
 

@@ -3,6 +3,8 @@ cluster, and as a spark-submit job; a clear error when Java is missing."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import os
 import shutil
@@ -153,9 +155,25 @@ def test_spark_engine_end_to_end_into_postgres(sample: Path, tmp_path: Path, pg_
     assert counts == {"songplays": 6820, "users": 97, "songs": 71, "artists": 69, "time": 6813,
                       "rejected_records": 0}
     assert summary.merge is not None and summary.merge.inserted["songplays"] == 6820
-    again = pipeline.run(cfg)  # a rerun changes nothing
+    # Forced to read everything again, the Spark run changes nothing.
+    again = pipeline.run(dataclasses.replace(cfg, reload=True, quality_gates=()))
     assert again.merge is not None and again.merge.inserted["songplays"] == 0
+    assert sum(again.merge.updated.values()) == 0
     assert w.count("songplays") == 6820
+
+
+def test_spark_daily_runs_match_plays_against_the_songs_already_loaded(sample: Path, tmp_path: Path,
+                                                                       duckdb_url: str) -> None:
+    first = dt.date(2018, 11, 20)
+    pipeline.run(make_config(tmp_path, sample, duckdb_url, engine="spark", start=first, end=first))
+    day = dt.date(2018, 11, 21)  # holds the sample's one play of a catalogue song
+    summary = pipeline.run(make_config(tmp_path, sample, duckdb_url, engine="spark", start=day, end=day))
+    # The song files are in the ledger: Spark reads the day's file only, and matches the play
+    # against the songs exported from the warehouse.
+    assert summary.transform is not None and summary.plan is not None
+    assert (summary.plan.files_read, summary.transform.songs.files, summary.transform.matched) == (1, 0, 1)
+    w = wh.connect(make_config(tmp_path, sample, duckdb_url).warehouse)
+    assert w.query("SELECT COUNT(*) FROM songplays WHERE song_id IS NOT NULL") == [(1,)]
 
 
 def _clean_env(**extra: str) -> dict[str, str]:

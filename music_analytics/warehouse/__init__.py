@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..config import WarehouseURL
 from ..errors import ConfigError
-from .base import MERGE_ORDER, MergeCounts, Warehouse
+from .base import MERGE_ORDER, MergeCounts, Warehouse, WarehouseLock
 
 
 def connect(url: WarehouseURL, memory_limit: str | None = None) -> Warehouse:
@@ -23,4 +23,4 @@ def connect(url: WarehouseURL, memory_limit: str | None = None) -> Warehouse:
     raise ConfigError(f"warehouse {url}: no adapter for {url.scheme!r} in this version")
 
 
-__all__ = ["MERGE_ORDER", "MergeCounts", "Warehouse", "connect"]
+__all__ = ["MERGE_ORDER", "MergeCounts", "Warehouse", "WarehouseLock", "connect"]

@@ -23,8 +23,14 @@ from ..config import WarehouseURL
 
 # Tables the pipeline owns, in the order they are created and merged (dimensions before facts).
 MERGE_ORDER: tuple[str, ...] = ("artists", "songs", "users", "time", "songplays", "rejected_records")
-# Tables the pipeline writes outside the merge: one row per expectation evaluated per run and gate.
-HISTORY_TABLES: tuple[str, ...] = ("quality_results",)
+# Tables the pipeline writes outside the merge: one row per expectation evaluated per run and
+# gate, and the run ledger (one row per run; loaded_files is written in the merge transaction).
+HISTORY_TABLES: tuple[str, ...] = ("quality_results", "pipeline_runs", "loaded_files")
+# Staged from the run's plan (not from the lake) and merged after MERGE_ORDER, in the same transaction.
+LEDGER_FILES = "loaded_files"
+# The published songs as the transform engines match plays against them (sources.SourceFiles.catalogue).
+CATALOGUE = pa.schema([("song_id", pa.string()), ("title", pa.string()), ("artist_id", pa.string()),
+                       ("artist_name", pa.string()), ("duration", pa.float64())])
 # Columns staged from each lake table (the lake may carry extra partition columns).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "artists": ("artist_id", "name", "location", "latitude", "longitude"),
@@ -46,8 +52,28 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+class WarehouseLock(abc.ABC):
+    """One pipeline run at a time per warehouse: the staging tables and the lake are shared."""
+
+    @abc.abstractmethod
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; False if another run holds it."""
+
+    @abc.abstractmethod
+    def holder(self) -> str:
+        """Who holds the lock, for the waiting run's message (best effort)."""
+
+    def ensure(self) -> None:  # noqa: B027 - a file lock cannot be lost; only a session lock overrides this
+        """Raise if the lock was lost (e.g. the database restarted) and cannot be taken back."""
+
+    @abc.abstractmethod
+    def release(self) -> None:
+        """Give the lock up (idempotent)."""
+
+
 def quote(table: str) -> str:
-    return f'"{table}"'
+    """A quoted table name; "schema.table" becomes "schema"."table"."""
+    return ".".join(f'"{part}"' for part in table.split("."))
 
 
 @dataclass
@@ -127,12 +153,20 @@ class Warehouse(abc.ABC):
                     self.execute(tx, statement)
             self.execute(tx, "CREATE SCHEMA IF NOT EXISTS staging")
 
-    def stage(self, lake: Path, progress: Callable[[str], None] = lambda _m: None) -> MergeCounts:
-        """Replace the staging tables with the lake's current contents (scratch tables, own transaction)."""
+    def stage(self, lake: Path, progress: Callable[[str], None] = lambda _m: None,
+              files: pa.Table | None = None) -> MergeCounts:
+        """Replace the staging tables with the lake's current contents (scratch tables, own transaction).
+
+        `files` are the run's loaded_files ledger rows, staged to be merged with the data.
+        """
         from ..lake import table_glob
 
         counts = MergeCounts()
         with self.transaction() as tx:
+            for statement in self.sql_statements("stage/recreate.sql", table=quote(LEDGER_FILES)):
+                self.execute(tx, statement)
+            if files is not None and files.num_rows:
+                self.insert_arrow(tx, f"staging.{LEDGER_FILES}", files)
             for table in MERGE_ORDER:
                 t0 = time.perf_counter()
                 for statement in self.sql_statements("stage/recreate.sql", table=quote(table)):
@@ -164,7 +198,26 @@ class Warehouse(abc.ABC):
                 counts.inserted[table], counts.updated[table] = inserted, updated
                 counts.seconds[f"merge {table}"] = time.perf_counter() - t0
                 progress(f"merged {table}: {counts.inserted[table]:,} inserted, {counts.updated[table]:,} updated")
+            for statement in self.sql_statements(f"merge/{LEDGER_FILES}.sql"):
+                self.execute(tx, statement)
         return counts
+
+    def export_catalogue(self, path: Path) -> int:
+        """Write the published songs as the engines' song catalogue (Parquet at `path`); return rows."""
+        import pyarrow.parquet as pq
+
+        with self.transaction() as tx:
+            df = self.frame(tx, f"SELECT {', '.join(CATALOGUE.names)} FROM songs")
+        table = pa.Table.from_pandas(df, schema=CATALOGUE, preserve_index=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        pq.write_table(table, partial)
+        partial.replace(path)
+        return int(table.num_rows)
+
+    @abc.abstractmethod
+    def lock(self, owner: str) -> WarehouseLock:
+        """The warehouse-wide pipeline lock (not yet acquired); `owner` names the run in messages."""
 
     def append_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
         """Append rows to `table` in one bulk insert and its own transaction (history tables)."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
+import os
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 import pandas as pd
@@ -13,7 +17,7 @@ import pyarrow as pa
 
 from ..config import WarehouseURL
 from ..errors import WarehouseError
-from .base import Warehouse, quote
+from .base import Warehouse, WarehouseLock, quote
 
 
 class DuckDBWarehouse(Warehouse):
@@ -80,8 +84,53 @@ class DuckDBWarehouse(Warehouse):
         finally:
             tx.unregister("_rows_in")
 
+    def lock(self, owner: str) -> WarehouseLock:
+        return FileLock(self.path, owner)
+
     def frame(self, tx: duckdb.DuckDBPyConnection, statement: str) -> pd.DataFrame:
         try:
             return tx.execute(statement).df()
         except duckdb.Error as exc:
             raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
+
+
+class FileLock(WarehouseLock):
+    """An exclusive flock on <warehouse file>.lock, released by the OS if the process dies.
+
+    The file holds the owner's description for the message of a run that has to wait.
+    """
+
+    def __init__(self, database: Path, owner: str) -> None:
+        self.path = database.with_name(database.name + ".lock")
+        self.owner = owner
+        self._fh: IO[str] | None = None
+
+    def try_acquire(self) -> bool:
+        if self._fh is not None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            return False
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{self.owner} (pid {os.getpid()} on {socket.gethostname()}, since "
+                 f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC)\n")
+        fh.flush()
+        self._fh = fh
+        return True
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "another process"
+        except OSError:
+            return "another process"
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None

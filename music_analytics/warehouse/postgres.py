@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ import pyarrow.csv as pacsv
 
 from .. import secrets
 from ..errors import TransientWarehouseError, WarehouseError, is_transient
-from .base import Warehouse, quote
+from .base import Warehouse, WarehouseLock, quote
 
 BATCH_ROWS = 200_000
 
@@ -120,6 +121,9 @@ class PostgresWarehouse(Warehouse):
             total += batch.num_rows
         return total
 
+    def lock(self, owner: str) -> WarehouseLock:
+        return AdvisoryLock(self, owner)
+
     def frame(self, tx: psycopg2.extensions.cursor, statement: str) -> pd.DataFrame:
         try:
             tx.execute(statement)
@@ -127,3 +131,86 @@ class PostgresWarehouse(Warehouse):
         except psycopg2.Error as exc:
             raise self._error(exc) from None
         return pd.DataFrame.from_records(rows, columns=[d[0] for d in tx.description])
+
+
+# One key per database: every Music Analytics run against this database takes the same lock.
+LOCK_KEY = int.from_bytes(hashlib.sha256(b"music-analytics pipeline").digest()[:8], "big", signed=True)
+
+
+class AdvisoryLock(WarehouseLock):
+    """A session-level pg_advisory_lock on its own connection, held for the whole run.
+
+    The server drops it with the session, so a crashed run never leaves it behind. If the database
+    restarts mid-run the lock goes with it: `ensure` takes it back before the run writes again,
+    or stops the run when another run got it in the meantime.
+    """
+
+    def __init__(self, warehouse: PostgresWarehouse, owner: str) -> None:
+        self.warehouse = warehouse
+        self.owner = owner
+        self._conn: psycopg2.extensions.connection | None = None
+
+    def _connect(self) -> psycopg2.extensions.connection:
+        kwargs = self.warehouse.connect_kwargs()
+        # What other sessions see in pg_stat_activity: the holder, for a waiting run's message.
+        kwargs["application_name"] = f"music-analytics lock: {self.owner}"[:63]
+        try:
+            conn = psycopg2.connect(**kwargs)
+        except psycopg2.Error as exc:
+            raise self.warehouse._error(exc) from None
+        conn.autocommit = True
+        return conn
+
+    def try_acquire(self) -> bool:
+        if self._conn is None:
+            self._conn = self._connect()
+        try:
+            with self._conn.cursor() as cur:
+                cur.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))
+                got = bool(cur.fetchone()[0])
+        except psycopg2.Error as exc:
+            self._drop()
+            raise self.warehouse._error(exc) from None
+        if not got:
+            self._drop()
+        return got
+
+    def holder(self) -> str:
+        try:
+            with self.warehouse.transaction() as tx:
+                rows = self.warehouse.fetch(tx, (
+                    "SELECT a.application_name, a.pid, a.backend_start FROM pg_locks AS l "
+                    "JOIN pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND l.classid = %s AND l.objid = %s"), ((LOCK_KEY >> 32) & 0xFFFFFFFF, LOCK_KEY & 0xFFFFFFFF))
+        except WarehouseError:
+            return "another session"
+        if not rows:
+            return "another session"
+        name, pid, since = rows[0]
+        owner = str(name).removeprefix("music-analytics lock: ")
+        return f"{owner} (server pid {pid}, since {since:%Y-%m-%d %H:%M:%S} UTC)"
+
+    def ensure(self) -> None:
+        if self._conn is not None:
+            try:
+                with self._conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+                return
+            except psycopg2.Error:
+                self._drop()
+        if not self.try_acquire():
+            raise WarehouseError(
+                f"warehouse {self.warehouse}: the pipeline lock was lost while the database was unreachable "
+                f"and {self.holder()} holds it now; this run stops without publishing (rerun it)")
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg2.Error):
+                self._conn.close()
+            self._conn = None
+
+    def release(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg2.Error), self._conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+        self._drop()

@@ -11,3 +11,10 @@ FROM staging.rejected_records AS s
 WHERE NOT EXISTS (
     SELECT 1 FROM rejected_records AS t WHERE t.source_file = s.source_file AND t.line_number = s.line_number
 );
+-- A reloaded file's verdicts that its new content no longer gives (a line fixed at the source) go.
+DELETE FROM rejected_records
+WHERE source_file IN (SELECT source_file FROM staging.loaded_files)
+  AND NOT EXISTS (
+    SELECT 1 FROM staging.rejected_records AS s
+    WHERE s.source_file = rejected_records.source_file AND s.line_number = rejected_records.line_number
+);

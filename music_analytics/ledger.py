@@ -1,0 +1,231 @@
+"""The run ledger: which runs ran (pipeline_runs) and which input files they loaded (loaded_files).
+
+Before a run reads anything, `plan` compares each candidate file's SHA-256 with the checksum the
+ledger recorded when the file was last loaded: unchanged files are skipped, new and changed ones
+are read. The file rows are written in the merge transaction (see Warehouse.merge), so "in the
+ledger" always means "its rows are published"; a failed run leaves no trace there and its files
+are simply picked up again by the next run.
+
+A daily run can look back: event files of the `lookback_days` before its first day are read
+again only if they were loaded before and their content changed since (a late event appended to
+an earlier day's file). Earlier files that were never loaded are left to a backfill, so a daily
+run never quietly turns into one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from .errors import SourceError
+from .sources import EVENT_FILE, SourceFiles
+
+if TYPE_CHECKING:
+    from .warehouse import Warehouse
+
+RUNS = "pipeline_runs"
+FILES = "loaded_files"
+STATUSES = ("running", "succeeded", "failed", "skipped")
+_RUN_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_CHUNK = 1 << 20
+
+FILE_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("source_file", pa.string()), ("input", pa.string()), ("checksum", pa.string()),
+    ("size_bytes", pa.int64()), ("records", pa.int64()), ("accepted", pa.int64()), ("rejected", pa.int64()),
+    ("loaded_at", pa.timestamp("us")),
+])
+RUN_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("started_at", pa.timestamp("us")), ("finished_at", pa.timestamp("us")),
+    ("status", pa.string()), ("first_day", pa.date32()), ("last_day", pa.date32()), ("source", pa.string()),
+    ("engine", pa.string()), ("files_loaded", pa.int64()), ("files_unchanged", pa.int64()),
+    ("events_read", pa.int64()), ("events_rejected", pa.int64()), ("songs_read", pa.int64()),
+    ("songs_rejected", pa.int64()), ("songplays_inserted", pa.int64()), ("songplays_updated", pa.int64()),
+    ("seconds", pa.float64()), ("stage_seconds", pa.string()), ("error", pa.string()),
+])
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC: the warehouses' TIMESTAMP columns hold UTC without a zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def check_run_id(run_id: str) -> str:
+    """Run ids end up in SQL text ({{run_id}}): allow only what Prefect ids and uuid hex use."""
+    if not _RUN_ID.match(run_id):
+        raise ValueError(f"run id {run_id!r}: expected 1-64 letters, digits, '-', '_', '.' or ':'")
+    return run_id
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise SourceError(f"{path}: unreadable ({exc.strerror or exc})") from exc
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FileState:
+    source_file: str  # relative to the source root, as in rejected_records and input_files
+    input: str  # events | songs
+    size_bytes: int
+    checksum: str
+
+
+@dataclass
+class Plan:
+    """The files a run reads, and why the others are not read."""
+
+    files: SourceFiles  # what the engine reads
+    states: dict[str, FileState] = field(default_factory=dict)  # of the files read
+    new: int = 0  # never loaded before
+    changed: int = 0  # loaded before with different content (lookback files included)
+    unchanged: int = 0  # loaded before with this content: skipped
+    lookback_changed: int = 0  # of `changed`: event files before the first day (late data)
+    lookback_never_loaded: int = 0  # event files before the first day never loaded: left to a backfill
+    reload: bool = False  # the ledger was ignored (--reload)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.files.event_files and not self.files.song_files
+
+    @property
+    def files_read(self) -> int:
+        return len(self.files.event_files) + len(self.files.song_files)
+
+    def describe(self) -> str:
+        if self.reload:
+            return f"{self.files_read:,} files to read (--reload: the ledger is not consulted)"
+        text = f"{self.files_read:,} files to read ({self.new:,} new, {self.changed:,} changed"
+        if self.lookback_changed:
+            text += f", {self.lookback_changed:,} of them earlier days' files that changed since loaded"
+        text += f"); {self.unchanged:,} unchanged since loaded, skipped"
+        if self.lookback_never_loaded:
+            text += (f"; {self.lookback_never_loaded:,} earlier files in the lookback window were never loaded"
+                     " (left to a backfill)")
+        return text
+
+
+def _day(path: Path) -> dt.date | None:
+    m = EVENT_FILE.search(path.name)
+    return dt.date.fromisoformat(m.group(1)) if m else None
+
+
+def plan(files: SourceFiles, loaded: Mapping[str, str], first_day: dt.date | None, reload: bool = False,
+         progress: Callable[[str], None] = lambda _m: None) -> Plan:
+    """Choose the files to read among `files` (listed with the lookback window) given the ledger's
+    checksums of loaded files (`loaded`: relative path -> SHA-256)."""
+    candidates = [(p, "events") for p in files.event_files] + [(p, "songs") for p in files.song_files]
+    progress(f"checksumming {len(candidates):,} input files")
+    out = Plan(files=files, reload=reload)
+    keep: set[Path] = set()
+    for path, kind in candidates:
+        rel = files.relative(path)
+        day = _day(path) if kind == "events" else None
+        before = first_day is not None and day is not None and day < first_day
+        previous = loaded.get(rel)
+        if before and previous is None:
+            out.lookback_never_loaded += 1
+            continue
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise SourceError(f"{path}: unreadable ({exc.strerror or exc})") from exc
+        state = FileState(rel, kind, size, sha256(path))
+        if previous is not None and previous == state.checksum and not reload:
+            out.unchanged += 1
+            continue
+        if previous is None:
+            out.new += 1
+        else:
+            out.changed += 1
+            out.lookback_changed += before
+        keep.add(path)
+        out.states[rel] = state
+    out.files = replace(
+        files,
+        event_files=tuple(p for p in files.event_files if p in keep),
+        song_files=tuple(p for p in files.song_files if p in keep),
+        skipped_song_files=files.skipped_song_files + sum(1 for p in files.song_files if p not in keep),
+    )
+    return out
+
+
+def loaded_checksums(warehouse: Warehouse) -> dict[str, str]:
+    with warehouse.transaction() as tx:
+        rows = warehouse.fetch(tx, warehouse.sql_statements("ledger/loaded.sql")[0])
+    return {str(path): str(checksum) for path, checksum in rows}
+
+
+def file_rows(lake: Path, states: Mapping[str, FileState], run_id: str, loaded_at: dt.datetime) -> pa.Table:
+    """loaded_files rows for the run: checksums from the plan, record counts from the lake's input_files."""
+    import duckdb
+
+    from .lake import table_glob
+
+    counts: dict[str, tuple[int, int, int]] = {}
+    if states:
+        con = duckdb.connect()
+        try:
+            rows = con.execute(
+                "SELECT source_file, records, accepted, rejected FROM read_parquet(?, hive_partitioning = true)",
+                [table_glob(lake, "input_files")]).fetchall()
+        finally:
+            con.close()
+        counts = {str(f): (int(r), int(a), int(j)) for f, r, a, j in rows}
+    names = sorted(states)
+    missing = [n for n in names if n not in counts]
+    if missing:
+        raise SourceError(f"the lake's input_files lacks {len(missing)} file(s) the run read, e.g. {missing[0]}")
+    return pa.table({
+        "run_id": [run_id] * len(names),
+        "source_file": names,
+        "input": [states[n].input for n in names],
+        "checksum": [states[n].checksum for n in names],
+        "size_bytes": [states[n].size_bytes for n in names],
+        "records": [counts[n][0] for n in names],
+        "accepted": [counts[n][1] for n in names],
+        "rejected": [counts[n][2] for n in names],
+        "loaded_at": [loaded_at] * len(names),
+    }, schema=FILE_SCHEMA)
+
+
+def write_run(warehouse: Warehouse, row: Mapping[str, Any]) -> None:
+    """Insert or replace the run's ledger row (delete + bulk insert in one transaction)."""
+    run_id = check_run_id(str(row["run_id"]))
+    if row["status"] not in STATUSES:
+        raise ValueError(f"run status {row['status']!r} is not one of {STATUSES}")
+    data = dict(row)
+    if isinstance(data.get("stage_seconds"), dict):
+        data["stage_seconds"] = json.dumps({k: round(v, 3) for k, v in data["stage_seconds"].items()})
+    table = pa.Table.from_pylist([{name: data.get(name) for name in RUN_SCHEMA.names}], schema=RUN_SCHEMA)
+    with warehouse.transaction() as tx:
+        for statement in warehouse.sql_statements("ledger/forget_run.sql", run_id=f"'{run_id}'"):
+            warehouse.execute(tx, statement)
+        warehouse.insert_arrow(tx, RUNS, table)
+
+
+def running(warehouse: Warehouse) -> list[tuple[Any, ...]]:
+    with warehouse.transaction() as tx:
+        return warehouse.fetch(tx, warehouse.sql_statements("ledger/running.sql")[0])
+
+
+def days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def describe_days(values: Sequence[dt.date]) -> str:
+    if not values:
+        return "no days"
+    return str(values[0]) if len(values) == 1 else f"{values[0]}..{values[-1]} ({len(values)} days)"

@@ -1,0 +1,8 @@
+-- The checksum each input file had when it was last loaded (the ledger's view of "already loaded").
+SELECT source_file, checksum
+FROM (
+    SELECT source_file, checksum,
+           ROW_NUMBER() OVER (PARTITION BY source_file ORDER BY loaded_at DESC, run_id DESC) AS recency
+    FROM loaded_files
+) AS latest
+WHERE recency = 1

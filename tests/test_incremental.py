@@ -1,0 +1,247 @@
+"""Production behaviour without an orchestrator: daily runs, the run ledger, backfills, late data, the lock.
+
+Expected counts are computed here from the raw JSON of the sample, not taken from the pipeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from music_analytics import pipeline
+from music_analytics import warehouse as wh
+from music_analytics.config import Config, WarehouseURL
+from music_analytics.errors import QualityGateError, WarehouseError
+from tests.conftest import make_config
+
+DAY = dt.date(2018, 11, 15)
+
+
+def day_file(source: Path, day: dt.date) -> Path:
+    return source / "log_data" / f"{day:%Y}" / f"{day:%m}" / f"{day:%Y-%m-%d}-events.json"
+
+
+def plays_in(path: Path) -> int:
+    """NextSong events of logged-in users in one raw file: the songplays it must give."""
+    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return sum(1 for e in events if e["page"] == "NextSong" and e["userId"] != "")
+
+
+def append(path: Path, *lines: str) -> None:
+    """Append records as lines (the sample's files do not all end with a newline)."""
+    text = path.read_text()
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + "".join(line + "\n" for line in lines))
+
+
+def copy_of(sample: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample for tests that change files (never the shared one)."""
+    target = tmp_path / "source"
+    shutil.copytree(sample, target)
+    return target
+
+
+def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
+    w = wh.connect(cfg.warehouse)
+    return {t: w.table_rows(t) for t in wh.MERGE_ORDER}
+
+
+def one_shot(tmp_path: Path, source: Path, **flags: object) -> dict[str, list[tuple[Any, ...]]]:
+    cfg = make_config(tmp_path / "one-shot", source, f"duckdb:///{tmp_path / 'one-shot.duckdb'}", **flags)
+    pipeline.run(cfg)
+    return tables(cfg)
+
+
+def count(cfg: Config, sql: str) -> Any:
+    return wh.connect(cfg.warehouse).query(sql)[0][0]
+
+
+def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_path: Path,
+                                                           warehouse_url: str) -> None:
+    first = pipeline.run(make_config(tmp_path, sample, warehouse_url, start=DAY, end=DAY))
+    assert first.status == "succeeded" and first.plan is not None
+    # 71 song files (all new) + the day's event file; the 2 lookback days were never loaded: left alone.
+    assert (first.plan.files_read, first.plan.new, first.plan.lookback_never_loaded) == (72, 72, 2)
+    cfg = make_config(tmp_path, sample, warehouse_url, start=DAY, end=DAY)
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == plays_in(day_file(sample, DAY))
+
+    # The ledger holds each file with the SHA-256 of its content.
+    ledger = dict(wh.connect(cfg.warehouse).query("SELECT source_file, checksum FROM loaded_files"))
+    assert len(ledger) == 72
+    rel = f"log_data/2018/11/{DAY}-events.json"
+    assert ledger[rel] == hashlib.sha256(day_file(sample, DAY).read_bytes()).hexdigest()
+
+    nxt = DAY + dt.timedelta(days=1)
+    second = pipeline.run(make_config(tmp_path, sample, warehouse_url, start=nxt, end=nxt))
+    assert second.plan is not None
+    # Only the new day's file; the songs and the 15th are unchanged; the 14th was never loaded.
+    assert (second.plan.files_read, second.plan.unchanged, second.plan.lookback_never_loaded) == (1, 72, 1)
+    assert second.transform is not None and second.transform.songs.files == 0
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == (
+        plays_in(day_file(sample, DAY)) + plays_in(day_file(sample, nxt)))
+    assert count(cfg, "SELECT COUNT(*) FROM songs") == 71
+
+    # A rerun of the day reads nothing and is recorded as skipped.
+    before = tables(cfg)
+    again = pipeline.run(make_config(tmp_path, sample, warehouse_url, start=nxt, end=nxt))
+    assert again.status == "skipped" and again.transform is None
+    assert tables(cfg) == before
+    runs = wh.connect(cfg.warehouse).query(
+        "SELECT status, first_day, files_loaded, files_unchanged, songplays_inserted FROM pipeline_runs "
+        "ORDER BY started_at")
+    assert runs == [("succeeded", DAY, 72, 0, plays_in(day_file(sample, DAY))),
+                    ("succeeded", nxt, 1, 72, plays_in(day_file(sample, nxt))),
+                    ("skipped", nxt, 0, 73, None)]
+
+
+def test_backfill_equals_a_one_shot_load_and_a_second_backfill_changes_nothing(
+        sample: Path, tmp_path: Path, warehouse_url: str) -> None:
+    cfg = make_config(tmp_path, sample, warehouse_url, start=dt.date(2018, 11, 1), end=dt.date(2018, 11, 30))
+    days = pipeline.backfill(cfg)
+    assert [s.first_day for s in days] == [dt.date(2018, 11, d) for d in range(1, 31)]
+    assert [s.plan.files_read for s in days if s.plan] == [72] + [1] * 29
+    assert all(s.status == "succeeded" for s in days)
+    # The one matched play is on the 21st: matched against songs loaded on the 1st (the catalogue).
+    assert count(cfg, "SELECT COUNT(*) FROM songplays WHERE song_id IS NOT NULL") == 1
+    assert tables(cfg) == one_shot(tmp_path, sample)
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == sum(
+        plays_in(p) for p in sorted((sample / "log_data").rglob("*.json")))
+
+    again = pipeline.backfill(cfg)
+    assert {s.status for s in again} == {"skipped"}
+    assert count(cfg, "SELECT COUNT(*) FROM pipeline_runs") == 60
+
+
+def test_days_loaded_out_of_order_equal_a_one_shot_load(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
+    order = [21, 30, 1, 15, 2, 29, 10, 20, 3, 28, 4, 27, 5, 26, 6, 25, 7, 24, 8, 23, 9, 22, 11, 19, 12, 18, 13,
+             17, 14, 16]
+    assert sorted(order) == list(range(1, 31))
+    for d in order:
+        day = dt.date(2018, 11, d)
+        pipeline.run(make_config(tmp_path, sample, duckdb_url, start=day, end=day))
+    assert tables(make_config(tmp_path, sample, duckdb_url)) == one_shot(tmp_path, sample)
+
+
+def test_backfill_stops_at_the_failing_day_and_resumes_there(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
+    source = copy_of(sample, tmp_path)
+    bad_day = dt.date(2018, 11, 5)
+    path = day_file(source, bad_day)
+    clean = path.read_text()
+    event = json.loads(next(line for line in clean.splitlines() if '"NextSong"' in line))
+    append(path, json.dumps({**event, "level": "gold", "ts": event["ts"] + 1}))
+
+    cfg = make_config(tmp_path, source, duckdb_url, start=dt.date(2018, 11, 1), end=dt.date(2018, 11, 7),
+                      quality_gates="lake")
+    with pytest.raises(QualityGateError) as failure:
+        pipeline.backfill(cfg)
+    message = str(failure.value)
+    assert "backfill stopped at 2018-11-05 (day 5 of 7)" in message
+    assert "2018-11-01..2018-11-04 are loaded" in message
+    assert "expect_column_values_to_be_in_set(level): 1 unexpected" in message
+    loaded = wh.connect(cfg.warehouse).query(
+        "SELECT first_day, status FROM pipeline_runs ORDER BY started_at")
+    assert loaded == [(dt.date(2018, 11, d), "succeeded") for d in range(1, 5)] + [(bad_day, "failed")]
+
+    path.write_text(clean)  # the source is fixed
+    resumed = pipeline.backfill(cfg)
+    assert [s.status for s in resumed] == ["skipped"] * 4 + ["succeeded"] * 3
+    week = dataclasses.replace(cfg, quality_gates=())
+    assert tables(week) == one_shot(tmp_path, source, start=cfg.start, end=cfg.end)
+
+
+def test_late_events_are_merged_once(sample: Path, tmp_path: Path, warehouse_url: str) -> None:
+    source = copy_of(sample, tmp_path)
+    d15, d16, d17 = (dt.date(2018, 11, d) for d in (15, 16, 17))
+    for day in (d15, d16):
+        pipeline.run(make_config(tmp_path, source, warehouse_url, start=day, end=day))
+    cfg = make_config(tmp_path, source, warehouse_url)
+    loaded = count(cfg, "SELECT COUNT(*) FROM songplays")
+
+    # A late event for the 15th arrives in the 17th's file, next to a copy of an event already loaded.
+    play15 = json.loads(next(x for x in day_file(source, d15).read_text().splitlines() if '"NextSong"' in x))
+    late = {**play15, "ts": play15["ts"] + 1000, "itemInSession": 9999}
+    seen16 = next(x for x in day_file(source, d16).read_text().splitlines() if '"NextSong"' in x)
+    append(day_file(source, d17), json.dumps(late), seen16)
+    run17 = pipeline.run(make_config(tmp_path, source, warehouse_url, start=d17, end=d17))
+    assert run17.plan is not None and run17.plan.files_read == 1
+    expected = loaded + plays_in(day_file(source, d17)) - 1  # the copy of the 16th's event is not a new play
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == expected
+    late_start = dt.datetime.fromtimestamp(late["ts"] / 1000, dt.UTC).replace(tzinfo=None)
+    assert count(cfg, f"SELECT COUNT(*) FROM songplays WHERE start_time = '{late_start}'") == 1
+
+    # Late data appended to the 16th's own file after it was loaded: the 18th's run looks back two
+    # days, finds the file changed and reads it again; its old events are not counted twice.
+    play16 = json.loads(seen16)
+    late2 = {**play16, "ts": play16["ts"] + 2000, "itemInSession": 9998}
+    append(day_file(source, d16), json.dumps(late2))
+    d18 = dt.date(2018, 11, 18)
+    run18 = pipeline.run(make_config(tmp_path, source, warehouse_url, start=d18, end=d18))
+    assert run18.plan is not None
+    assert (run18.plan.files_read, run18.plan.changed, run18.plan.lookback_changed) == (2, 1, 1)
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == expected + 1 + plays_in(day_file(source, d18))
+    checksums = wh.connect(cfg.warehouse).query(
+        f"SELECT COUNT(DISTINCT checksum) FROM loaded_files WHERE source_file LIKE '%{d16}-events.json'")
+    assert checksums == [(2,)]
+
+    # With no lookback, a changed earlier file is not read by a later day's run.
+    late3 = {**play16, "ts": play16["ts"] + 3000, "itemInSession": 9997}
+    append(day_file(source, d17), json.dumps(late3))
+    d19 = dt.date(2018, 11, 19)
+    run19 = pipeline.run(make_config(tmp_path, source, warehouse_url, start=d19, end=d19, lookback_days=0))
+    assert run19.plan is not None and (run19.plan.files_read, run19.plan.changed) == (1, 0)
+
+
+def test_a_reloaded_file_drops_rejections_its_new_content_no_longer_gives(sample: Path, tmp_path: Path,
+                                                                          duckdb_url: str) -> None:
+    source = copy_of(sample, tmp_path)
+    path = day_file(source, DAY)
+    clean = path.read_text()
+    lines = clean.splitlines()
+    broken = "\n".join([lines[0][:-5], *lines[1:]]) + "\n"  # the first record cut short: not JSON
+    path.write_text(broken)
+    cfg = make_config(tmp_path, source, duckdb_url, start=DAY, end=DAY)
+    pipeline.run(cfg)
+    assert wh.connect(cfg.warehouse).query("SELECT line_number, reason FROM rejected_records") == [(1, "not_json")]
+
+    path.write_text(clean)
+    fixed = pipeline.run(cfg)
+    assert fixed.plan is not None and fixed.plan.changed == 1
+    assert count(cfg, "SELECT COUNT(*) FROM rejected_records") == 0
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == plays_in(path)
+
+
+def _run_in_process(cfg: Config) -> str:
+    return pipeline.run(cfg).status
+
+
+def test_two_concurrent_runs_take_turns(sample: Path, tmp_path: Path, warehouse_url: str) -> None:
+    cfgs = [make_config(tmp_path / f"run{i}", sample, warehouse_url) for i in (1, 2)]
+    # Two processes, as two workers would run them; the same warehouse, separate lakes.
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        statuses = pool.map(_run_in_process, cfgs)
+    # One loaded everything; the other waited for the lock, then found nothing new.
+    assert sorted(statuses) == ["skipped", "succeeded"]
+    assert tables(cfgs[0]) == one_shot(tmp_path, sample)
+    assert count(cfgs[0], "SELECT COUNT(*) FROM loaded_files") == 101
+
+
+def test_a_run_that_cannot_get_the_lock_in_time_fails_naming_the_holder(sample: Path, tmp_path: Path,
+                                                                        warehouse_url: str) -> None:
+    cfg = make_config(tmp_path, sample, warehouse_url, lock_timeout=1)
+    wh.connect(cfg.warehouse).create_schema()
+    holder = wh.connect(WarehouseURL.parse(warehouse_url)).lock("run nightly-42 on host-a")
+    assert holder.try_acquire()
+    try:
+        with pytest.raises(WarehouseError, match=r"another pipeline run holds the lock: run nightly-42 on host-a"):
+            pipeline.run(cfg)
+    finally:
+        holder.release()
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == 0
+    assert pipeline.run(cfg).status == "succeeded"  # free again
