@@ -1,12 +1,17 @@
-"""The `music_analytics_etl` flow, and `python flows/main.py`, the local way to run it.
+"""The `music-analytics-etl` flow, and `python flows/main.py`, the local way to run it.
 
     python flows/main.py [--source DIR] [--warehouse URL] [--engine duckdb|spark] [--spark-master URL]
-                         [--date YYYY-MM-DD | --start YYYY-MM-DD --end YYYY-MM-DD] [--config FILE]
+                         [--date YYYY-MM-DD | --start YYYY-MM-DD --end YYYY-MM-DD [--backfill]]
+                         [--lookback-days N] [--reload] [--config FILE]
 
-Order: resolve source -> create schema -> transform (raw -> lake) -> quality gate 1 (lake) ->
-stage -> quality gate 2 (audit of the staged rows) -> load (publish, one transaction) -> summary.
-Tasks retry transient errors only (see tasks/retry.py); a blocking quality gate fails the flow.
-With no PREFECT_API_URL, Prefect starts a temporary local server for the run.
+One run: lock -> schema -> ledger -> plan (new and changed files only) -> transform (raw -> lake)
+-> quality gate 1 (lake) -> stage -> quality gate 2 (audit) -> load (publish, one transaction)
+-> ledger -> summary; the order is `music_analytics.pipeline.run`, fed the tasks of tasks/.
+A backfill runs one such run per day, in order, each as a subflow, and stops at the first
+failing day; running it again resumes there. The daily deployment (`scheduled_day`) processes
+the day before its scheduled start. Tasks retry transient errors only (tasks/retry.py); a
+blocking quality gate fails the flow. With no PREFECT_API_URL, Prefect starts a temporary local
+server for the run.
 """
 
 from __future__ import annotations
@@ -27,70 +32,124 @@ import argparse
 import datetime as dt
 import logging
 import uuid
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from prefect import flow, get_run_logger
 
-from music_analytics import cli, engines, secrets
-from music_analytics.config import load_config
-from music_analytics.pipeline import RunSummary
+from music_analytics import cli, engines, pipeline, secrets
+from music_analytics.config import Config, load_config
+from music_analytics.errors import ConfigError, PipelineError
 from music_analytics.sources import check_source
 from music_analytics.summary import format_summary
 from music_analytics.warehouse import connect as warehouse_adapter
-from tasks.load import load
-from tasks.quality import lake_gate, warehouse_gate
-from tasks.schema import create_schema
-from tasks.stage import stage
-from tasks.summary import summarize
-from tasks.transform import resolve_source, transform
+from tasks.credentials import export_aws_credentials, warehouse_url_from_block
+from tasks.stages import TASKS
+from tasks.summary import summarize, summarize_backfill
 
 
-@flow(name="music_analytics_etl")
+@flow(name="music-analytics-etl")
 def music_analytics_etl(
     source: str | None = None,
     warehouse: str | None = None,
+    warehouse_block: str | None = None,
+    aws_credentials_block: str | None = None,
     engine: str | None = None,
     date: dt.date | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    backfill: bool = False,
+    scheduled_day: bool = False,
+    lookback_days: int | None = None,
+    reload: bool = False,
     config_file: str | None = None,
     data_dir: str | None = None,
     lake: str | None = None,
     spark_master: str | None = None,
     quality_gates: str | None = None,
     quality_docs: str | None = None,
+    lock_timeout: int | None = None,
 ) -> dict[str, Any]:
-    """Raw Sparkify JSON -> lake -> staging -> star schema. Returns the run summary as data."""
+    """Raw Sparkify JSON -> lake -> staging -> star schema. Returns the run summary as data.
+
+    warehouse_block / aws_credentials_block name Prefect blocks (prefect-sqlalchemy's
+    SqlAlchemyConnector, prefect-aws's AwsCredentials) that hold the credentials, instead of a URL.
+    scheduled_day: process the day before the run's scheduled start (the daily deployment).
+    backfill: run [start, end] one day at a time, in order.
+    """
+    if warehouse_block:
+        if warehouse:
+            raise ConfigError("give either warehouse or warehouse_block, not both")
+        warehouse = warehouse_url_from_block(warehouse_block)
+    if aws_credentials_block:
+        export_aws_credentials(aws_credentials_block)
+    if date is None and scheduled_day and start is None and end is None:
+        date = _scheduled_day()
     cfg = load_config(config_file, source=source, warehouse=warehouse, engine=engine,
                       start=date or start, end=date or end, data_dir=data_dir, lake=lake, spark_master=spark_master,
-                      quality_gates=quality_gates, quality_docs=quality_docs)
-    summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine, run_id=_run_id())
+                      quality_gates=quality_gates, quality_docs=quality_docs, lookback_days=lookback_days,
+                      reload=reload, lock_timeout=lock_timeout)
+    logger = get_run_logger()
     try:
-        with summary.timed("source"):
-            summary.source = resolve_source(cfg)
-        with summary.timed("schema"):
-            create_schema(cfg)
-        with summary.timed("transform"):
-            summary.transform = transform(cfg, summary.source)
-        lake_path = summary.transform.lake
-        with summary.timed("lake gate"):
-            summary.add_gate(lake_gate(cfg, lake_path, summary.run_id))
-        with summary.timed("stage"):
-            staged = stage(cfg, lake_path)
-        with summary.timed("audit"):
-            summary.add_gate(warehouse_gate(cfg, lake_path, summary.run_id))
-        with summary.timed("load"):
-            summary.merge = load(cfg, staged)
+        if backfill:
+            return _backfill(cfg)
+        summary = pipeline.run(cfg, logger.info, TASKS, run_id=_run_id())
     finally:
         # One Spark session per flow run: shared by the tasks (and their retries), stopped here.
         engines.shutdown()
+    logger.info(format_summary(summary))
+    return summarize(summary)
+
+
+# The backfill's resolved config, for its day subflows: a subflow's parameters are stored by the
+# Prefect server, and the config may hold a password, so it is handed over here instead.
+_BACKFILL_CONFIG: list[Config] = []
+
+
+@flow(name="music-analytics-etl-day", flow_run_name="day-{day}")
+def etl_day(day: dt.date) -> dict[str, Any]:
+    """One day of a backfill: a whole run for that day, with its own ledger row and artifacts."""
+    cfg = replace(_BACKFILL_CONFIG[-1], start=day, end=day)
+    summary = pipeline.run(cfg, get_run_logger().info, TASKS, run_id=_run_id())
     get_run_logger().info(format_summary(summary))
     return summarize(summary)
 
 
+def _backfill(cfg: Config) -> dict[str, Any]:
+    days = pipeline.backfill_days(cfg)
+    logger = get_run_logger()
+    results: list[dict[str, Any]] = []
+    # One lock for the whole backfill: the days' runs take it again (re-entrant) without waiting.
+    _BACKFILL_CONFIG.append(cfg)
+    try:
+        with pipeline.locked(cfg, f"backfill {_run_id()}", logger.info):
+            for i, day in enumerate(days, start=1):
+                logger.info(f"backfill day {i} of {len(days)}: {day}")
+                try:
+                    results.append(etl_day(day))
+                except PipelineError as exc:
+                    summarize_backfill(days, results, failed=day)
+                    raise type(exc)(pipeline.backfill_stopped(days, day, exc)) from exc
+    finally:
+        _BACKFILL_CONFIG.pop()
+    return summarize_backfill(days, results)
+
+
+def _scheduled_day() -> dt.date:
+    """The day a scheduled daily run processes: the one before its scheduled start (UTC).
+
+    A run scheduled for 02:00 on the 16th loads the 15th, whose log file is complete by then.
+    """
+    from prefect.runtime import flow_run
+
+    scheduled = flow_run.scheduled_start_time
+    when = scheduled.astimezone(dt.UTC) if scheduled is not None else dt.datetime.now(dt.UTC)
+    return when.date() - dt.timedelta(days=1)
+
+
 def _run_id() -> str:
-    """The flow run's id (quality history rows and Data Docs pages carry it)."""
+    """The flow run's id (ledger rows, quality history rows and Data Docs pages carry it)."""
     from prefect.runtime import flow_run
 
     return str(flow_run.get_id() or uuid.uuid4().hex)
@@ -155,8 +214,10 @@ def run_from_args(args: argparse.Namespace) -> int:
             _console_without_tracebacks()
         result = music_analytics_etl(
             source=args.source, warehouse=_without_password(args.warehouse), engine=args.engine,
-            start=cfg.start, end=cfg.end, config_file=args.config, data_dir=args.data_dir, lake=args.lake,
+            start=cfg.start, end=cfg.end, backfill=args.backfill, lookback_days=args.lookback_days,
+            reload=args.reload, config_file=args.config, data_dir=args.data_dir, lake=args.lake,
             spark_master=args.spark_master, quality_gates=args.quality_gates, quality_docs=args.quality_docs,
+            lock_timeout=args.lock_timeout,
         )
         print(result["text"])
         cli.write_summary_json(args.summary_json, result)

@@ -1,6 +1,7 @@
 """Quality gates as tasks: validate, publish the results as a Prefect artifact, then stop the flow if blocked.
 
-Never retried: a failing expectation fails the same way on every attempt.
+A blocking gate is not retried (a failing expectation fails the same way on every attempt); a
+transient warehouse error while recording the results is, like in every other task.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from music_analytics import pipeline
 from music_analytics.config import Config
 from music_analytics.quality import GateResult
 
+from .retry import retrying
+
 
 def _publish(result: GateResult | None) -> GateResult | None:
     if result is not None:
@@ -24,11 +27,11 @@ def _publish(result: GateResult | None) -> GateResult | None:
     return result
 
 
-@task(name="quality-gate-lake", cache_policy=NO_CACHE)
+@task(name="quality-gate-lake", cache_policy=NO_CACHE, **retrying())
 def lake_gate(cfg: Config, lake: Path, run_id: str) -> GateResult | None:
     return _publish(pipeline.check_lake(cfg, lake, run_id, get_run_logger().info))
 
 
-@task(name="quality-gate-warehouse", cache_policy=NO_CACHE)
+@task(name="quality-gate-warehouse", cache_policy=NO_CACHE, **retrying())
 def warehouse_gate(cfg: Config, lake: Path, run_id: str) -> GateResult | None:
     return _publish(pipeline.audit(cfg, lake, run_id, get_run_logger().info))

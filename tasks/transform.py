@@ -1,4 +1,4 @@
-"""Resolve the source (demo data on first use) and run the engine: raw files -> lake."""
+"""Resolve the source (demo data on first use), plan the run's files, run the engine: raw files -> lake."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ from prefect.cache_policies import NO_CACHE
 from music_analytics import pipeline
 from music_analytics.config import Config
 from music_analytics.engines import TransformResult
+from music_analytics.ledger import Plan
 
 from .retry import retrying
 
 
 @task(name="resolve-source", cache_policy=NO_CACHE)
 def resolve_source(cfg: Config) -> str:
-    logger = get_run_logger()
-    return pipeline.resolve_source(cfg, logger.info)
+    return pipeline.resolve_source(cfg, get_run_logger().info)
+
+
+@task(name="plan", cache_policy=NO_CACHE, **retrying())
+def plan(cfg: Config, source: str) -> Plan:
+    return pipeline.plan(cfg, source, get_run_logger().info)
 
 
 @task(name="transform", cache_policy=NO_CACHE, **retrying())
-def transform(cfg: Config, source: str) -> TransformResult:
-    logger = get_run_logger()
-    return pipeline.transform(cfg, source, logger.info)
+def transform(cfg: Config, files: Plan) -> TransformResult:
+    return pipeline.transform(cfg, files, get_run_logger().info)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from music_analytics import warehouse as wh
+from music_analytics.config import WarehouseURL
+
 
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
@@ -34,8 +37,16 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
     assert result["tables"]["users"]["inserted"] == 97
     assert "Run summary" in result["text"]
 
+    assert result["status"] == "succeeded" and result["files"]["read"] == 101
+    assert "Run summary (succeeded)" in result["text"]
+
+    # The rerun finds every file in the ledger, unchanged: it reads and writes nothing.
     again = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))
-    assert all(t["inserted"] == 0 and t["updated"] == 0 for t in again["tables"].values())
+    assert again["status"] == "skipped" and "tables" not in again
+    assert (again["files"]["read"], again["files"]["unchanged"]) == (0, 101)
+    ledger = wh.connect(WarehouseURL.parse(warehouse)).query(
+        "SELECT status, files_loaded, files_unchanged, events_read FROM pipeline_runs ORDER BY started_at")
+    assert ledger == [("succeeded", 101, 0, 8056), ("skipped", 0, 101, None)]
 
 
 def test_failing_source_fails_the_flow_with_the_message(prefect_server: None, tmp_path: Path) -> None:
@@ -67,7 +78,8 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_se
     assert state.is_failed()
     message = state.message or ""
     assert "quality gate 'lake' BLOCKED" in message
-    assert ("FAIL events: expect_column_values_to_be_in_set(level): 1 unexpected of 8,057; e.g. 'gold'" in message)
+    # Only the changed file is read (the ledger has the others): its 388 events and the gold play.
+    assert "FAIL events: expect_column_values_to_be_in_set(level): 1 unexpected of 389; e.g. 'gold'" in message
     assert "nothing was staged or published" in message
     assert {t: adapter.table_rows(t) for t in before} == before
     # The failed gate's results: in the quality history and as a Prefect artifact of the run.
