@@ -228,7 +228,8 @@ def ledger_row(s: RunSummary, error: str | None = None) -> dict[str, object]:
     return {
         "run_id": s.run_id, "started_at": s.started_at, "finished_at": ledger.utcnow() if done else None,
         "status": s.status, "first_day": s.first_day, "last_day": s.last_day, "source": s.source,
-        "engine": s.engine, "files_loaded": p.files_read if p and t else (0 if done else None),
+        # Loaded = published: a failed run's files are not (the next run reads them again).
+        "engine": s.engine, "files_loaded": (p.files_read if p and s.status == "succeeded" else 0) if done else None,
         "files_unchanged": p.unchanged if p else None,
         "events_read": t.events.records if t else None, "events_rejected": t.events.rejected if t else None,
         "songs_read": t.songs.records if t else None, "songs_rejected": t.songs.rejected if t else None,

@@ -217,17 +217,28 @@ def test_a_reloaded_file_drops_rejections_its_new_content_no_longer_gives(sample
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == plays_in(path)
 
 
-def _run_in_process(cfg: Config) -> str:
-    return pipeline.run(cfg).status
+def _run_in_process(cfg: Config, barrier: Any, results: Any) -> None:
+    messages: list[str] = []
+    barrier.wait()  # both runs start together
+    summary = pipeline.run(cfg, messages.append)
+    results.put((summary.status, any(m.startswith("waiting for the warehouse lock") for m in messages)))
 
 
 def test_two_concurrent_runs_take_turns(sample: Path, tmp_path: Path, warehouse_url: str) -> None:
     cfgs = [make_config(tmp_path / f"run{i}", sample, warehouse_url) for i in (1, 2)]
     # Two processes, as two workers would run them; the same warehouse, separate lakes.
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        statuses = pool.map(_run_in_process, cfgs)
-    # One loaded everything; the other waited for the lock, then found nothing new.
-    assert sorted(statuses) == ["skipped", "succeeded"]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier, results = manager.Barrier(2), manager.Queue()
+        procs = [ctx.Process(target=_run_in_process, args=(cfg, barrier, results)) for cfg in cfgs]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(timeout=300)
+        assert [proc.exitcode for proc in procs] == [0, 0]
+        outcomes = sorted(results.get(timeout=5) for _ in procs)
+    # One loaded everything; the other waited for the lock, then found nothing new to read.
+    assert outcomes == [("skipped", True), ("succeeded", False)]
     assert tables(cfgs[0]) == one_shot(tmp_path, sample)
     assert count(cfgs[0], "SELECT COUNT(*) FROM loaded_files") == 101
 

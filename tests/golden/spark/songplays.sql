@@ -1,14 +1,40 @@
 /* Fact songplays: one row per accepted NextSong event with a user. */
 /* songplay_id is derived from the event's natural key, so reruns and reloads never duplicate. */
-/* The song match is exact on (title, the song record's own artist_name, duration); when several */
-/* catalogue songs share that triple the smallest song_id wins. Unmatched plays keep NULL ids. */
-WITH catalogue AS (
+/* The song match is exact on (title, the song record's own artist_name, duration), against the */
+/* run's songs and the songs the warehouse already holds (known_songs: an incremental run reads */
+/* only new song files); the run's own record of a song wins. When several songs share that */
+/* triple the smallest song_id wins. Unmatched plays keep NULL ids. */
+WITH candidates AS (
+  SELECT
+    song_id,
+    title,
+    artist_id,
+    artist_name,
+    duration
+  FROM songs
+  UNION ALL
+  SELECT
+    k.song_id,
+    k.title,
+    k.artist_id,
+    k.artist_name,
+    k.duration
+  FROM known_songs AS k
+  WHERE
+    NOT EXISTS(
+      SELECT
+        1
+      FROM songs AS s
+      WHERE
+        s.song_id = k.song_id
+    )
+), catalogue AS (
   SELECT
     title,
     artist_name,
     duration,
     MIN(song_id) AS song_id
-  FROM songs
+  FROM candidates
   GROUP BY
     title,
     artist_name,
@@ -21,7 +47,7 @@ WITH catalogue AS (
     c.song_id,
     s.artist_id
   FROM catalogue AS c
-  JOIN songs AS s
+  JOIN candidates AS s
     ON s.song_id = c.song_id
 )
 SELECT
