@@ -56,7 +56,7 @@ def main() -> None:
         events = summary.transform.events.records if summary.transform else 0
         stages = " | ".join(f"{k} {v:.1f}" for k, v in summary.seconds.items())
         print(f"{label:<34} {seconds:7.1f} s  {summary.status:<9} files read {plan.files_read:>6,}, unchanged "
-              f"{plan.unchanged:>6,}; {events:>9,} events; {read_bytes / 1e6:8.1f} MB checksummed\n"
+              f"{plan.unchanged:>6,}; {events:>9,} events; {read_bytes / 1e6:8.1f} MB read\n"
               f"{'':<36}({stages})")
 
     print(f"{args.events:,} events over {len(days)} days, warehouse {args.warehouse}")

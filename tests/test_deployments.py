@@ -28,7 +28,9 @@ from tests.prefect_processes import PrefectStack, alive, log_tail
 from tests.test_incremental import day_file, plays_in
 
 SENTINEL = "s3ntinel-Pa55word"  # PostgreSQL here trusts local connections: any password works
+AWS_SECRET = "s3ntinel-aws-Secret/Key+0"
 BLOCK = "music-warehouse"
+AWS_BLOCK = "music-aws"
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +76,14 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     assert daily["parameters"]["scheduled_day"] is True and daily["work_pool_name"] == "music-analytics"
 
     # The warehouse block, from the environment (as an operator would create it).
-    made = subprocess.run([sys.executable, "deployments/blocks.py", "--warehouse-block", BLOCK], cwd=REPO,
-                          env={**stack.env(), "MA_WAREHOUSE_URL": _with_password(pg_url)},
+    made = subprocess.run([sys.executable, "deployments/blocks.py", "--warehouse-block", BLOCK,
+                           "--aws-block", AWS_BLOCK], cwd=REPO,
+                          env={**stack.env(), "MA_WAREHOUSE_URL": _with_password(pg_url),
+                               "AWS_ACCESS_KEY_ID": "AKIATESTSENTINEL", "AWS_SECRET_ACCESS_KEY": AWS_SECRET,
+                               "AWS_DEFAULT_REGION": "us-west-2"},
                           capture_output=True, text=True, timeout=120, check=False)
     assert made.returncode == 0, made.stderr
-    assert SENTINEL not in made.stdout + made.stderr
+    assert SENTINEL not in made.stdout + made.stderr and AWS_SECRET not in made.stdout + made.stderr
 
     data_dir = str(tmp_path / "data")
     common = ["--param", f"source={sample}", "--param", f"warehouse_block={BLOCK}", "--param", f"data_dir={data_dir}"]
@@ -104,8 +109,8 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     # 2. A scheduled run of the daily deployment (02:00 UTC on the 17th) loads the day before: the 16th.
     scheduled = stack.api("POST", f"/deployments/{daily['id']}/create_flow_run", {
         "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": "2018-11-17T02:00:00+00:00"}},
-        "parameters": {"source": str(sample), "warehouse_block": BLOCK, "data_dir": data_dir,
-                       "quality_gates": "none"},
+        "parameters": {"source": str(sample), "warehouse_block": BLOCK, "aws_credentials_block": AWS_BLOCK,
+                       "data_dir": data_dir, "quality_gates": "none"},
     })
     assert _wait(stack, scheduled["id"])["state"]["type"] == "COMPLETED", log_tail(stack.worker_log)
     assert pg.query("SELECT first_day, status, files_loaded FROM pipeline_runs ORDER BY started_at")[-1] == (
@@ -135,5 +140,8 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
         stack.worker_log, 200)
 
     logs = stack.worker_log.read_text(errors="replace")
-    assert SENTINEL not in logs
-    assert SENTINEL not in json.dumps(stack.api("POST", "/artifacts/filter", {}))
+    artifacts_text = json.dumps(stack.api("POST", "/artifacts/filter", {}))
+    for secret in (SENTINEL, AWS_SECRET):
+        assert secret not in logs and secret not in artifacts_text
+    runs_text = json.dumps(stack.api("POST", "/flow_runs/filter", {}))  # parameters as the server stores them
+    assert SENTINEL not in runs_text and AWS_SECRET not in runs_text
