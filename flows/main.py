@@ -203,8 +203,10 @@ def run_from_args(args: argparse.Namespace) -> int:
         # Validate config, source and warehouse before paying for Prefect's start-up: a local
         # run with a wrong URL should fail in a second, not after the tasks' transient retries.
         cfg = cli.config_from_args(args)
-        if cfg.source:
-            check_source(cfg.source)
+        if cfg.source and check_source(cfg.source) is None:  # an s3:// source: list it once
+            from music_analytics import s3
+
+            s3.check(cfg, cfg.source)
         warehouse_adapter(cfg.warehouse).check()
         if cfg.engine == "spark" and not cfg.spark_master.startswith("sc://"):
             from music_analytics.engines.spark_session import check_java

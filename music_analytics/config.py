@@ -36,6 +36,8 @@ _SCHEMA: dict[str, dict[str, type]] = {
     "spark": {"master": str, "driver_memory": str, "shuffle_partitions": int},
     "demo": {"events": int, "seed": int},
     "quality": {"gates": str, "docs_dir": str},
+    # An s3:// source: boto3's credential chain unless keys are given; endpoint_url for S3-compatible stores.
+    "s3": {"endpoint_url": str, "region": str, "access_key_id": str, "secret_access_key": str},
 }
 QUALITY_GATES = ("lake", "warehouse")
 
@@ -140,6 +142,10 @@ class Config:
     # Seconds a run waits for another run on the same warehouse to finish before it gives up.
     lock_timeout: int = 600
     reload: bool = False  # read every file in range even if the ledger says it is loaded and unchanged
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
     demo_events: int = 100_000
     demo_seed: int = 42
     verbose: bool = False
@@ -299,6 +305,8 @@ def load_config(
     lock_timeout = lock_timeout if lock_timeout is not None else get_int("pipeline", "lock_timeout")
     if lock_timeout is not None and lock_timeout < 0:
         raise ConfigError(f"[pipeline] lock_timeout: must be >= 0 seconds, got {lock_timeout}")
+    s3_secret = get("s3", "secret_access_key")
+    secrets.register(s3_secret)
     demo_events = get_int("demo", "events")
     if demo_events is not None and demo_events < 1000:
         raise ConfigError(f"[demo] events: must be >= 1000, got {demo_events}")
@@ -323,6 +331,10 @@ def load_config(
         lookback_days=lookback if lookback is not None else cfg.lookback_days,
         lock_timeout=lock_timeout if lock_timeout is not None else cfg.lock_timeout,
         reload=bool(flags.pop("reload", False)),
+        s3_endpoint_url=get("s3", "endpoint_url"),
+        s3_region=get("s3", "region"),
+        s3_access_key_id=get("s3", "access_key_id"),
+        s3_secret_access_key=s3_secret,
         demo_events=demo_events or cfg.demo_events,
         demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
         verbose=bool(flags.pop("verbose", False)),

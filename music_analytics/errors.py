@@ -29,6 +29,10 @@ class TransientWarehouseError(WarehouseError):
     """A failure worth retrying: connection refused or reset, timeouts, server restarting."""
 
 
+class TransientSourceError(SourceError):
+    """A source failure worth retrying: S3 5xx or throttling (after boto3's own retries), the network."""
+
+
 # Substrings of driver messages that mean "try again later" rather than "your data or SQL is wrong".
 _TRANSIENT_MARKERS = (
     "connection refused",
@@ -50,7 +54,7 @@ def is_transient(exc: BaseException) -> bool:
 
     Retrying a data error only repeats it and delays the real message, so retries key on this.
     """
-    if isinstance(exc, TransientWarehouseError):
+    if isinstance(exc, (TransientWarehouseError, TransientSourceError)):
         return True
     if isinstance(exc, PipelineError):
         return False

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from . import ledger
+from . import ledger, s3
 from . import warehouse as wh
 from .config import Config
 from .engines import TransformResult, get_engine
 from .errors import ConfigError, PipelineError, QualityGateError, WarehouseError
 from .ledger import Plan
 from .quality.results import HISTORY_COLUMNS, GateResult
-from .sources import discover
+from .sources import SourceFiles, discover
 
 Progress = Callable[[str], None]
 
@@ -149,10 +149,18 @@ def finish(cfg: Config, summary: RunSummary, error: str | None = None) -> None:
     ledger.write_run(_warehouse(cfg), ledger_row(summary, error))
 
 
+def list_files(cfg: Config, source: str, start: dt.date | None, end: dt.date | None,
+               progress: Progress = _quiet) -> SourceFiles:
+    """The source's files for [start, end]: a folder as it is, an s3:// prefix through a local mirror."""
+    if s3.is_s3(source):
+        return s3.discover(cfg, source, start, end, progress)
+    return discover(source, start, end)
+
+
 def plan(cfg: Config, source: str, progress: Progress = _quiet) -> Plan:
     """Which files this run reads (ledger: new or changed only), and the song catalogue for matching."""
     first = cfg.start - dt.timedelta(days=cfg.lookback_days) if cfg.start else None
-    files = discover(source, first, cfg.end)
+    files = list_files(cfg, source, first, cfg.end, progress)
     warehouse = _warehouse(cfg)
     loaded = ledger.loaded_checksums(warehouse)
     chosen = ledger.plan(files, loaded, cfg.start, cfg.reload, progress)
@@ -165,7 +173,7 @@ def plan(cfg: Config, source: str, progress: Progress = _quiet) -> Plan:
 
 def transform(cfg: Config, files: Plan | str, progress: Progress = _quiet) -> TransformResult:
     """Raw files -> lake: the plan's files, or (a source folder) every file in cfg's range, ledger unread."""
-    chosen = files.files if isinstance(files, Plan) else discover(files, cfg.start, cfg.end)
+    chosen = files.files if isinstance(files, Plan) else list_files(cfg, files, cfg.start, cfg.end, progress)
     return get_engine(cfg).transform(chosen, cfg.lake_path, progress)
 
 

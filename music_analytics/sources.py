@@ -40,10 +40,16 @@ class SourceFiles:
         return path.relative_to(self.root).as_posix()
 
 
-def check_source(source: str) -> Path:
-    """The source folder, if it has the Sparkify layout; a one-line SourceError otherwise."""
+def check_source(source: str) -> Path | None:
+    """The source folder, if it has the Sparkify layout; a one-line SourceError otherwise.
+
+    An s3:// source is only checked for its form here (None): listing it needs the run's config.
+    """
     if source.startswith("s3://"):
-        raise SourceError(f"source {source}: s3:// sources are not supported by this version yet")
+        bucket = source[len("s3://"):].partition("/")[0]
+        if not bucket:
+            raise SourceError(f"source {source}: expected s3://bucket/prefix")
+        return None
     root = Path(source).expanduser()
     if not root.is_dir():
         raise SourceError(f"source {root}: not a readable folder")
@@ -55,7 +61,10 @@ def check_source(source: str) -> Path:
 
 def discover(source: str, start: dt.date | None = None, end: dt.date | None = None) -> SourceFiles:
     """List the song and event files of `source`, event files limited to [start, end] by file name."""
-    root = check_source(source).resolve()
+    checked = check_source(source)
+    if checked is None:
+        raise SourceError(f"source {source}: an s3:// source is listed by music_analytics.s3.discover")
+    root = checked.resolve()
     songs = _json_files(root / "song_data")
     events: list[Path] = []
     skipped = 0

@@ -1,0 +1,199 @@
+"""S3 (and S3-compatible stores): raw sources under s3://bucket/prefix, and the lake's upload.
+
+A run lists the source prefix once, then copies only the objects it needs (the range's event
+files, the song files) into a local mirror, <data_dir>/work/s3/<bucket>/<prefix>/, where the
+engines and the run ledger read them like any folder. A mirrored object is fetched again only
+when its ETag changes, so a daily run downloads its day's file and nothing else. Downloads and
+uploads stream in chunks (boto3's managed transfers): no object is held whole in memory.
+
+Credentials: boto3's usual chain (AWS_* variables, a Prefect AwsCredentials block exported to
+them by the flow, ~/.aws, an instance role), or [s3] access_key_id / secret_access_key. The
+secret is registered with `secrets`; no message here contains it. [s3] endpoint_url points at an
+S3-compatible store (MinIO, moto in the tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import secrets
+from .errors import SourceError, TransientSourceError
+from .sources import SourceFiles, in_range
+
+if TYPE_CHECKING:
+    from .config import Config
+
+Progress = Callable[[str], None]
+_FOLDERS = ("song_data", "log_data")
+
+
+def is_s3(uri: str) -> bool:
+    return uri.startswith("s3://")
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """(bucket, prefix without slashes at either end) of an s3:// URI; a SourceError if it has no bucket."""
+    rest = uri[len("s3://"):] if is_s3(uri) else ""
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        raise SourceError(f"source {uri}: expected s3://bucket/prefix")
+    return bucket, prefix.strip("/")
+
+
+@dataclass(frozen=True)
+class S3Object:
+    key: str
+    relative: str  # to the source prefix, e.g. log_data/2018/11/2018-11-15-events.json
+    size: int
+    etag: str
+
+
+def client(cfg: Config) -> Any:
+    """A boto3 S3 client from the config (endpoint, region, keys) or boto3's own chain."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    kwargs: dict[str, Any] = {
+        # Standard retry mode: 5xx, throttling and connection errors retried with backoff.
+        "config": BotoConfig(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=10, read_timeout=60),
+    }
+    if cfg.s3_endpoint_url:
+        kwargs["endpoint_url"] = cfg.s3_endpoint_url
+    if cfg.s3_region:
+        kwargs["region_name"] = cfg.s3_region
+    if cfg.s3_access_key_id and cfg.s3_secret_access_key:
+        secrets.register(cfg.s3_secret_access_key)
+        kwargs["aws_access_key_id"] = cfg.s3_access_key_id
+        kwargs["aws_secret_access_key"] = cfg.s3_secret_access_key
+    return boto3.client("s3", **kwargs)
+
+
+def _error(uri: str, exc: Exception) -> SourceError:
+    """A one-line error naming the object; transient (retried) for 5xx, throttling and the network."""
+    from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, EndpointConnectionError
+
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        message = f"{uri}: {err.get('Code', 'error')}: {err.get('Message', '')}".rstrip(": ")
+        return TransientSourceError(message) if status >= 500 or status == 429 else SourceError(message)
+    if isinstance(exc, (EndpointConnectionError, ConnectionError)):
+        return TransientSourceError(f"{uri}: {secrets.redact(str(exc))}")
+    if isinstance(exc, BotoCoreError):
+        return SourceError(f"{uri}: {secrets.redact(str(exc))}")
+    return SourceError(f"{uri}: {type(exc).__name__}: {secrets.redact(str(exc).splitlines()[0] if str(exc) else '')}")
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.split("/"))
+
+
+def list_source(cfg: Config, uri: str) -> list[S3Object]:
+    """Every *.json object under <uri>/song_data/ and <uri>/log_data/ (hidden names skipped, like a folder)."""
+    bucket, prefix = split_uri(uri)
+    s3 = client(cfg)
+    base = f"{prefix}/" if prefix else ""
+    found: list[S3Object] = []
+    try:
+        paginator = s3.get_paginator("list_objects_v2")
+        for folder in _FOLDERS:
+            for page in paginator.paginate(Bucket=bucket, Prefix=f"{base}{folder}/"):
+                for item in page.get("Contents", []):
+                    rel = item["Key"][len(base):]
+                    if rel.endswith(".json") and not _hidden(rel):
+                        found.append(S3Object(item["Key"], rel, int(item["Size"]), str(item["ETag"]).strip('"')))
+    except Exception as exc:
+        raise _error(uri, exc) from exc
+    if not found:
+        raise SourceError(f"source {uri}: no .json files under song_data/ or log_data/")
+    return sorted(found, key=lambda o: o.relative)
+
+
+def check(cfg: Config, uri: str) -> None:
+    """Fail fast (one line) when the source prefix cannot be listed: bucket, credentials, endpoint."""
+    bucket, prefix = split_uri(uri)
+    try:
+        client(cfg).list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/" if prefix else "", MaxKeys=1)
+    except Exception as exc:
+        raise _error(uri, exc) from exc
+
+
+def mirror_root(cfg: Config, uri: str) -> Path:
+    bucket, prefix = split_uri(uri)
+    return cfg.work_path / "s3" / bucket / prefix
+
+
+def fetch(cfg: Config, uri: str, objects: list[S3Object], progress: Progress = lambda _m: None) -> Path:
+    """Copy `objects` into the local mirror (skipping those whose ETag it already has); return its root."""
+    bucket, _ = split_uri(uri)
+    root = mirror_root(cfg, uri)
+    etags_file = root / "_etags.json"
+    try:
+        etags: dict[str, str] = json.loads(etags_file.read_text()) if etags_file.exists() else {}
+    except (OSError, ValueError):
+        etags = {}
+    wanted = [o for o in objects if etags.get(o.relative) != o.etag or not (root / o.relative).is_file()]
+    if wanted:
+        progress(f"downloading {len(wanted):,} of {len(objects):,} objects from {uri} "
+                 f"({sum(o.size for o in wanted) / 1e6:,.1f} MB); the rest are mirrored already")
+    s3 = client(cfg)
+    for i, obj in enumerate(wanted, start=1):
+        target = root / obj.relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            s3.download_file(bucket, obj.key, str(partial))
+        except Exception as exc:
+            raise _error(f"s3://{bucket}/{obj.key}", exc) from exc
+        partial.replace(target)
+        etags[obj.relative] = obj.etag
+        if i % 1000 == 0:
+            progress(f"  {i:,} of {len(wanted):,} downloaded")
+            etags_file.write_text(json.dumps(etags))
+    root.mkdir(parents=True, exist_ok=True)
+    etags_file.write_text(json.dumps(etags))
+    return root
+
+
+def discover(cfg: Config, uri: str, start: dt.date | None, end: dt.date | None,
+             progress: Progress = lambda _m: None) -> SourceFiles:
+    """sources.discover for an s3:// source: list, mirror the range's objects, describe the local copies."""
+    objects = list_source(cfg, uri)
+    songs = [o for o in objects if o.relative.startswith("song_data/")]
+    events = [o for o in objects if o.relative.startswith("log_data/")]
+    chosen = [o for o in events if in_range(o.relative, start, end)]
+    root = fetch(cfg, uri, songs + chosen, progress).resolve()
+    return SourceFiles(root=root, song_files=tuple(root / o.relative for o in songs),
+                       event_files=tuple(root / o.relative for o in chosen),
+                       skipped_event_files=len(events) - len(chosen))
+
+
+def upload_tree(cfg: Config, local: Path, uri: str, progress: Progress = lambda _m: None) -> list[str]:
+    """Upload every file under `local` (hidden names skipped) to s3://bucket/prefix/<relative>; return keys."""
+    bucket, prefix = split_uri(uri)
+    s3 = client(cfg)
+    keys: list[str] = []
+    files = sorted(p for p in local.rglob("*") if p.is_file() and not _hidden(p.relative_to(local).as_posix()))
+    progress(f"uploading {len(files):,} lake files ({sum(p.stat().st_size for p in files) / 1e6:,.1f} MB) to {uri}")
+    for path in files:
+        key = "/".join(x for x in (prefix, path.relative_to(local).as_posix()) if x)
+        try:
+            s3.upload_file(str(path), bucket, key)
+        except Exception as exc:
+            raise _error(f"s3://{bucket}/{key}", exc) from exc
+        keys.append(key)
+    return keys
+
+
+def iter_keys(cfg: Config, uri: str) -> Iterator[str]:
+    """Every key under an s3:// prefix (tests, checks)."""
+    bucket, prefix = split_uri(uri)
+    s3 = client(cfg)
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            yield str(item["Key"])

@@ -1,0 +1,187 @@
+"""Raw data from S3 and the lake's upload, against moto's S3 server over real HTTP on 127.0.0.1.
+
+A run reading s3://bucket/prefix must publish exactly what a run over the same files in a local
+folder publishes; secrets configured for S3 and the warehouse never appear in anything printed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from music_analytics import pipeline, s3
+from music_analytics import warehouse as wh
+from music_analytics.config import Config, WarehouseURL
+from tests.conftest import REPO, make_config, need
+
+BUCKET = "sparkify"
+PREFIX = "raw/sparkify"
+KEY_ID = "AKIAMUSICTEST"
+SECRET = "s3ntinel-S3cret/Key+value"  # moto accepts any key; it must never be printed
+PG_PASSWORD = "s3ntinel-pg-Pa55"  # the local PostgreSQL trusts connections: any password works
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = Path(sys.executable).parent / "moto_server"
+    need(server.exists(), "moto's S3 server (pip install 'moto[server]')")
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("wb")
+    proc = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto_server did not start on {endpoint}") from None
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def s3_config(cfg: Config, endpoint: str) -> Config:
+    return dataclasses.replace(cfg, s3_endpoint_url=endpoint, s3_region="us-east-1", s3_access_key_id=KEY_ID,
+                               s3_secret_access_key=SECRET)
+
+
+def s3_env(endpoint: str) -> dict[str, str]:
+    return {"MUSIC_ANALYTICS_S3_ENDPOINT_URL": endpoint, "MUSIC_ANALYTICS_S3_REGION": "us-east-1",
+            "MUSIC_ANALYTICS_S3_ACCESS_KEY_ID": KEY_ID, "MUSIC_ANALYTICS_S3_SECRET_ACCESS_KEY": SECRET}
+
+
+@pytest.fixture(scope="module")
+def s3_sample(moto_endpoint: str, sample: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The real sample uploaded to s3://sparkify/raw/sparkify/ (once per module)."""
+    need(sample.is_dir(), "the Sparkify sample")
+    cfg = s3_config(Config(), moto_endpoint)
+    client = s3.client(cfg)
+    client.create_bucket(Bucket=BUCKET)
+    uri = f"s3://{BUCKET}/{PREFIX}"
+    keys = s3.upload_tree(cfg, sample, uri)
+    assert len(keys) == 101
+    return uri
+
+
+def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
+    w = wh.connect(cfg.warehouse)
+    return {t: w.table_rows(t) for t in wh.MERGE_ORDER}
+
+
+@pytest.fixture(scope="module")
+def from_folder(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[Any, ...]]]:
+    tmp = tmp_path_factory.mktemp("folder")
+    cfg = make_config(tmp, sample, f"duckdb:///{tmp / 'folder.duckdb'}")
+    pipeline.run(cfg)
+    return tables(cfg)
+
+
+def _with_password(url: str) -> str:
+    return url.replace("postgres@", f"postgres:{PG_PASSWORD}@", 1)
+
+
+def test_the_flow_reading_s3_publishes_what_the_folder_run_does(
+        s3_sample: str, moto_endpoint: str, warehouse_url: str, tmp_path: Path,
+        from_folder: dict[str, list[tuple[Any, ...]]]) -> None:
+    url = _with_password(warehouse_url) if warehouse_url.startswith("postgresql") else warehouse_url
+    env = {**os.environ, **s3_env(moto_endpoint), "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "flows/main.py", "--source", s3_sample, "--warehouse", url, "--data-dir",
+         str(tmp_path / "data"), "--quality-gates", "none", "--summary-json", str(tmp_path / "summary.json")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-4000:]
+    assert "downloading 101 of 101 objects from s3://sparkify/raw/sparkify" in output
+    cfg = make_config(tmp_path, s3_sample, warehouse_url)
+    assert tables(cfg) == from_folder
+    summary = (tmp_path / "summary.json").read_text()
+    assert json.loads(summary)["source"] == s3_sample
+    for secret in (SECRET, PG_PASSWORD):
+        assert secret not in output and secret not in summary
+    # The ledger names files relative to the source prefix, as for a folder.
+    assert ("log_data/2018/11/2018-11-15-events.json",) in wh.connect(cfg.warehouse).query(
+        "SELECT source_file FROM loaded_files")
+
+
+def test_a_daily_run_downloads_only_what_it_needs(s3_sample: str, moto_endpoint: str, tmp_path: Path) -> None:
+    day = dt.date(2018, 11, 15)
+    messages: list[str] = []
+    cfg = s3_config(make_config(tmp_path, s3_sample, f"duckdb:///{tmp_path / 'w.duckdb'}", start=day, end=day),
+                    moto_endpoint)
+    first = pipeline.run(cfg, messages.append)
+    assert first.plan is not None and first.plan.files_read == 72
+    # 71 song files, the day and the two lookback days (their checksums decide if they are read).
+    assert "downloading 74 of 74 objects from s3://sparkify/raw/sparkify (" in "\n".join(messages)
+    messages.clear()
+    nxt = day + dt.timedelta(days=1)
+    second = pipeline.run(dataclasses.replace(cfg, start=nxt, end=nxt), messages.append)
+    assert second.plan is not None and second.plan.files_read == 1
+    # The song files and the lookback days are mirrored already: one new object comes down.
+    assert any(m.startswith("downloading 1 of 74 objects") for m in messages), messages
+    mirror = s3.mirror_root(cfg, s3_sample)
+    assert len(list((mirror / "log_data").rglob("*.json"))) == 4  # the 13th to the 16th
+
+
+def test_the_lake_upload_lands_every_lake_file(s3_sample: str, moto_endpoint: str, tmp_path: Path,
+                                               sample: Path) -> None:
+    cfg = s3_config(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}"), moto_endpoint)
+    result = pipeline.transform(cfg, str(sample))
+    target = f"s3://{BUCKET}/lake/run-1"
+    keys = s3.upload_tree(cfg, result.lake, target)
+    local = sorted(p.relative_to(result.lake).as_posix() for p in result.lake.rglob("*.parquet")
+                   if not any(part.startswith(("_", ".")) for part in p.relative_to(result.lake).parts))
+    assert sorted(k.removeprefix("lake/run-1/") for k in keys) == local
+    assert sorted(s3.iter_keys(cfg, target)) == sorted(keys)
+    assert {k.split("/")[2] for k in keys} >= {"songplays", "users", "songs", "artists", "time", "events",
+                                               "rejected_records", "input_files"}
+
+
+def test_s3_errors_are_one_line_and_never_show_the_secret(moto_endpoint: str, tmp_path: Path) -> None:
+    env = {**os.environ, **s3_env(moto_endpoint), "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "flows/main.py", "--source", "s3://no-such-bucket/raw", "--warehouse",
+         f"duckdb:///{tmp_path / 'w.duckdb'}", "--data-dir", str(tmp_path / "data"), "--quality-gates", "none"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    # Checked before the flow starts, like a missing folder: one line, no Prefect start-up.
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == ("error: s3://no-such-bucket/raw: NoSuchBucket: The specified bucket does "
+                                   "not exist"), proc.stderr[-2000:]
+    assert SECRET not in proc.stdout + proc.stderr
+
+
+def test_warehouse_url_with_password_is_masked(tmp_path: Path) -> None:
+    url = WarehouseURL.parse(f"postgresql://etl:{PG_PASSWORD}@db:5432/music")
+    assert PG_PASSWORD not in str(url) and PG_PASSWORD not in repr(url)
+    cfg = s3_config(Config(), "http://127.0.0.1:1")
+    assert SECRET not in repr(cfg)
+    shutil.rmtree(tmp_path, ignore_errors=True)
