@@ -43,7 +43,7 @@ from music_analytics.config import Config, load_config
 from music_analytics.errors import ConfigError, PipelineError
 from music_analytics.sources import check_source
 from music_analytics.summary import format_summary
-from music_analytics.warehouse import connect as warehouse_adapter
+from music_analytics.warehouse import for_config as warehouse_for
 from tasks.credentials import export_aws_credentials, warehouse_url_from_block
 from tasks.stages import TASKS
 from tasks.summary import summarize, summarize_backfill
@@ -207,7 +207,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             from music_analytics import s3
 
             s3.check(cfg, cfg.source)
-        warehouse_adapter(cfg.warehouse).check()
+        warehouse_for(cfg).check()
         if cfg.engine == "spark" and not cfg.spark_master.startswith("sc://"):
             from music_analytics.engines.spark_session import check_java
 

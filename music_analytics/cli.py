@@ -58,10 +58,12 @@ def _date(value: str) -> dt.date:
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", metavar="DIR|s3://bucket/prefix",
-                        help="folder holding song_data/ and log_data/ (default: the demo dataset)")
+                        help="folder or s3://bucket/prefix holding song_data/ and log_data/ "
+                             "(default: the demo dataset)")
     parser.add_argument("--warehouse", metavar="URL",
-                        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb or "
-                             "postgresql://user[:password]@host:port/db (default: duckdb:///data/warehouse.duckdb)")
+                        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb, "
+                             "postgresql://user[:password]@host:port/db or redshift://user@cluster:5439/db "
+                             "(default: duckdb:///data/warehouse.duckdb)")
     parser.add_argument("--engine", choices=("duckdb", "spark"),
                         help="transform engine: duckdb (one machine, the default) or spark (needs Java 17+)")
     parser.add_argument("--spark-master", metavar="URL",

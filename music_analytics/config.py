@@ -38,6 +38,8 @@ _SCHEMA: dict[str, dict[str, type]] = {
     "quality": {"gates": str, "docs_dir": str},
     # An s3:// source: boto3's credential chain unless keys are given; endpoint_url for S3-compatible stores.
     "s3": {"endpoint_url": str, "region": str, "access_key_id": str, "secret_access_key": str},
+    # A redshift:// warehouse: the role COPY assumes and where the lake export is uploaded for it.
+    "redshift": {"iam_role": str, "s3_staging": str, "region": str, "copy_format": str},
 }
 QUALITY_GATES = ("lake", "warehouse")
 
@@ -92,7 +94,7 @@ class WarehouseURL:
             )
         raise ConfigError(
             f"warehouse URL {redacted_url(url)!r}: unsupported scheme {scheme!r} "
-            "(expected duckdb:///file.duckdb or postgresql://user@host:port/db)"
+            "(expected duckdb:///file.duckdb, postgresql://user@host:port/db or redshift://user@cluster:5439/db)"
         )
 
     def __str__(self) -> str:
@@ -146,6 +148,10 @@ class Config:
     s3_region: str | None = None
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = field(default=None, repr=False)
+    redshift_iam_role: str | None = None
+    redshift_s3_staging: str | None = None
+    redshift_region: str | None = None
+    redshift_copy_format: str = "parquet"
     demo_events: int = 100_000
     demo_seed: int = 42
     verbose: bool = False
@@ -335,6 +341,10 @@ def load_config(
         s3_region=get("s3", "region"),
         s3_access_key_id=get("s3", "access_key_id"),
         s3_secret_access_key=s3_secret,
+        redshift_iam_role=get("redshift", "iam_role"),
+        redshift_s3_staging=get("redshift", "s3_staging"),
+        redshift_region=get("redshift", "region"),
+        redshift_copy_format=get("redshift", "copy_format") or "parquet",
         demo_events=demo_events or cfg.demo_events,
         demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
         verbose=bool(flags.pop("verbose", False)),

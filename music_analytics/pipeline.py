@@ -78,7 +78,7 @@ def resolve_source(cfg: Config, progress: Progress = _quiet) -> str:
 
 
 def _warehouse(cfg: Config) -> wh.Warehouse:
-    return wh.connect(cfg.warehouse, cfg.duckdb_memory_limit)
+    return wh.for_config(cfg)
 
 
 # -- the lock ----------------------------------------------------------------------------------
@@ -181,7 +181,10 @@ def stage(cfg: Config, lake: Path, files: Plan | None = None, run_id: str = "",
           progress: Progress = _quiet) -> wh.MergeCounts:
     ensure_lock(cfg)
     rows = ledger.file_rows(lake, files.states, ledger.check_run_id(run_id), ledger.utcnow()) if files else None
-    return _warehouse(cfg).stage(lake, progress, rows)
+    warehouse = _warehouse(cfg)
+    # Redshift COPYs from S3: the lake goes up first. Other warehouses read the lake's files.
+    warehouse.prepare_lake(lake, partial(s3.upload_tree, cfg), progress)
+    return warehouse.stage(lake, progress, rows)
 
 
 def load(cfg: Config, staged: wh.MergeCounts, progress: Progress = _quiet) -> wh.MergeCounts:

@@ -47,6 +47,8 @@ def test_flows_main_help_runs_as_a_script(tmp_path: Path) -> None:
         (["--config", "/nonexistent/ma.ini"], 2, "config file /nonexistent/ma.ini: not found"),
         (["--start", "2018-11-10", "--end", "2018-11-01"], 2, "end 2018-11-01 is before start 2018-11-10"),
         (["--backfill"], 2, "--backfill needs a date range: --start and --end"),
+        (["--warehouse", "redshift://etl@cluster.example.com:5439/dev"], 2, "[redshift] iam_role is required"),
+        (["--source", "s3://"], 1, "source s3://: expected s3://bucket/prefix"),
         (["--lookback-days", "-3"], 2, "[pipeline] lookback_days: must be between 0 and 366, got -3"),
     ],
 )

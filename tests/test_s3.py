@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -185,3 +186,32 @@ def test_warehouse_url_with_password_is_masked(tmp_path: Path) -> None:
     cfg = s3_config(Config(), "http://127.0.0.1:1")
     assert SECRET not in repr(cfg)
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_the_redshift_lake_export_lands_where_its_copy_statements_read(
+        s3_sample: str, moto_endpoint: str, tmp_path: Path, sample: Path) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from music_analytics.lake import table_glob
+    from music_analytics.warehouse.base import COLUMNS
+    from music_analytics.warehouse.redshift import RedshiftSettings, RedshiftWarehouse
+
+    cfg = s3_config(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}"), moto_endpoint)
+    lake = pipeline.transform(cfg, str(sample)).lake
+    settings = RedshiftSettings("arn:aws:iam::123456789012:role/music-copy", f"s3://{BUCKET}/staging")
+    redshift = RedshiftWarehouse(WarehouseURL.parse("redshift://etl@cluster.example.com:5439/dev"), settings)
+    redshift.prepare_lake(lake, functools.partial(s3.upload_tree, cfg))
+    client = s3.client(cfg)
+    for table in wh.MERGE_ORDER:
+        prefix = redshift.lake_prefix_for(table)
+        assert prefix.startswith(f"s3://{BUCKET}/staging/") and prefix.endswith(f"/{table}/")
+        assert f"FROM '{prefix}'" in redshift.copy_statement(table, COLUMNS[table])
+        (key,) = s3.iter_keys(cfg, prefix)  # one flat file per table
+        local = tmp_path / f"{table}.parquet"
+        client.download_file(BUCKET, key, str(local))
+        uploaded = pq.read_table(local)
+        # COPY maps columns by position: exactly the staged columns, in order, partition columns back in.
+        assert tuple(uploaded.column_names) == COLUMNS[table]
+        expected = duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{table_glob(lake, table)}')")
+        assert uploaded.num_rows == expected.fetchall()[0][0]

@@ -195,12 +195,26 @@ class Warehouse(abc.ABC):
                         updated += affected
                     elif verb == "INSERT":
                         inserted += affected
+                    elif verb == "MERGE":
+                        new, changed = self.merge_split(tx, table, affected)
+                        inserted += new
+                        updated += changed
                 counts.inserted[table], counts.updated[table] = inserted, updated
                 counts.seconds[f"merge {table}"] = time.perf_counter() - t0
                 progress(f"merged {table}: {counts.inserted[table]:,} inserted, {counts.updated[table]:,} updated")
             for statement in self.sql_statements(f"merge/{LEDGER_FILES}.sql"):
                 self.execute(tx, statement)
         return counts
+
+    def merge_split(self, tx: Any, table: str, affected: int) -> tuple[int, int]:
+        """(inserted, updated) of a MERGE on `table`; dialects whose merge files use MERGE override this."""
+        raise NotImplementedError(
+            f"{self.dialect}: merge/{table}.sql uses MERGE but the adapter cannot split its count")
+
+    def prepare_lake(self, lake: Path, upload: Callable[[Path, str], list[str]],  # noqa: B027 - optional hook
+                     progress: Callable[[str], None] = lambda _m: None) -> None:
+        """Make the lake readable by the warehouse before staging; `upload(folder, s3_uri)` copies a
+        folder to S3. Nothing to do for warehouses that read the lake's files directly."""
 
     def export_catalogue(self, path: Path) -> int:
         """Write the published songs as the engines' song catalogue (Parquet at `path`); return rows."""
@@ -229,7 +243,7 @@ class Warehouse(abc.ABC):
 
     def table_rows(self, table: str) -> list[tuple[Any, ...]]:
         """All rows of a pipeline table in key order (for comparisons in tests and parity checks)."""
-        cols = ", ".join(COLUMNS[table])
+        cols = ", ".join(f'"{c}"' for c in COLUMNS[table])  # "raw" is reserved on Redshift
         order = ", ".join(KEYS[table])
         with self.transaction() as tx:
             return self.fetch(tx, f"SELECT {cols} FROM {quote(table)} ORDER BY {order}")

@@ -30,7 +30,7 @@ def _one_line(exc: BaseException) -> str:
 
 class PostgresWarehouse(Warehouse):
     dialect = "postgresql"
-    sql_path = ("postgresql", "common")
+    sql_path: tuple[str, ...] = ("postgresql", "common")
 
     def connect_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {

@@ -1,0 +1,2 @@
+-- Statements run at the start of the merge transaction. None on Redshift: it has no SET LOCAL
+-- and no work_mem (memory per query comes from the WLM queue), so the PostgreSQL file is overridden.

@@ -1,0 +1,19 @@
+-- Redshift copy of ../../common/schema/time.sql (keep the columns in step with it).
+-- DISTKEY(start_time): one row per play instant makes this dimension about as large as the fact
+-- table, so replicating it (ALL) would copy millions of rows to every node. The key is unique:
+-- rows spread evenly, and the staged copy (CREATE TABLE ... LIKE) shares the key, so the merge's
+-- anti-join is collocated. Queries joining songplays redistribute the (time-filtered) smaller side.
+-- SORTKEY(start_time): date-range filters skip blocks through the zone maps.
+-- Dimension: one row per play instant (UTC). week: ISO week; weekday: ISO, 1 = Monday .. 7 = Sunday.
+CREATE TABLE IF NOT EXISTS "time" (
+    start_time TIMESTAMP NOT NULL PRIMARY KEY,
+    hour INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    week INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    weekday INTEGER NOT NULL
+)
+DISTSTYLE KEY
+DISTKEY (start_time)
+SORTKEY (start_time)

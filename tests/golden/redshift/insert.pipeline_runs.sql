@@ -1,0 +1,1 @@
+INSERT INTO "pipeline_runs" ("run_id", "started_at", "finished_at", "status", "first_day", "last_day", "source", "engine", "files_loaded", "files_unchanged", "events_read", "events_rejected", "songs_read", "songs_rejected", "songplays_inserted", "songplays_updated", "seconds", "stage_seconds", "error") VALUES %s

@@ -1,0 +1,7 @@
+SELECT source_file, checksum
+FROM (
+    SELECT source_file, checksum,
+           ROW_NUMBER() OVER (PARTITION BY source_file ORDER BY loaded_at DESC, run_id DESC) AS recency
+    FROM loaded_files
+) AS latest
+WHERE recency = 1

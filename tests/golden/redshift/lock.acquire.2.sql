@@ -1,0 +1,1 @@
+LOCK TABLE music_analytics_lock

@@ -1,0 +1,1 @@
+CREATE TABLE IF NOT EXISTS music_analytics_lock (holder VARCHAR(256)) DISTSTYLE ALL

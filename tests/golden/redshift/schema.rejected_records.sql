@@ -1,0 +1,12 @@
+CREATE TABLE IF NOT EXISTS rejected_records (
+    source_file VARCHAR(1024) NOT NULL,
+    line_number BIGINT NOT NULL,
+    input VARCHAR(16) NOT NULL,
+    reason VARCHAR(32) NOT NULL,
+    detail VARCHAR(256),
+    "raw" VARCHAR(65535),
+    PRIMARY KEY (source_file, line_number)
+)
+DISTSTYLE KEY
+DISTKEY (source_file)
+COMPOUND SORTKEY (source_file, line_number)

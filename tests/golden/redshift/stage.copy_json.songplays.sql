@@ -1,0 +1,1 @@
+COPY staging."songplays" ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id", "location", "user_agent") FROM 's3://music-analytics-staging/lake/songplays/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS JSON 's3://music-analytics-staging/lake/_jsonpaths/songplays.json' TIMEFORMAT 'auto' REGION 'us-west-2'

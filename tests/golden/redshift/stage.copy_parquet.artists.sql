@@ -1,0 +1,1 @@
+COPY staging."artists" ("artist_id", "name", "location", "latitude", "longitude") FROM 's3://music-analytics-staging/lake/artists/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS PARQUET

@@ -1,0 +1,1 @@
+COPY staging."rejected_records" ("source_file", "line_number", "input", "reason", "detail", "raw") FROM 's3://music-analytics-staging/lake/rejected_records/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS PARQUET

@@ -1,0 +1,1 @@
+COPY staging."songs" ("song_id", "title", "artist_id", "artist_name", "year", "duration") FROM 's3://music-analytics-staging/lake/songs/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS PARQUET

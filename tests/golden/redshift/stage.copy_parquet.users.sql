@@ -1,0 +1,1 @@
+COPY staging."users" ("user_id", "first_name", "last_name", "gender", "level", "level_ts") FROM 's3://music-analytics-staging/lake/users/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS PARQUET

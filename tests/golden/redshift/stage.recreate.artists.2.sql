@@ -1,0 +1,1 @@
+CREATE TABLE staging."artists" (LIKE "artists") BACKUP NO

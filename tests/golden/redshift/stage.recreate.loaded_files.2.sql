@@ -1,0 +1,1 @@
+CREATE TABLE staging."loaded_files" (LIKE "loaded_files") BACKUP NO

@@ -1,0 +1,1 @@
+CREATE TABLE staging."rejected_records" (LIKE "rejected_records") BACKUP NO

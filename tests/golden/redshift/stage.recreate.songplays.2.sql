@@ -1,0 +1,1 @@
+CREATE TABLE staging."songplays" (LIKE "songplays") BACKUP NO

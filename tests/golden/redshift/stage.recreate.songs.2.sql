@@ -1,0 +1,1 @@
+CREATE TABLE staging."songs" (LIKE "songs") BACKUP NO

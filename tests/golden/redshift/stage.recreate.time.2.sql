@@ -1,0 +1,1 @@
+CREATE TABLE staging."time" (LIKE "time") BACKUP NO

@@ -1,0 +1,1 @@
+CREATE TABLE staging."users" (LIKE "users") BACKUP NO
