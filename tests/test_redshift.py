@@ -310,41 +310,33 @@ def test_merge_files_match_the_shared_upserts(tmp_path: Path) -> None:
 
 # -- COPY failures name the rejected rows ----------------------------------------------------------
 
-class _FakeConnection:
-    def __init__(self, log: list[str]) -> None:
-        self.log = log
-
-    def rollback(self) -> None:
-        self.log.append("ROLLBACK")
-
-
-class _FakeCursor:
-    """Fails the COPY like Redshift does, then answers the stl_load_errors query."""
-
-    def __init__(self) -> None:
-        self.log: list[str] = []
-        self.connection = _FakeConnection(self.log)
-        self._rows: list[tuple[Any, ...]] = []
-
-    def execute(self, statement: str, params: Any = None) -> None:
-        self.log.append(statement.split(None, 1)[0])
-        if statement.startswith("COPY"):
-            raise psycopg2.errors.InternalError_(
-                f"Load into table 'songs' failed. Check 'stl_load_errors' system table for details. {SENTINEL}")
-        self._rows = [("s3://music-analytics-staging/lake/songs/part-0.parquet", -1, "title",
-                       "String length exceeds DDL length", "x" * 200)]
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._rows
-
-
-def test_copy_failure_names_the_rows_from_stl_load_errors() -> None:
+def test_copy_failure_names_the_rows_from_stl_load_errors(pg_url: str) -> None:
+    """The failure path on a real PostgreSQL session: the COPY (Redshift-only syntax) fails and aborts
+    the transaction, like a rejected load does on Redshift; the adapter must roll back in the same
+    session and read the rows. Redshift's stl_load_errors and pg_last_copy_id() are stood in for by
+    a table and a function of the same shape: the statements and their order are the real ones."""
     secrets.register(SENTINEL)
-    cursor = _FakeCursor()
-    with pytest.raises(WarehouseError) as info:
-        _warehouse().load_staging(cursor, "songs", "/lake/songs/**/*.parquet", COLUMNS["songs"])
-    assert cursor.log == ["COPY", "ROLLBACK", "SELECT"]  # same session, after the rollback
-    message = str(info.value)
-    assert "COPY into staging.songs from s3://music-analytics-staging/lake/songs/ failed" in message
-    assert "part-0.parquet line -1 column title: String length exceeds DDL length" in message
-    assert SENTINEL not in message
+    conn = psycopg2.connect(pg_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "CREATE TABLE stl_load_errors (query INT, session INT, starttime TIMESTAMP, filename CHAR(256), "
+                "line_number BIGINT, colname CHAR(127), err_reason CHAR(100), raw_line CHAR(1024))")
+            cur.execute("CREATE FUNCTION pg_last_copy_id() RETURNS INT LANGUAGE SQL AS 'SELECT 42'")
+            cur.execute("INSERT INTO stl_load_errors VALUES (42, 0, now(), "
+                        "'s3://music-analytics-staging/lake/songs/part-0.parquet', -1, 'title', "
+                        "'String length exceeds DDL length', repeat('x', 200))")
+            cur.execute("CREATE SCHEMA staging")
+        conn.commit()
+        with conn.cursor() as cur, pytest.raises(WarehouseError) as info:
+            _warehouse().load_staging(cur, "songs", "/lake/songs/**/*.parquet", COLUMNS["songs"])
+        message = str(info.value)
+        assert "COPY into staging.songs from s3://music-analytics-staging/lake/songs/ failed" in message
+        assert ("stl_load_errors: s3://music-analytics-staging/lake/songs/part-0.parquet line -1 column title: "
+                "String length exceeds DDL length") in message
+        assert SENTINEL not in message
+        with conn.cursor() as cur:  # the session is usable again: the adapter rolled back
+            cur.execute("SELECT 1")
+            assert cur.fetchall() == [(1,)]
+    finally:
+        conn.close()
