@@ -190,11 +190,15 @@ class AdvisoryLock(WarehouseLock):
         owner = str(name).removeprefix("music-analytics lock: ")
         return f"{owner} (server pid {pid}, since {since:%Y-%m-%d %H:%M:%S} UTC)"
 
+    def _alive_statement(self) -> str:
+        """A statement that succeeds only while the lock's session is alive."""
+        return "SELECT 1"
+
     def ensure(self) -> None:
         if self._conn is not None:
             try:
                 with self._conn.cursor() as cur:
-                    cur.execute("SELECT 1")
+                    cur.execute(self._alive_statement())
                 return
             except psycopg2.Error:
                 self._drop()

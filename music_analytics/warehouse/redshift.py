@@ -33,7 +33,7 @@ from .. import secrets, sql
 from ..config import WarehouseURL
 from ..errors import ConfigError, TransientWarehouseError, WarehouseError, is_transient
 from .base import HISTORY_TABLES, LEDGER_FILES, MERGE_ORDER, WarehouseLock, quote
-from .postgres import PostgresWarehouse, _one_line
+from .postgres import AdvisoryLock, PostgresWarehouse, _one_line
 
 CopyFormat = Literal["parquet", "json"]
 COPY_FORMATS: tuple[str, ...] = ("parquet", "json")
@@ -357,7 +357,7 @@ class RedshiftWarehouse(PostgresWarehouse):
         return out
 
 
-class TableLock(WarehouseLock):
+class TableLock(AdvisoryLock):
     """An ACCESS EXCLUSIVE lock on music_analytics_lock, held by a transaction left open on the lock's own
     connection for the whole run (Redshift has no advisory locks).
 
@@ -366,26 +366,17 @@ class TableLock(WarehouseLock):
     run got it meanwhile. LOCK cannot NOWAIT: a short statement_timeout makes the attempt fail fast.
     """
 
-    def __init__(self, warehouse: RedshiftWarehouse, owner: str) -> None:
-        self.warehouse = warehouse
-        self.owner = owner
-        self._conn: psycopg2.extensions.connection | None = None
+    warehouse: RedshiftWarehouse  # set by AdvisoryLock.__init__, which also gives _connect and _drop
 
-    def _connect(self) -> psycopg2.extensions.connection:
-        kwargs = self.warehouse.connect_kwargs()
-        kwargs["application_name"] = f"music-analytics lock: {self.owner}"[:63]
-        try:
-            return psycopg2.connect(**kwargs)
-        except psycopg2.Error as exc:
-            raise self.warehouse._error(exc) from None
+    def _alive_statement(self) -> str:
+        return self.warehouse.lock_statements()["heartbeat"][0]
 
     def try_acquire(self) -> bool:
         if self._conn is not None:
             return True
         statements = self.warehouse.lock_statements()
-        conn = self._connect()
+        conn = self._connect()  # autocommit: the lock table is created outside the lock's transaction
         try:
-            conn.autocommit = True
             with conn.cursor() as cur:
                 for statement in statements["create"]:
                     cur.execute(statement)
@@ -412,25 +403,6 @@ class TableLock(WarehouseLock):
             return "another session"
         pid, user, since = rows[0]
         return f"session {pid} of user {user} (since {since:%Y-%m-%d %H:%M:%S} UTC)"
-
-    def ensure(self) -> None:
-        if self._conn is not None:
-            try:
-                with self._conn.cursor() as cur:
-                    cur.execute(self.warehouse.lock_statements()["heartbeat"][0])
-                return
-            except psycopg2.Error:
-                self._drop()
-        if not self.try_acquire():
-            raise WarehouseError(
-                f"warehouse {self.warehouse}: the pipeline lock was lost while the database was unreachable "
-                f"and {self.holder()} holds it now; this run stops without publishing (rerun it)")
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(psycopg2.Error):
-                self._conn.close()
-            self._conn = None
 
     def release(self) -> None:
         if self._conn is not None:
