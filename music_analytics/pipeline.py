@@ -164,6 +164,9 @@ def plan(cfg: Config, source: str, progress: Progress = _quiet) -> Plan:
     warehouse = _warehouse(cfg)
     loaded = ledger.loaded_checksums(warehouse)
     chosen = ledger.plan(files, loaded, cfg.start, cfg.reload, progress)
+    if chosen.nothing_to_do:  # no transform follows: no catalogue to export
+        progress(f"plan: {chosen.describe()}")
+        return chosen
     catalogue = cfg.work_path / "catalogue" / "songs.parquet"
     known = warehouse.export_catalogue(catalogue)
     chosen.files = replace(chosen.files, catalogue=catalogue)
