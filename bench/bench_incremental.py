@@ -23,15 +23,11 @@ sys.path.insert(0, str(REPO))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--songs", type=int, default=15_000)
-    parser.add_argument("--warehouse", default="duckdb", choices=("duckdb", "postgresql"))
-    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/ma_bench_incremental")
-    parser.add_argument("--data", default=str(REPO / "data" / "bench"), help="dataset cache and scratch folder")
+    from bench.bench_pipeline import add_one_warehouse_arguments, ensure_dataset, one_warehouse_url
+
+    add_one_warehouse_arguments(parser, events=1_000_000, pg_database="ma_bench_incremental")
     args = parser.parse_args()
 
-    from bench.bench_pipeline import ensure_dataset, fresh_pg_database
     from music_analytics import pipeline
     from music_analytics.config import load_config
     from music_analytics.sources import EVENT_FILE
@@ -41,8 +37,7 @@ def main() -> None:
                   if (m := EVENT_FILE.search(p.name)))
     work = Path(args.data) / "work-incremental"
     shutil.rmtree(work, ignore_errors=True)
-    url = (f"duckdb:///{work / 'warehouse.duckdb'}" if args.warehouse == "duckdb"
-           else fresh_pg_database(args.pg_url.rsplit("/", 1)[0] + "/postgres", args.pg_url.rsplit("/", 1)[1]))
+    url = one_warehouse_url(args, work)
 
     def run(label: str, start: dt.date | None, end: dt.date | None) -> None:
         cfg = load_config(environ={}, source=str(source), warehouse=url, data_dir=str(work), start=start,

@@ -79,6 +79,24 @@ def fresh_pg_database(admin_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+def add_one_warehouse_arguments(parser: argparse.ArgumentParser, events: int, pg_database: str) -> None:
+    """The options of the benchmarks that measure one warehouse on one generated dataset."""
+    parser.add_argument("--events", type=int, default=events)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--songs", type=int, default=15_000)
+    parser.add_argument("--warehouse", default="duckdb", choices=("duckdb", "postgresql"))
+    parser.add_argument("--pg-url", default=f"postgresql://postgres@127.0.0.1:5432/{pg_database}")
+    parser.add_argument("--data", default=str(REPO / "data" / "bench"), help="dataset cache and scratch folder")
+
+
+def one_warehouse_url(args: argparse.Namespace, work: Path) -> str:
+    """A fresh warehouse for those options: a DuckDB file in `work`, or a recreated PostgreSQL database."""
+    if args.warehouse == "duckdb":
+        return f"duckdb:///{work / 'warehouse.duckdb'}"
+    base, name = args.pg_url.rsplit("/", 1)
+    return fresh_pg_database(f"{base}/postgres", name)
+
+
 def run_child(args: list[str]) -> dict[str, object]:
     proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
     if proc.returncode != 0:
