@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from . import ledger, s3
+from . import ledger, s3, secrets
 from . import warehouse as wh
 from .config import Config
 from .engines import TransformResult, get_engine
@@ -251,7 +251,7 @@ def ledger_row(s: RunSummary, error: str | None = None) -> dict[str, object]:
         "songplays_updated": m.updated.get("songplays") if m else None,
         "seconds": (ledger.utcnow() - s.started_at).total_seconds() if done else None,
         "stage_seconds": dict(s.seconds) if done else None,
-        "error": error[:4000] if error else None,
+        "error": secrets.redact(error)[:4000] if error else None,  # any exception's text: mask secrets
     }
 
 

@@ -256,3 +256,18 @@ def test_a_run_that_cannot_get_the_lock_in_time_fails_naming_the_holder(sample: 
         holder.release()
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == 0
     assert pipeline.run(cfg).status == "succeeded"  # free again
+
+
+def test_a_failed_run_is_in_the_ledger_with_its_error_and_no_secret(tmp_path: Path, duckdb_url: str) -> None:
+    from music_analytics import secrets
+    from music_analytics.errors import SourceError
+
+    secret = "s3ntinel-in-a-path-7d1"
+    secrets.register(secret)
+    cfg = make_config(tmp_path, tmp_path / secret, duckdb_url)
+    with pytest.raises(SourceError, match="not a readable folder"):
+        pipeline.run(cfg)
+    ((status, files_loaded, error),) = wh.connect(cfg.warehouse).query(
+        "SELECT status, files_loaded, error FROM pipeline_runs")
+    assert (status, files_loaded) == ("failed", 0)
+    assert "not a readable folder" in error and secret not in error
