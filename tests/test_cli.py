@@ -122,7 +122,7 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
                          "--data-dir", str(tmp_path / "data"), "--quality-gates", "warehouse", cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr[-3000:]
     err = proc.stderr[proc.stderr.index("error: quality gate"):].splitlines()
-    assert err[0] == ("error: quality gate 'warehouse' BLOCKED: 8 suites, 51 expectations, 2 failed, 1 warnings")
+    assert err[0] == ("error: quality gate 'warehouse' BLOCKED: 8 suites, 52 expectations, 2 failed, 1 warnings")
     assert err[1:3] == [
         "  FAIL songplays: expect_column_values_to_be_in_set(level): 1 unexpected of 6,821; e.g. 'gold'",
         "  FAIL users: expect_column_values_to_be_in_set(level): 1 unexpected of 97; e.g. 'gold'",

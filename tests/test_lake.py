@@ -32,9 +32,9 @@ def assert_events_lake(lake: Path, result: TransformResult) -> None:
     # The model's columns but record_position (engine-internal); year and month only as folders.
     files = f"read_parquet('{lake}/events/**/*.parquet', hive_partitioning = false)"
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()]
-    assert columns == ["start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth", "level",
-                       "method", "status", "first_name", "last_name", "gender", "location", "user_agent",
-                       "registration", "song", "artist", "length", "source_file"]
+    assert columns == ["event_id", "start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth",
+                       "level", "method", "status", "first_name", "last_name", "gender", "location", "user_agent",
+                       "registration", "registration_time", "song", "artist", "length", "source_file"]
 
 
 def test_layout_and_unchanged_songs_are_not_rewritten(sample: Path, tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_duckdb_ddl_matches_the_shared_ddl_but_for_primary_keys() -> None:
     # Only tables with a primary key need a DuckDB copy (quality_results has none).
     shared = sorted(p for p in (root / "common" / "schema").glob("*.sql") if "PRIMARY KEY" in p.read_text())
     assert [p.name for p in shared] == sorted(p.name for p in (root / "duckdb" / "schema").glob("*.sql"))
-    assert len(shared) == 6
+    assert len(shared) == 7
     for path in shared:
         assert columns(root / "duckdb" / "schema" / path.name) == columns(path), path.name
 

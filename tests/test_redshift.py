@@ -203,6 +203,12 @@ def _fake_lake(root: Path) -> None:
     write("songplays", [{"songplay_id": 1, "start_time": ts, "user_id": "7", "level": "free", "song_id": None,
                          "artist_id": None, "session_id": 3, "location": "X", "user_agent": "UA", "year": 2018,
                          "month": 11}], ("year", "month"))
+    write("events", [{"event_id": 1, "start_time": ts, "ts": 1541106106796, "user_id": "", "session_id": 3,
+                      "item_in_session": 0, "page": "Home", "auth": "Logged Out", "level": "free", "method": "GET",
+                      "status": 200, "first_name": None, "last_name": None, "gender": None, "location": None,
+                      "user_agent": None, "registration": None, "registration_time": None, "song": None,
+                      "artist": None, "length": None, "source_file": "log_data/a.json", "year": 2018,
+                      "month": 11}], ("year", "month"))
     write("rejected_records", [{"source_file": "log_data/a.json", "line_number": 2, "input": "events",
                                 "reason": "not_json", "detail": None, "raw": "{"}])
 
@@ -243,6 +249,10 @@ _TARGET = {
               ("u3", "E", "F", None, "paid", "2018-11-01 00:00:00")],
     "songplays": [(1, "2018-11-01 00:00:00", "u1", "free", None, None, 1, "X", "UA"),
                   (2, "2018-11-01 00:00:01", "u2", "free", "SO2", "AR2", 2, "Y", "UA")],
+    "events": [(1, "2018-11-01 00:00:00", 1541030400000, "u1", 1, 0, "NextSong", "Logged In", "free", "PUT", 200,
+                "X", "UA", "2018-10-01 00:00:00", "S", "A", 200.0),
+               (2, "2018-11-01 00:00:01", 1541030401000, None, 2, 0, "Home", "Logged Out", "free", "GET", 200,
+                None, None, None, None, None, None)],
     "rejected_records": [("f1", 1, "events", "not_json", None, "{"), ("f1", 2, "events", "not_json", None, "["),
                          ("f2", 1, "songs", "bad", "d", "x")],
 }
@@ -259,6 +269,15 @@ _STAGED = {
     "songplays": [(1, "2018-11-01 00:00:00", "u1", "free", "SO1", "AR1", 1, "X", "UA"),
                   (2, "2018-11-01 00:00:01", "u2", "free", "SO2", "AR2", 2, "Y", "UA"),
                   (3, "2018-11-02 00:00:00", "u4", "free", None, None, 3, None, None)],
+    # 1 unchanged; 2 (logged out, "" in the lake) unchanged as NULL; 3 new and logged out; 4 new.
+    "events": [(1, "2018-11-01 00:00:00", 1541030400000, "u1", 1, 0, "NextSong", "Logged In", "free", "PUT", 200,
+                "X", "UA", "2018-10-01 00:00:00", "S", "A", 200.0),
+               (2, "2018-11-01 00:00:01", 1541030401000, "", 2, 0, "Home", "Logged Out", "free", "GET", 200,
+                None, None, None, None, None, None),
+               (3, "2018-11-01 00:00:02", 1541030402000, "", 2, 1, "Login", "Logged Out", "free", "PUT", 307,
+                None, None, None, None, None, None),
+               (4, "2018-11-01 00:00:03", 1541030403000, "u4", 3, 0, "Home", "Logged In", "paid", "GET", 200,
+                "Y", "UA2", "2018-10-02 00:00:00", None, None, None)],
     # f1 reloaded: line 1 now a different verdict, line 2 fixed at the source (its verdict goes).
     "rejected_records": [("f1", 1, "events", "not_object", "d", "1"), ("f3", 5, "events", "not_json", None, "{")],
 }
@@ -302,6 +321,8 @@ def test_merge_files_match_the_shared_upserts(tmp_path: Path) -> None:
     redshift, redshift_counts = _merge_db(tmp_path / "redshift.duckdb", "redshift")
     assert redshift_counts == common_counts
     assert common_counts["users"] == (1, 1)  # u4 new; u2 updated; u1's older event ignored
+    assert common_counts["events"] == (2, 0)
+    assert common.execute("SELECT event_id FROM events WHERE user_id IS NULL ORDER BY 1").fetchall() == [(2,), (3,)]
     for table in MERGED_THROUGH_DELTA:
         order = ", ".join(COLUMNS[table][:2])
         assert redshift.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall() == \

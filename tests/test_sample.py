@@ -53,8 +53,13 @@ def test_sample_end_to_end(sample: Path, tmp_path: Path, warehouse_url: str) -> 
     w = wh.connect(cfg.warehouse)
     counts = {table: w.count(table) for table in wh.MERGE_ORDER}
     assert counts == {"songplays": 6820, "songs": 71, "artists": 69, "users": 97, "time": 6813,
-                      "rejected_records": 0}
+                      "events": 8056, "rejected_records": 0}
     assert summary.merge.inserted == counts
+    # The events fact keeps every page; logged-out events have no user, and each play's event row
+    # carries its songplay_id.
+    assert w.query("SELECT COUNT(*) FROM events WHERE user_id IS NULL") == [(286,)]
+    assert w.query("SELECT COUNT(*) FROM songplays AS p JOIN events AS e ON e.event_id = p.songplay_id "
+                   "AND e.page = 'NextSong' AND e.user_id = p.user_id AND e.start_time = p.start_time") == [(6820,)]
 
     users = {row[0]: row for row in w.table_rows("users")}
     assert {u: users[u][4] for u in LEVEL_CHANGERS} == LEVEL_CHANGERS

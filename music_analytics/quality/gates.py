@@ -31,8 +31,12 @@ def _lake_connection(lake: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("CREATE SCHEMA staging")
-    for name in (t.name for t in LAKE_TABLES):
-        cols = ", ".join(COLUMNS.get(name, ("*",)))
+    for table in LAKE_TABLES:
+        name = table.name
+        # Columns computed only to partition by are not model columns; the staged subset (COLUMNS)
+        # would hide model columns the suites check (events' gender, registration).
+        cols = (f"* EXCLUDE ({', '.join(table.partition_by)})" if table.partition_exprs
+                else ", ".join(COLUMNS.get(name, ("*",))))
         # Read once: several suites join the same tables, and songs may be ~10k small files.
         con.execute(f"CREATE TABLE staging.{quote(name)} AS SELECT {cols} FROM "
                     f"read_parquet('{table_glob(lake, name)}', hive_partitioning = true)")

@@ -22,7 +22,7 @@ from .. import sql
 from ..config import WarehouseURL
 
 # Tables the pipeline owns, in the order they are created and merged (dimensions before facts).
-MERGE_ORDER: tuple[str, ...] = ("artists", "songs", "users", "time", "songplays", "rejected_records")
+MERGE_ORDER: tuple[str, ...] = ("artists", "songs", "users", "time", "songplays", "events", "rejected_records")
 # Tables the pipeline writes outside the merge: one row per expectation evaluated per run and
 # gate, and the run ledger (one row per run; loaded_files is written in the merge transaction).
 HISTORY_TABLES: tuple[str, ...] = ("quality_results", "pipeline_runs", "loaded_files")
@@ -39,6 +39,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "time": ("start_time", "hour", "day", "week", "month", "year", "weekday"),
     "songplays": ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id",
                   "location", "user_agent"),
+    "events": ("event_id", "start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth", "level",
+               "method", "status", "location", "user_agent", "registration_time", "song", "artist", "length"),
     "rejected_records": ("source_file", "line_number", "input", "reason", "detail", "raw"),
 }
 # Sort keys used when comparing whole tables (tests, parity checks).
@@ -48,6 +50,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "users": ("user_id",),
     "time": ("start_time",),
     "songplays": ("songplay_id",),
+    "events": ("event_id",),
     "rejected_records": ("source_file", "line_number"),
 }
 
@@ -247,6 +250,11 @@ class Warehouse(abc.ABC):
         order = ", ".join(KEYS[table])
         with self.transaction() as tx:
             return self.fetch(tx, f"SELECT {cols} FROM {quote(table)} ORDER BY {order}")
+
+    def fetch_with_columns(self, tx: Any, statement: str) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        """Run a query; return its column names and rows (both adapters' tx objects are DB-API cursors)."""
+        rows = self.fetch(tx, statement)
+        return tuple(d[0] for d in tx.description), rows
 
     def query(self, statement: str) -> list[tuple[Any, ...]]:
         """Run one read-only query in its own transaction (tests, checks)."""

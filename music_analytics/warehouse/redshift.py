@@ -38,7 +38,7 @@ from .postgres import AdvisoryLock, PostgresWarehouse, _one_line
 CopyFormat = Literal["parquet", "json"]
 COPY_FORMATS: tuple[str, ...] = ("parquet", "json")
 # Tables the merge upserts through a delta table and MERGE (time and loaded_files only insert).
-MERGED_THROUGH_DELTA: tuple[str, ...] = ("artists", "songs", "users", "songplays", "rejected_records")
+MERGED_THROUGH_DELTA: tuple[str, ...] = ("artists", "songs", "users", "songplays", "events", "rejected_records")
 # Raw Sparkify staging tables of the optional classic path (raw JSON -> COPY with JSONPaths).
 RAW_TABLES: dict[str, str] = {"events_raw": "log_data", "songs_raw": "song_data"}
 # Where JSONPaths files go, under s3_staging (uploaded from sql/warehouse/redshift/jsonpaths/).

@@ -13,5 +13,7 @@ SELECT
     (SELECT COUNT(*) FROM staging.artists) AS staged_artists,
     {{lake_time}} AS lake_time,
     (SELECT COUNT(*) FROM staging."time") AS staged_time,
+    {{lake_events}} AS lake_events,
+    (SELECT COUNT(*) FROM staging.events) AS staged_events,
     {{lake_rejected_records}} AS lake_rejected_records,
     (SELECT COUNT(*) FROM staging.rejected_records) AS staged_rejected_records

@@ -1,5 +1,9 @@
 -- Accepted events, typed, with start_time = ts as a UTC timestamp (millisecond precision).
+-- event_id hashes the event's natural key (userId, sessionId, itemInSession, ts): a play's
+-- songplay_id is its event_id, so the events fact and songplays join on it.
 SELECT
+    stable_id(CONCAT_WS('|', user_id, CAST(session_id AS VARCHAR),
+        CAST(item_in_session AS VARCHAR), CAST(ts AS VARCHAR))) AS event_id,
     timestamp_from_ms(ts) AS start_time,
     ts,
     user_id,
@@ -16,6 +20,7 @@ SELECT
     location,
     user_agent,
     registration,
+    timestamp_from_ms(CAST(registration AS BIGINT)) AS registration_time,
     song,
     artist,
     length,

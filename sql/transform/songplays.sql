@@ -1,5 +1,5 @@
 -- Fact songplays: one row per accepted NextSong event with a user.
--- songplay_id is derived from the event's natural key, so reruns and reloads never duplicate.
+-- songplay_id is the event's event_id (a hash of its natural key), so reruns and reloads never duplicate.
 -- The song match is exact on (title, the song record's own artist_name, duration), against the
 -- run's songs and the songs the warehouse already holds (known_songs: an incremental run reads
 -- only new song files); the run's own record of a song wins. When several songs share that
@@ -23,8 +23,7 @@ matched AS (
     JOIN candidates AS s ON s.song_id = c.song_id
 )
 SELECT
-    stable_id(CONCAT_WS('|', e.user_id, CAST(e.session_id AS VARCHAR),
-        CAST(e.item_in_session AS VARCHAR), CAST(e.ts AS VARCHAR))) AS songplay_id,
+    e.event_id AS songplay_id,
     e.start_time,
     e.user_id,
     e.level,

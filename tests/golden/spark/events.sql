@@ -1,5 +1,16 @@
 /* Accepted events, typed, with start_time = ts as a UTC timestamp (millisecond precision). */
+/* event_id hashes the event's natural key (userId, sessionId, itemInSession, ts): a play's */
+/* songplay_id is its event_id, so the events fact and songplays join on it. */
 SELECT
+  STABLE_ID(
+    CONCAT_WS(
+      '|',
+      user_id,
+      CAST(session_id AS STRING),
+      CAST(item_in_session AS STRING),
+      CAST(ts AS STRING)
+    )
+  ) AS event_id,
   TIMESTAMP_FROM_MS(ts) AS start_time,
   ts,
   user_id,
@@ -16,6 +27,7 @@ SELECT
   location,
   user_agent,
   registration,
+  TIMESTAMP_FROM_MS(CAST(registration AS BIGINT)) AS registration_time,
   song,
   artist,
   length,

@@ -1,0 +1,1 @@
+COPY staging."events" ("event_id", "start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth", "level", "method", "status", "location", "user_agent", "registration_time", "song", "artist", "length") FROM 's3://music-analytics-staging/lake/events/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS PARQUET

@@ -1,0 +1,1 @@
+CREATE TABLE staging."events" (LIKE "events") BACKUP NO
