@@ -1,0 +1,152 @@
+"""Insights: the questions in sql/insights/ run against a warehouse, and the recommender export.
+
+Each question is one SQL file whose first line says what it answers; this module only knows the
+order they are shown in, a title and how the HTML report draws them (QUESTIONS). The same SQL
+runs on DuckDB and PostgreSQL and parses as Redshift: the period is filled in as timestamp
+literals built from dates, never from free text. docs/insights.md defines every answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .. import sql
+from ..warehouse.base import Warehouse
+from .model import Chart, Report, Result
+
+__all__ = ["QUESTIONS", "Chart", "Question", "Report", "Result", "export_interactions", "run"]
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    title: str
+    charts: tuple[Chart, ...] = ()
+
+
+_TOP = 10
+QUESTIONS: tuple[Question, ...] = (
+    Question("top_songs", "Top songs", (
+        Chart("bar", "Plays", ("plays",), label=("song", "artist"), order="rank_by_plays", limit=_TOP),
+        Chart("bar", "Minutes listened", ("minutes",), label=("song", "artist"), order="rank_by_minutes",
+              limit=_TOP))),
+    Question("top_artists", "Top artists", (
+        Chart("bar", "Plays", ("plays",), label=("artist",), order="rank_by_plays", limit=_TOP),
+        Chart("bar", "Minutes listened", ("minutes",), label=("artist",), order="rank_by_minutes", limit=_TOP))),
+    Question("daily_listening", "Listening per day", (
+        Chart("line", "Plays per day", ("plays",), x="day"),)),
+    Question("listening_heatmap", "When people listen", (
+        Chart("heatmap", "Plays by weekday and hour (UTC)", ("plays",), x="hour", y="weekday"),)),
+    Question("active_users", "Active users", (
+        Chart("line", "Daily, weekly and monthly active users", ("dau", "wau", "mau"), x="day"),)),
+    Question("sessions", "Sessions"),
+    Question("free_vs_paid", "Free vs paid", (
+        Chart("bar", "Plays per user", ("plays_per_user",), label=("level",)),)),
+    Question("funnels", "Upgrade, downgrade and churn funnels", (
+        Chart("funnel", "Users reaching each step", ("users",), label=("page",), group="funnel"),)),
+    Question("retention", "Retention by registration week", (
+        Chart("heatmap", "Share of each cohort active per week", ("retention",), x="activity_week",
+              y="cohort_week"),)),
+    Question("plays_by_gender", "Listening by gender", (
+        Chart("bar", "Plays", ("plays",), label=("gender",)),)),
+    Question("plays_by_location", "Listening by place", (
+        Chart("bar", "Plays (top 15 places)", ("plays",), label=("city", "state"), limit=15),)),
+    Question("plays_by_device", "Listening by device", (
+        Chart("bar", "Plays", ("plays",), label=("browser", "os"), limit=15),)),
+    Question("match_rate", "Song match rate", (
+        Chart("line", "Share of plays matched to a catalogue song", ("match_rate",), x="day"),)),
+)
+
+
+def _timestamp(day: dt.date) -> str:
+    # A literal from a date object, so nothing a user types reaches the SQL text.
+    return f"TIMESTAMP '{day.isoformat()} 00:00:00'"
+
+
+def period_values(start: dt.date | None, end: dt.date | None) -> dict[str, str]:
+    """{{start}}/{{end}} for the half-open period [start 00:00, end + 1 day 00:00); None = unbounded."""
+    if start and end and end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    return {"start": _timestamp(start or dt.date(1900, 1, 1)),
+            "end": _timestamp(end + dt.timedelta(days=1) if end else dt.date(9999, 12, 31))}
+
+
+def purpose(name: str) -> str:
+    """The file's first line, without the comment marker: what the question answers."""
+    return sql.read(f"insights/{name}.sql").splitlines()[0].removeprefix("--").strip()
+
+
+def statement(name: str, **values: object) -> str:
+    statements = sql.render(f"insights/{name}.sql", **values)
+    if len(statements) != 1:
+        raise ValueError(f"sql/insights/{name}.sql must hold exactly one query")
+    return statements[0]
+
+
+def _plain(value: Any) -> Any:
+    # PostgreSQL answers ratios as NUMERIC; DuckDB as DOUBLE: one Python type for both.
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None = None, limit: int = _TOP,
+        questions: tuple[Question, ...] = QUESTIONS) -> Report:
+    """Answer every question for the period, in one read-only transaction (a consistent snapshot)."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    values = {**period_values(start, end), "limit": limit}
+    results = []
+    with warehouse.transaction() as tx:
+        for q in questions:
+            columns, rows = warehouse.fetch_with_columns(tx, statement(q.name, **values))
+            results.append(Result(q.name, q.title, purpose(q.name), columns,
+                                  [tuple(_plain(v) for v in row) for row in rows], q.charts))
+    return Report(warehouse=str(warehouse), start=start, end=end,
+                  generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0), results=results)
+
+
+INTERACTIONS = "recommender/interactions"
+
+
+def export_interactions(warehouse: Warehouse, out: Path, test_days: int = 7,
+                        split_at: dt.date | None = None) -> dict[str, Any]:
+    """Write the user x song implicit-feedback matrix as out/train.parquet and out/test.parquet.
+
+    The split is by time: events before `split_at` (default: the start of the last `test_days`
+    days of data) are train, the rest test. Returns the manifest, also written as manifest.json.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if test_days < 1:
+        raise ValueError(f"test_days must be at least 1, not {test_days}")
+    with warehouse.transaction() as tx:
+        if split_at is None:
+            last = warehouse.fetch(tx, "SELECT MAX(start_time) FROM events WHERE page = 'NextSong'")[0][0]
+            if last is None:
+                raise ValueError(f"warehouse {warehouse}: no plays to export (run the pipeline first)")
+            split_at = last.date() - dt.timedelta(days=test_days - 1)
+        columns, rows = warehouse.fetch_with_columns(tx, statement(INTERACTIONS, split_at=_timestamp(split_at)))
+    schema = pa.schema([("user_id", pa.string()), ("song", pa.string()), ("artist", pa.string()),
+                        ("song_id", pa.string()), ("plays", pa.int64()), ("minutes", pa.float64()),
+                        ("thumbs_up", pa.int64()), ("playlist_adds", pa.int64()), ("last_ts", pa.int64())])
+    out.mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, Any] = {"split_at": dt.datetime.combine(split_at, dt.time()), "files": {}}
+    for split in ("train", "test"):
+        records = [{c: _plain(v) for c, v in zip(columns, row, strict=True) if c != "split"}
+                   for row in rows if row[0] == split]
+        table = pa.Table.from_pylist(records, schema=schema)
+        path = out / f"{split}.parquet"
+        pq.write_table(table, path)
+        manifest["files"][split] = {
+            "path": str(path), "rows": table.num_rows,
+            "users": len({r["user_id"] for r in records}),
+            "songs": len({(r["song"], r["artist"]) for r in records}),
+            "plays": sum(r["plays"] for r in records),
+        }
+    (out / "manifest.json").write_text(json.dumps(manifest, default=str, indent=2) + "\n", encoding="utf-8")
+    return manifest

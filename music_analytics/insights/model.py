@@ -1,0 +1,62 @@
+"""What an insights run produces: one Result per question (sql/insights/<name>.sql), in a Report.
+
+Renderers (terminal table, markdown, JSON, HTML) only read these; they never query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chart:
+    """How the HTML report draws a result.
+
+    kind:
+      bar      one horizontal bar per row: label = the columns joined " - ", value[0] the length.
+      line     x = a date column on the horizontal axis, one line per value column.
+      heatmap  x and y = the two category columns, value[0] the cell colour (missing cells = 0).
+      funnel   one group of bars per distinct `group` value, label = the step, value[0] the length.
+    order/limit: rows are drawn sorted by `order` (ascending, rows where it is NULL are skipped),
+    at most `limit` of them (bar charts only).
+    """
+
+    kind: str
+    title: str
+    value: tuple[str, ...]
+    label: tuple[str, ...] = ()
+    x: str = ""
+    y: str = ""
+    group: str = ""
+    order: str = ""
+    limit: int = 0
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str            # the file's stem: sql/insights/<name>.sql
+    title: str           # a short heading
+    purpose: str         # the file's one-line header
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    charts: tuple[Chart, ...] = ()
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Report:
+    warehouse: str                  # the warehouse URL, password masked
+    start: dt.date | None           # the period (inclusive); None = from the first event
+    end: dt.date | None             # None = to the last event
+    generated_at: dt.datetime
+    results: list[Result] = field(default_factory=list)
+
+    def result(self, name: str) -> Result:
+        for r in self.results:
+            if r.name == name:
+                return r
+        raise KeyError(name)

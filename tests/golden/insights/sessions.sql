@@ -1,0 +1,25 @@
+WITH per_session AS (
+  SELECT
+    user_id,
+    session_id,
+    (
+      MAX(ts) - MIN(ts)
+    ) / 60000.0 AS minutes,
+    COUNT(CASE WHEN page = 'NextSong' THEN 1 END) AS songs
+  FROM events
+  WHERE
+    NOT user_id IS NULL
+    AND start_time >= CAST('2018-11-01 00:00:00' AS TIMESTAMP)
+    AND start_time < CAST('2018-12-01 00:00:00' AS TIMESTAMP)
+  GROUP BY
+    user_id,
+    session_id
+)
+SELECT
+  COUNT(*) AS sessions,
+  COUNT(DISTINCT user_id) AS users,
+  AVG(minutes) AS avg_session_minutes,
+  AVG(songs * 1.0) AS avg_songs_per_session,
+  MAX(songs) AS max_songs_per_session,
+  COUNT(*) * 1.0 / NULLIF(COUNT(DISTINCT user_id), 0) AS sessions_per_user
+FROM per_session

@@ -1,0 +1,40 @@
+WITH per_song AS (
+  SELECT
+    song,
+    artist,
+    COUNT(*) AS plays,
+    SUM(length) / 60.0 AS minutes,
+    COUNT(DISTINCT user_id) AS listeners
+  FROM events
+  WHERE
+    page = 'NextSong'
+    AND NOT user_id IS NULL
+    AND start_time >= CAST('2018-11-01 00:00:00' AS TIMESTAMP)
+    AND start_time < CAST('2018-12-01 00:00:00' AS TIMESTAMP)
+  GROUP BY
+    song,
+    artist
+), ranked AS (
+  SELECT
+    ROW_NUMBER() OVER (ORDER BY plays DESC, minutes DESC, artist, song) AS rank_by_plays,
+    ROW_NUMBER() OVER (ORDER BY minutes DESC, plays DESC, artist, song) AS rank_by_minutes,
+    song,
+    artist,
+    plays,
+    minutes,
+    listeners
+  FROM per_song
+)
+SELECT
+  rank_by_plays,
+  rank_by_minutes,
+  song,
+  artist,
+  plays,
+  minutes,
+  listeners
+FROM ranked
+WHERE
+  rank_by_plays <= 10 OR rank_by_minutes <= 10
+ORDER BY
+  rank_by_plays
