@@ -45,6 +45,7 @@ from music_analytics.sources import check_source
 from music_analytics.summary import format_summary
 from music_analytics.warehouse import for_config as warehouse_for
 from tasks.credentials import export_aws_credentials, warehouse_url_from_block
+from tasks.insights import publish_insights
 from tasks.stages import TASKS
 from tasks.summary import summarize, summarize_backfill
 
@@ -93,13 +94,20 @@ def music_analytics_etl(
     logger = get_run_logger()
     try:
         if backfill:
-            return _backfill(cfg)
+            return _with_insights(cfg, _backfill(cfg))
         summary = pipeline.run(cfg, logger.info, TASKS, run_id=_run_id())
     finally:
         # One Spark session per flow run: shared by the tasks (and their retries), stopped here.
         engines.shutdown()
     logger.info(format_summary(summary))
-    return summarize(summary)
+    return _with_insights(cfg, summarize(summary))
+
+
+def _with_insights(cfg: Config, result: dict[str, Any]) -> dict[str, Any]:
+    """The run's result with the insights published after it (artifacts and the HTML report)."""
+    result["insights"] = publish_insights(cfg)
+    result["text"] += f"\ninsights: {result['insights']['html']} (music-analytics insights for tables)"
+    return result
 
 
 # The backfill's resolved config, for its day subflows: a subflow's parameters are stored by the

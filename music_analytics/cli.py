@@ -1,7 +1,9 @@
 """`music-analytics`: the command line, a thin skin over the library.
 
-    music-analytics run       the ETL (the same command as `python flows/main.py`)
-    music-analytics generate  a synthetic eventsim-like dataset
+    music-analytics run                  the ETL (the same command as `python flows/main.py`)
+    music-analytics insights             answers from the warehouse: tables, markdown, HTML or JSON
+    music-analytics export-interactions  the user x song matrix for recommenders (Parquet)
+    music-analytics generate             a synthetic eventsim-like dataset
 
 Errors are one line on stderr ("error: what and where") with exit code 1 (2 for usage and
 configuration errors; 3 when a quality gate blocks the run, with one line per failed
@@ -16,6 +18,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from . import __version__, secrets
@@ -54,6 +57,16 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return number
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -160,6 +173,82 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return run_generator(args)
 
 
+INSIGHTS_DESCRIPTION = """\
+Answer the questions in sql/insights/ from a loaded warehouse: top songs and artists by plays
+and minutes, listening by hour and weekday, free vs paid, gender, place and device, sessions,
+daily/weekly/monthly active users, upgrade/downgrade/churn funnels, retention by registration
+week and the song match rate. docs/insights.md defines every answer.
+"""
+
+INSIGHTS_EPILOG = """\
+examples:
+  %(prog)s
+  %(prog)s --start 2018-11-05 --end 2018-11-11 --top 5
+  %(prog)s --format html --out report.html
+  %(prog)s --warehouse postgresql://etl@127.0.0.1:5432/music --format json --out insights.json
+
+formats: table (terminal, the default), markdown, json (every row) and html (one self-contained
+file with charts; opens offline).
+"""
+
+
+def _add_warehouse_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", metavar="URL",
+                        help="the warehouse to read (default: the run's, duckdb:///data/warehouse.duckdb)")
+    parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
+
+
+def _loaded_warehouse(args: argparse.Namespace) -> Any:
+    from . import warehouse as wh
+
+    cfg = load_config(args.config, warehouse=args.warehouse)
+    if cfg.warehouse.scheme == "duckdb" and not Path(cfg.warehouse.path).exists():
+        # Opening a missing DuckDB file would create an empty one.
+        raise ConfigError(f"no warehouse at {cfg.warehouse}: run the pipeline first (music-analytics run)")
+    return wh.for_config(cfg)
+
+
+def _write(text: str, out: str | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(text, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def _cmd_insights(args: argparse.Namespace) -> int:
+    from . import insights
+    from .insights import html, text
+
+    def body() -> int:
+        if args.end and args.start and args.end < args.start:
+            raise ConfigError(f"--end {args.end} is before --start {args.start}")
+        report = insights.run(_loaded_warehouse(args), args.start, args.end, args.top)
+        render = {"table": text.to_table, "markdown": text.to_markdown, "json": text.to_json,
+                  "html": html.render_html}[args.format]
+        _write(render(report), args.out)
+        return 0
+
+    return report_errors(args.verbose, body)
+
+
+def _cmd_export_interactions(args: argparse.Namespace) -> int:
+    from . import insights
+
+    def body() -> int:
+        manifest = insights.export_interactions(_loaded_warehouse(args), Path(args.out), args.test_days,
+                                                args.split_at)
+        print(f"split at {manifest['split_at']:%Y-%m-%d %H:%M} UTC")
+        for split, info in manifest["files"].items():
+            print(f"  {split}: {info['rows']:,} rows ({info['users']:,} users x {info['songs']:,} songs, "
+                  f"{info['plays']:,} plays) -> {info['path']}")
+        return 0
+
+    return report_errors(args.verbose, body)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="music-analytics",
@@ -171,6 +260,28 @@ def build_parser() -> argparse.ArgumentParser:
                          epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_arguments(run)
     run.set_defaults(func=_cmd_run)
+    ins = sub.add_parser("insights", help="answer the analysis questions from the warehouse",
+                         description=INSIGHTS_DESCRIPTION, epilog=INSIGHTS_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_warehouse_arguments(ins)
+    ins.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day of the period (default: all data)")
+    ins.add_argument("--end", type=_date, metavar="YYYY-MM-DD", help="last day of the period, inclusive")
+    ins.add_argument("--top", type=_positive, default=10, metavar="N", help="songs/artists in the top lists (10)")
+    ins.add_argument("--format", choices=("table", "markdown", "html", "json"), default="table",
+                     help="output format (default: table)")
+    ins.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    ins.set_defaults(func=_cmd_insights)
+    rec = sub.add_parser("export-interactions", help="write the user x song matrix for recommenders",
+                         description="Write the implicit-feedback matrix (plays, minutes, thumbs up, playlist adds "
+                                     "per user and song) as train.parquet and test.parquet, split by time, with "
+                                     "manifest.json. docs/insights.md describes the columns.")
+    _add_warehouse_arguments(rec)
+    rec.add_argument("--out", metavar="DIR", required=True, help="folder for train.parquet, test.parquet, manifest")
+    rec.add_argument("--test-days", type=_positive, default=7, metavar="N",
+                     help="the last N days of data are the test set (default: 7)")
+    rec.add_argument("--split-at", type=_date, metavar="YYYY-MM-DD",
+                     help="events from this day on are the test set (overrides --test-days)")
+    rec.set_defaults(func=_cmd_export_interactions)
     gen = sub.add_parser("generate", help="write a synthetic eventsim-like dataset",
                          description="Write a synthetic Sparkify-layout dataset (songs + event logs), "
                                      "deterministic for a seed, optionally with injected faults.")

@@ -104,7 +104,9 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     keys = {a["key"] for a in artifacts}
     assert {"music-analytics-run-summary", "music-analytics-tables", "music-analytics-stage-seconds",
             "music-analytics-quality-lake", "music-analytics-quality-warehouse",
-            "music-analytics-quality-report"} <= keys
+            "music-analytics-quality-report", "music-analytics-insights", "music-analytics-insights-report",
+            "music-analytics-top-songs", "music-analytics-top-artists", "music-analytics-funnels",
+            "music-analytics-active-users"} <= keys
 
     # 2. A scheduled run of the daily deployment (02:00 UTC on the 17th) loads the day before: the 16th.
     scheduled = stack.api("POST", f"/deployments/{daily['id']}/create_flow_run", {

@@ -1,0 +1,173 @@
+"""The insight SQL files as files (one question each, Redshift-valid, golden), the command line, the
+answers on an empty warehouse, and the real sample's HTML report in Chromium.
+
+The answers themselves are checked against the raw JSON in test_insights.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from music_analytics import insights, pipeline, sql
+from music_analytics import warehouse as wh
+from music_analytics.cli import main as cli_main
+from music_analytics.config import WarehouseURL
+from tests.conftest import make_config, need
+from tests.test_insights_html import BAR, CHROMIUM, CHROMIUM_FLAGS, decode_png, rgb
+
+INSIGHTS = sql.SQL_DIR / "insights"
+GOLDEN = Path(__file__).parent / "golden" / "insights"
+NAMES = [q.name for q in insights.QUESTIONS] + [insights.INTERACTIONS]
+VALUES = {**insights.period_values(dt.date(2018, 11, 1), dt.date(2018, 11, 30)), "limit": 10,
+          "split_at": "TIMESTAMP '2018-11-24 00:00:00'"}
+# Functions the files may call: each exists with the same meaning in DuckDB, PostgreSQL and Redshift.
+# (sqlglot models AND/OR and CASE branches as functions too.)
+PORTABLE = {"And", "Or", "Case", "If", "Avg", "Cast", "Coalesce", "Count", "TimestampTrunc", "Floor", "Max", "Min",
+            "Nullif", "RowNumber", "SplitPart", "Sum"}
+
+
+def test_every_file_is_one_question_with_a_purpose_line() -> None:
+    files = {str(p.relative_to(INSIGHTS).with_suffix("")) for p in INSIGHTS.rglob("*.sql")}
+    assert files == set(NAMES)
+    for name in NAMES:
+        first = sql.read(f"insights/{name}.sql").splitlines()[0]
+        assert first.startswith("-- ") and len(first) <= 110, name
+        assert len(insights.statement(name, **VALUES).split(";")) == 1, name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parses_as_redshift_and_matches_golden(name: str) -> None:
+    tree = sqlglot.parse_one(insights.statement(name, **VALUES), read="redshift", error_level=ErrorLevel.RAISE)
+    assert isinstance(tree, exp.Select)
+    used = {type(f).__name__ for f in tree.find_all(exp.Func)} - {"Anonymous"}
+    assert used <= PORTABLE, f"{name}: {sorted(used - PORTABLE)} not known to be portable"
+    assert not list(tree.find_all(exp.Anonymous)), f"{name}: a function sqlglot does not know"
+    text = tree.sql(dialect="redshift", pretty=True) + "\n"
+    golden = GOLDEN / f"{name.replace('/', '.')}.sql"
+    if os.environ.get("MA_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"missing golden {golden.name}: run with MA_UPDATE_GOLDEN=1 and review"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_no_stale_golden_files() -> None:
+    assert {p.name for p in GOLDEN.glob("*.sql")} == {f"{n.replace('/', '.')}.sql" for n in NAMES}
+
+
+def test_period_and_limit_are_validated() -> None:
+    with pytest.raises(ValueError, match="ends"):
+        insights.period_values(dt.date(2018, 11, 5), dt.date(2018, 11, 1))
+    assert insights.period_values(dt.date(2018, 11, 5), dt.date(2018, 11, 5)) == {
+        "start": "TIMESTAMP '2018-11-05 00:00:00'", "end": "TIMESTAMP '2018-11-06 00:00:00'"}
+
+
+def test_an_empty_warehouse_answers_without_error(warehouse_url: str) -> None:
+    """Before any load: every question runs, the lists are empty and the one-row summaries say 0."""
+    warehouse = wh.connect(WarehouseURL.parse(warehouse_url))
+    warehouse.create_schema()
+    report = insights.run(warehouse)
+    for result in report.results:
+        if result.name == "sessions":
+            assert result.rows == [(0, 0, None, None, None, None)]
+        elif result.name == "funnels":
+            assert [r[3:] for r in result.rows] == [(0, None)] * 6
+        else:
+            assert result.rows == [], result.name
+    with pytest.raises(ValueError, match="no plays to export"):
+        insights.export_interactions(warehouse, Path(warehouse_url.split("///")[-1]).parent / "rec")
+
+
+# -- the command line and the HTML report on the real sample -----------------------------------------
+
+@pytest.fixture(scope="module")
+def loaded(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    tmp = tmp_path_factory.mktemp("insights_cli")
+    cfg = make_config(tmp, sample, f"duckdb:///{tmp / 'warehouse.duckdb'}")
+    pipeline.run(cfg)
+    return f"duckdb:///{tmp / 'warehouse.duckdb'}"
+
+
+def test_cli_formats(loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["insights", "--warehouse", loaded, "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "== Top songs (top_songs) ==" in out and "You're The One  Dwight Yoakam" in out
+    assert cli_main(["insights", "--warehouse", loaded, "--format", "json", "--out", str(tmp_path / "i.json"),
+                     "--start", "2018-11-05", "--end", "2018-11-11"]) == 0
+    data = json.loads((tmp_path / "i.json").read_text())
+    assert (data["start"], data["end"]) == ("2018-11-05", "2018-11-11")
+    days = data["results"]["daily_listening"]["rows"]
+    assert [d["day"] for d in days] == [f"2018-11-{d:02}" for d in range(5, 12)]
+    assert sum(d["plays"] for d in days) == 356 + 154 + 174 + 161 + 252 + 87 + 73
+    assert cli_main(["insights", "--warehouse", loaded, "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "## Upgrade, downgrade and churn funnels" in md and "| upgrade | 2 | Submit Upgrade | 8 | 53.3% |" in md
+
+
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = f"duckdb:///{tmp_path / 'none.duckdb'}"
+    assert cli_main(["insights", "--warehouse", missing]) == 2
+    assert capsys.readouterr().err == (f"error: no warehouse at {missing}: run the pipeline first "
+                                       "(music-analytics run)\n")
+    assert not (tmp_path / "none.duckdb").exists()
+    assert cli_main(["insights", "--warehouse", missing, "--start", "2018-11-05", "--end", "2018-11-01"]) == 2
+    assert "is before --start" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["insights", "--top", "0"])
+    assert exit_info.value.code == 2
+
+
+def test_cli_export_interactions(loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    assert cli_main(["export-interactions", "--warehouse", loaded, "--out", str(tmp_path / "rec")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("split at 2018-11-24 00:00 UTC\n")
+    train, test = (pq.read_table(tmp_path / "rec" / f"{s}.parquet") for s in ("train", "test"))
+    assert train.column_names == ["user_id", "song", "artist", "song_id", "plays", "minutes", "thumbs_up",
+                                  "playlist_adds", "last_ts"]
+    # Every play of the sample is in exactly one split.
+    assert sum(train.column("plays").to_pylist()) + sum(test.column("plays").to_pylist()) == 6820
+    manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text())
+    assert manifest["files"]["train"]["rows"] == train.num_rows and manifest["split_at"] == "2018-11-24 00:00:00"
+
+
+def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path: Path) -> None:
+    need(CHROMIUM is not None, "Chromium (the chromium command, /usr/bin/chromium on Debian)")
+    assert CHROMIUM is not None
+    page = tmp_path / "report.html"
+    assert cli_main(["insights", "--warehouse", loaded, "--format", "html", "--out", str(page)]) == 0
+
+    def chromium(profile: str, *args: str) -> str:
+        proc = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / profile}", *args,
+                               page.as_uri()], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stdout
+
+    dom = chromium("dom", "--dump-dom", "--virtual-time-budget=2000")
+    assert 'data-rendered="yes"' in dom
+    import re
+
+    marks = {}
+    for section in dom.split('<section class="insight" id="')[1:]:
+        name = section.split('"', 1)[0]
+        marks[name] = [int(n) for n in re.findall(r'data-rendered-marks="(\d+)"', section)]
+    # Every chart as laid out by the browser: 10 top songs/artists by plays and by minutes, one line
+    # of 30 days, the full 7 x 24 heatmap, 3 active-user lines, 6 funnel steps, 3 cohorts x 5 weeks.
+    assert marks == {"top_songs": [10, 10], "top_artists": [10, 10], "daily_listening": [1],
+                     "listening_heatmap": [168], "active_users": [3], "sessions": [], "free_vs_paid": [2],
+                     "funnels": [6], "retention": [15], "plays_by_gender": [2], "plays_by_location": [15],
+                     "plays_by_device": [9], "match_rate": [1]}
+    png = tmp_path / "report.png"
+    chromium("shot", f"--screenshot={png}", "--window-size=1280,3000")
+    width, _height, colours = decode_png(png.read_bytes())
+    assert width == 1280 and colours[rgb(BAR)] > 20_000
