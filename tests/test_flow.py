@@ -40,6 +40,25 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
     assert result["status"] == "succeeded" and result["files"]["read"] == 101
     assert "Run summary (succeeded)" in result["text"]
 
+    # The run ends with the insights: the HTML report, and artifacts of this flow run.
+    report = tmp_path / "data" / "reports" / "insights.html"
+    assert result["insights"] == {"html": str(report), "top_song": "You're The One - Dwight Yoakam", "plays": 37}
+    assert '<section class="insight" id="funnels">' in report.read_text(encoding="utf-8")
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])),
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[
+                "music-analytics-insights", "music-analytics-top-songs", "music-analytics-insights-report"])))
+    published = {a.key: str(a.data) for a in found if a.key}
+    assert set(published) == {"music-analytics-insights", "music-analytics-top-songs",
+                              "music-analytics-insights-report"}
+    assert "| 1 | 3 | You're The One | Dwight Yoakam | 37 | 147.57 | 22 |" in published["music-analytics-insights"]
+    assert '"song": "You\'re The One"' in published["music-analytics-top-songs"]
+    assert report.resolve().as_uri() in published["music-analytics-insights-report"]
+
     # The rerun finds every file in the ledger, unchanged: it reads and writes nothing.
     again = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))
     assert again["status"] == "skipped" and "tables" not in again
