@@ -101,6 +101,14 @@ def test_cli_formats(loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     assert cli_main(["insights", "--warehouse", loaded, "--top", "3"]) == 0
     out = capsys.readouterr().out
     assert "== Top songs (top_songs) ==" in out and "You're The One  Dwight Yoakam" in out
+    # Heatmap-shaped answers print as grids (missing cells 0): weekdays x hours, cohorts x weeks.
+    lines = out.splitlines()
+    grid = lines.index("weekday \\ hour   0   1   2   3   4   5   6   7   8    9  10  11  12  13  14   15   16   17"
+                       "   18  19   20  21  22  23")
+    assert lines[grid + 2].split() == ["Mon", *map(str, [6, 11, 36, 22, 28, 23, 31, 30, 46, 50, 69, 52, 42, 49, 72,
+                                                         99, 75, 75, 72, 30, 11, 38, 26, 21])]
+    assert sum(int(n) for line in lines[grid + 2:grid + 9] for n in line.split()[1:]) == 6820
+    assert "2018-10-15                        33.3%       83.3%       66.7%       83.3%       50.0%" in lines
     assert cli_main(["insights", "--warehouse", loaded, "--format", "json", "--out", str(tmp_path / "i.json"),
                      "--start", "2018-11-05", "--end", "2018-11-11"]) == 0
     data = json.loads((tmp_path / "i.json").read_text())
@@ -171,3 +179,23 @@ def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path
     chromium("shot", f"--screenshot={png}", "--window-size=1280,3000")
     width, _height, colours = decode_png(png.read_bytes())
     assert width == 1280 and colours[rgb(BAR)] > 20_000
+
+
+def test_bulk_arrow_paths_keep_nulls_empty_strings_and_text(pg_url: str, duckdb_url: str) -> None:
+    """The export's bulk paths (PostgreSQL COPY TO STDOUT as CSV, DuckDB's Arrow) equal the row path
+    Redshift uses, for the values CSV can confuse: NULL vs '', quotes, commas, newlines, non-ASCII."""
+    import pyarrow as pa
+
+    from music_analytics.warehouse.base import Warehouse
+
+    schema = pa.schema([("s", pa.string()), ("n", pa.int64()), ("x", pa.float64())])
+    query = ("SELECT s, n, x FROM (VALUES ('a', 1, 1.5), (NULL, NULL, NULL), ('', 0, 0.0), "
+             "('say \"hi\", Björk''s\nsong', 9007199254740993, -2.25)) AS t(s, n, x) ORDER BY n NULLS FIRST")
+    expected = [{"s": None, "n": None, "x": None}, {"s": "", "n": 0, "x": 0.0}, {"s": "a", "n": 1, "x": 1.5},
+                {"s": "say \"hi\", Björk's\nsong", "n": 9007199254740993, "x": -2.25}]
+    for url in (pg_url, duckdb_url):
+        warehouse = wh.connect(WarehouseURL.parse(url))
+        with warehouse.transaction() as tx:
+            bulk = warehouse.arrow(tx, query, schema)
+            rows = Warehouse.arrow(warehouse, tx, query, schema)
+        assert bulk.schema == schema and bulk.to_pylist() == rows.to_pylist() == expected, url

@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from .. import sql
 from ..warehouse.base import Warehouse
 from .model import Chart, Report, Result
@@ -110,6 +112,11 @@ def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None 
 
 
 INTERACTIONS = "recommender/interactions"
+# The columns of sql/insights/recommender/interactions.sql, in order, as written to Parquet.
+INTERACTIONS_SCHEMA = pa.schema([
+    ("split", pa.string()), ("user_id", pa.string()), ("song", pa.string()), ("artist", pa.string()),
+    ("song_id", pa.string()), ("plays", pa.int64()), ("minutes", pa.float64()), ("thumbs_up", pa.int64()),
+    ("playlist_adds", pa.int64()), ("last_ts", pa.int64())])
 
 
 def export_interactions(warehouse: Warehouse, out: Path, test_days: int = 7,
@@ -117,9 +124,10 @@ def export_interactions(warehouse: Warehouse, out: Path, test_days: int = 7,
     """Write the user x song implicit-feedback matrix as out/train.parquet and out/test.parquet.
 
     The split is by time: events before `split_at` (default: the start of the last `test_days`
-    days of data) are train, the rest test. Returns the manifest, also written as manifest.json.
+    days with plays) are train, the rest test. The rows come back through the adapter's bulk
+    path (Arrow). Returns the manifest, also written as manifest.json.
     """
-    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     if test_days < 1:
@@ -130,23 +138,18 @@ def export_interactions(warehouse: Warehouse, out: Path, test_days: int = 7,
             if last is None:
                 raise ValueError(f"warehouse {warehouse}: no plays to export (run the pipeline first)")
             split_at = last.date() - dt.timedelta(days=test_days - 1)
-        columns, rows = warehouse.fetch_with_columns(tx, statement(INTERACTIONS, split_at=_timestamp(split_at)))
-    schema = pa.schema([("user_id", pa.string()), ("song", pa.string()), ("artist", pa.string()),
-                        ("song_id", pa.string()), ("plays", pa.int64()), ("minutes", pa.float64()),
-                        ("thumbs_up", pa.int64()), ("playlist_adds", pa.int64()), ("last_ts", pa.int64())])
+        table = warehouse.arrow(tx, statement(INTERACTIONS, split_at=_timestamp(split_at)), INTERACTIONS_SCHEMA)
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {"split_at": dt.datetime.combine(split_at, dt.time()), "files": {}}
     for split in ("train", "test"):
-        records = [{c: _plain(v) for c, v in zip(columns, row, strict=True) if c != "split"}
-                   for row in rows if row[0] == split]
-        table = pa.Table.from_pylist(records, schema=schema)
+        part = table.filter(pc.equal(table["split"], split)).drop_columns(["split"])
         path = out / f"{split}.parquet"
-        pq.write_table(table, path)
+        pq.write_table(part, path)
         manifest["files"][split] = {
-            "path": str(path), "rows": table.num_rows,
-            "users": len({r["user_id"] for r in records}),
-            "songs": len({(r["song"], r["artist"]) for r in records}),
-            "plays": sum(r["plays"] for r in records),
+            "path": str(path), "rows": part.num_rows,
+            "users": pc.count_distinct(part["user_id"]).as_py(),
+            "songs": part.group_by(["song", "artist"]).aggregate([]).num_rows,
+            "plays": pc.sum(part["plays"]).as_py() or 0,
         }
     (out / "manifest.json").write_text(json.dumps(manifest, default=str, indent=2) + "\n", encoding="utf-8")
     return manifest

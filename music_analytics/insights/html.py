@@ -158,7 +158,7 @@ def _check_columns(result: Result, chart: Chart) -> None:
 def _rows(result: Result, chart: Chart) -> list[Row]:
     rows = result.records()
     if chart.order:
-        rows = sorted((r for r in rows if r[chart.order] is not None), key=lambda r: _natural(r[chart.order]))
+        rows = sorted((r for r in rows if r[chart.order] is not None), key=lambda r: natural(r[chart.order]))
     if chart.kind == "bar" and chart.limit > 0:
         rows = rows[: chart.limit]
     return rows
@@ -278,10 +278,10 @@ def _heatmap(result: Result, chart: Chart) -> tuple[str, float] | None:
             cells.setdefault((r[chart.x], r[chart.y]), r[column])
     if not cells:
         return None
-    xs = sorted({x for x, _ in cells}, key=_natural)
-    ys = sorted({y for _, y in cells}, key=_natural)
-    x_labels = [_category(chart.x, x) for x in xs]
-    y_labels = [_category(chart.y, y) for y in ys]
+    xs = sorted({x for x, _ in cells}, key=natural)
+    ys = sorted({y for _, y in cells}, key=natural)
+    x_labels = [category(chart.x, x) for x in xs]
+    y_labels = [category(chart.y, y) for y in ys]
     hottest_raw = max(cells.values(), key=lambda v: _number(v) or 0.0)
     hottest = max(_number(hottest_raw) or 0.0, 0.0)
     gutter = _gutter([*y_labels, chart.y])
@@ -328,7 +328,7 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _natural(value: Any) -> tuple[int, Any]:
+def natural(value: Any) -> tuple[int, Any]:
     """Numbers numerically, then dates chronologically, then strings: 2 before 10, and no mixed-type TypeError."""
     number = _number(value)
     if number is not None:
@@ -352,7 +352,7 @@ def _position(value: Any) -> float | None:
     return _number(value)
 
 
-def _category(column: str, value: Any) -> str:
+def category(column: str, value: Any) -> str:
     # ISO weekdays (1 = Monday) are how the warehouse stores them; names read better on an axis.
     if column == "weekday" and isinstance(value, int) and 1 <= value <= 7:
         return WEEKDAYS[value - 1]

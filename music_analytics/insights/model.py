@@ -42,6 +42,9 @@ class Result:
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     charts: tuple[Chart, ...] = ()
+    # Per column, the column name whose formatting applies (a pivoted grid's cells format as the
+    # value they hold); empty = each column formats as itself.
+    formats: tuple[str, ...] = ()
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

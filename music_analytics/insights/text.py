@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from .html import format_value
+from .html import category, format_value, natural
 from .model import Report, Result
 
 # Rows shown per question in the terminal and markdown (the HTML and JSON forms hold all rows).
@@ -26,7 +26,8 @@ def _period(report: Report) -> str:
 
 def _cells(result: Result, limit: int | None) -> tuple[list[list[str]], int]:
     rows = result.rows if limit is None else result.rows[:limit]
-    return ([[format_value(c, v) for c, v in zip(result.columns, row, strict=True)] for row in rows],
+    formats = result.formats or result.columns
+    return ([[format_value(c, v) for c, v in zip(formats, row, strict=True)] for row in rows],
             len(result.rows) - len(rows))
 
 
@@ -35,10 +36,32 @@ def _right_aligned(result: Result) -> list[bool]:
             for i in range(len(result.columns))]
 
 
+def pivot(result: Result) -> Result:
+    """A heatmap-shaped result (one row per x, y cell) as a grid: one row per y, one column per x.
+
+    The terminal and markdown show the hour x weekday heatmap (168 cells) and the retention
+    cohorts this way; missing cells are 0 as in the chart. Other results are returned unchanged.
+    """
+    chart = next((c for c in result.charts if c.kind == "heatmap"), None)
+    if chart is None or not result.rows:
+        return result
+    records = result.records()
+    xs = sorted({r[chart.x] for r in records}, key=natural)
+    ys = sorted({r[chart.y] for r in records}, key=natural)
+    cell = {(r[chart.y], r[chart.x]): r[chart.value[0]] for r in records}
+    value = chart.value[0]
+    columns = (f"{chart.y} \\ {chart.x}", *(category(chart.x, x) for x in xs))
+    rows = [(category(chart.y, y), *(cell.get((y, x), 0) for x in xs)) for y in ys]
+    # The value column's name keeps percentages formatted as percentages.
+    return Result(result.name, result.title, result.purpose, columns, rows,
+                  formats=(chart.y, *([value] * len(xs))))
+
+
 def result_table(result: Result, limit: int | None = MAX_ROWS) -> str:
     """One result as an aligned plain-text table."""
     if not result.rows:
         return "(no data for this period)"
+    result = pivot(result)
     cells, more = _cells(result, limit)
     right = _right_aligned(result)
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(result.columns)]
@@ -63,6 +86,7 @@ def result_markdown(result: Result, limit: int | None = MAX_ROWS) -> str:
     """One result as a GitHub-flavoured markdown table (also what the Prefect artifacts hold)."""
     if not result.rows:
         return "_no data for this period_"
+    result = pivot(result)
     cells, more = _cells(result, limit)
     right = _right_aligned(result)
 

@@ -251,6 +251,16 @@ class Warehouse(abc.ABC):
         with self.transaction() as tx:
             return self.fetch(tx, f"SELECT {cols} FROM {quote(table)} ORDER BY {order}")
 
+    def arrow(self, tx: Any, statement: str, schema: pa.Schema) -> pa.Table:
+        """A query's result as an Arrow table of `schema` (columns by position). Adapters override
+        this with their bulk path; the default goes through Python rows."""
+        _columns, rows = self.fetch_with_columns(tx, statement)
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+        # NUMERIC arrives as Decimal, which Arrow will not narrow to a double by itself.
+        return pa.table([pa.array([None if v is None else float(v) for v in values] if pa.types.is_floating(f.type)
+                                  else values, type=f.type) for f, values in zip(schema, columns, strict=True)],
+                        schema=schema)
+
     def fetch_with_columns(self, tx: Any, statement: str) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         """Run a query; return its column names and rows (both adapters' tx objects are DB-API cursors)."""
         rows = self.fetch(tx, statement)

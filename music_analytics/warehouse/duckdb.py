@@ -87,6 +87,17 @@ class DuckDBWarehouse(Warehouse):
     def lock(self, owner: str) -> WarehouseLock:
         return FileLock(self.path, owner)
 
+    def arrow(self, tx: duckdb.DuckDBPyConnection, statement: str, schema: pa.Schema) -> pa.Table:
+        try:
+            # The relation API hands DuckDB's columns to Arrow without the DB-API result's extra copy.
+            relation = tx.sql(statement)
+            if relation is None:
+                raise WarehouseError(f"warehouse {self}: not a query: {statement[:60]}")
+            table = relation.to_arrow_table()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
+        return table.rename_columns(schema.names).cast(schema)
+
     def frame(self, tx: duckdb.DuckDBPyConnection, statement: str) -> pd.DataFrame:
         try:
             return tx.execute(statement).df()

@@ -32,7 +32,7 @@ import pyarrow as pa
 from .. import secrets, sql
 from ..config import WarehouseURL
 from ..errors import ConfigError, TransientWarehouseError, WarehouseError, is_transient
-from .base import HISTORY_TABLES, LEDGER_FILES, MERGE_ORDER, WarehouseLock, quote
+from .base import HISTORY_TABLES, LEDGER_FILES, MERGE_ORDER, Warehouse, WarehouseLock, quote
 from .postgres import AdvisoryLock, PostgresWarehouse, _one_line
 
 CopyFormat = Literal["parquet", "json"]
@@ -168,6 +168,9 @@ class RedshiftWarehouse(PostgresWarehouse):
         super().__init__(url)
         self.settings = settings
         self._lake_prefix = settings.s3_staging
+
+    # Redshift has no COPY ... TO STDOUT (its bulk export is UNLOAD to S3): results come back as rows.
+    arrow = Warehouse.arrow
 
     def __repr__(self) -> str:
         return (f"RedshiftWarehouse({self.url}, s3_staging={self.settings.s3_staging!r}, "
