@@ -15,8 +15,8 @@ multiset only where the spec gives no order), ints exactly, floats to rel 1e-9.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +28,7 @@ import pytest
 from music_analytics import insights, pipeline
 from music_analytics import warehouse as wh
 from music_analytics.generator import GeneratorParams, generate
-from tests.conftest import PG_HOST, PG_PORT, PG_USER, _pg_admin, make_config, need
+from tests.conftest import PG_HOST, PG_PORT, fresh_pg_database, make_config, need
 from tests.insights_expected import INTERACTION_COLUMNS, QUESTIONS, UNORDERED, Answer, Oracle
 
 # A period inside the sample (Monday 2018-11-05 .. Sunday 2018-11-11): it cuts sessions, windows
@@ -59,19 +59,13 @@ def warehouse(request: pytest.FixtureRequest, dataset: Path, oracle: Oracle,
               tmp_path_factory: pytest.TempPathFactory, pg_available: bool) -> Iterator[wh.Warehouse]:
     """The dataset loaded through the pipeline into a fresh warehouse, once per kind per module."""
     tmp = tmp_path_factory.mktemp(f"insights-{request.param}")
-    name = None
-    if request.param == "duckdb":
-        url = f"duckdb:///{tmp / 'warehouse.duckdb'}"
-    else:
-        need(pg_available, f"PostgreSQL on {PG_HOST}:{PG_PORT}")
-        # Module-scoped twin of conftest's function-scoped pg_url: one database for every test here.
-        name = f"ma_test_{uuid.uuid4().hex[:12]}"
-        admin = _pg_admin()
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
-        admin.close()
-        url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    try:
+    with contextlib.ExitStack() as stack:
+        if request.param == "duckdb":
+            url = f"duckdb:///{tmp / 'warehouse.duckdb'}"
+        else:
+            need(pg_available, f"PostgreSQL on {PG_HOST}:{PG_PORT}")
+            # One database for every test of the module (conftest's pg_url is per test).
+            url = stack.enter_context(fresh_pg_database())
         cfg = make_config(tmp, dataset, url)
         summary = pipeline.run(cfg)
         # The load itself is tested in test_sample.py / test_generated.py; here the oracle's idea of
@@ -81,12 +75,6 @@ def warehouse(request: pytest.FixtureRequest, dataset: Path, oracle: Oracle,
         assert t.events.records - t.events.rejected == len(oracle.events)
         assert t.songplays == sum(e.is_play for e in oracle.events)
         yield wh.connect(cfg.warehouse)
-    finally:
-        if name:
-            admin = _pg_admin()
-            with admin.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
 
 
 @pytest.fixture(scope="module")
