@@ -325,3 +325,12 @@ def test_bad_chart_specs_fail_loudly() -> None:
         render(Chart("bar", "B", ("c",), ("a",)))
     with pytest.raises(ValueError, match="x/y"):
         render(Chart("heatmap", "H", ("a",), x="b"))
+
+
+@pytest.mark.parametrize(("value", "shown"), [(0, "0"), (2500, "2,500"), (5000, "5,000"), (10_000, "10k"),
+                                               (15_000, "15k"), (2_500_000, "2.5M"), (3e9, "3B")])
+def test_axis_tick_labels(value: float, shown: str) -> None:
+    from music_analytics.insights.html import _tick_label
+
+    assert _tick_label("plays", value) == shown
+    assert _tick_label("match_rate", 0.25) == "25%"

@@ -377,8 +377,9 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 def _tick_label(column: str, value: float) -> str:
     if _is_rate(column):
         return f"{value:.0%}"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
-        if abs(value) >= size:
+    # Thousands are abbreviated from 10,000 on (5,000 reads fine as it is).
+    for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= threshold:
             return f"{value / size:g}{suffix}"
     return f"{value:,g}"
 
