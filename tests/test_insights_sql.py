@@ -21,18 +21,19 @@ from music_analytics import insights, pipeline, sql
 from music_analytics import warehouse as wh
 from music_analytics.cli import main as cli_main
 from music_analytics.config import WarehouseURL
+from music_analytics.errors import WarehouseError
 from tests.conftest import make_config, need
 from tests.test_insights_html import BAR, CHROMIUM, CHROMIUM_FLAGS, decode_png, rgb
 
 INSIGHTS = sql.SQL_DIR / "insights"
 GOLDEN = Path(__file__).parent / "golden" / "insights"
-NAMES = [q.name for q in insights.QUESTIONS] + [insights.INTERACTIONS]
+NAMES = [q.name for q in insights.QUESTIONS] + [insights.INTERACTIONS, "checks/loaded"]
 VALUES = {**insights.period_values(dt.date(2018, 11, 1), dt.date(2018, 11, 30)), "limit": 10,
           "split_at": "TIMESTAMP '2018-11-24 00:00:00'"}
 # Functions the files may call: each exists with the same meaning in DuckDB, PostgreSQL and Redshift.
 # (sqlglot models AND/OR and CASE branches as functions too.)
-PORTABLE = {"And", "Or", "Case", "If", "Avg", "Cast", "Coalesce", "Count", "TimestampTrunc", "Floor", "Max", "Min",
-            "Nullif", "RowNumber", "SplitPart", "Sum"}
+PORTABLE = {"And", "Or", "Case", "If", "Exists", "Avg", "Cast", "Coalesce", "Count", "TimestampTrunc", "Floor", "Max",
+            "Min", "Nullif", "RowNumber", "SplitPart", "Sum"}
 
 
 def test_every_file_is_one_question_with_a_purpose_line() -> None:
@@ -85,6 +86,18 @@ def test_an_empty_warehouse_answers_without_error(warehouse_url: str) -> None:
             assert result.rows == [], result.name
     with pytest.raises(ValueError, match="no plays to export"):
         insights.export_interactions(warehouse, Path(warehouse_url.split("///")[-1]).parent / "rec")
+
+
+def test_a_warehouse_without_the_star_schema_or_its_events_says_what_to_do(pg_url: str) -> None:
+    warehouse = wh.connect(WarehouseURL.parse(pg_url))
+    with pytest.raises(WarehouseError, match=r"holds no star schema to answer from; run the pipeline first"):
+        insights.run(warehouse)
+    # A warehouse loaded before the events fact: plays, but nothing in events.
+    warehouse.create_schema()
+    warehouse.query("INSERT INTO songplays VALUES (1, TIMESTAMP '2018-11-01 00:00:00', '7', 'free', NULL, NULL, 1, "
+                    "NULL, NULL) RETURNING 1")
+    with pytest.raises(WarehouseError, match=r"has songplays but an empty events table.*--reload"):
+        insights.run(warehouse)
 
 
 # -- the command line and the HTML report on the real sample -----------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from .. import sql
+from ..errors import WarehouseError
 from ..warehouse.base import Warehouse
 from .model import Chart, Report, Result
 
@@ -95,6 +96,19 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def _check_loaded(warehouse: Warehouse, tx: Any) -> None:
+    """Fail with what to do, not with a missing-table error or silently empty answers."""
+    try:
+        [(has_songplays, has_events)] = warehouse.fetch(tx, statement("checks/loaded"))
+    except WarehouseError as exc:
+        raise WarehouseError(f"warehouse {warehouse} holds no star schema to answer from; run the pipeline first "
+                             f"(music-analytics run). ({exc})") from exc
+    if has_songplays and not has_events:
+        raise WarehouseError(f"warehouse {warehouse} has songplays but an empty events table: it was loaded before "
+                             "the events fact existed. Load it again once with --reload (music-analytics run "
+                             "--reload) to fill events from the raw files.")
+
+
 def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None = None, limit: int = _TOP,
         questions: tuple[Question, ...] = QUESTIONS) -> Report:
     """Answer every question for the period, in one read-only transaction (a consistent snapshot)."""
@@ -103,6 +117,7 @@ def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None 
     values = {**period_values(start, end), "limit": limit}
     results = []
     with warehouse.transaction() as tx:
+        _check_loaded(warehouse, tx)
         for q in questions:
             columns, rows = warehouse.fetch_with_columns(tx, statement(q.name, **values))
             results.append(Result(q.name, q.title, purpose(q.name), columns,

@@ -1,0 +1,4 @@
+-- Whether the warehouse holds plays, and events to answer from (none if loaded before the events fact).
+SELECT
+    CASE WHEN EXISTS (SELECT 1 FROM songplays) THEN 1 ELSE 0 END AS has_songplays,
+    CASE WHEN EXISTS (SELECT 1 FROM events) THEN 1 ELSE 0 END AS has_events
