@@ -106,7 +106,9 @@ def music_analytics_etl(
 def _with_insights(cfg: Config, result: dict[str, Any]) -> dict[str, Any]:
     """The run's result with the insights published after it (artifacts and the HTML report)."""
     result["insights"] = publish_insights(cfg)
-    result["text"] += f"\ninsights: {result['insights']['html']} (music-analytics insights for tables)"
+    html = result["insights"]["html"]
+    result["text"] += (f"\ninsights: {html} (music-analytics insights for tables)" if html
+                       else f"\ninsights skipped: {result['insights']['skipped']}")
     return result
 
 

@@ -140,3 +140,28 @@ def test_only_transient_errors_are_retried(prefect_server: None) -> None:
 
     assert probe() == ("ok", True)
     assert attempts == {"transient": 3, "data": 1}
+
+
+def test_upgrading_a_warehouse_loaded_before_the_events_fact(prefect_server: None, sample: Path,
+                                                             tmp_path: Path) -> None:
+    """A warehouse whose plays predate the events fact: the run still succeeds and says what to do; the
+    suggested --reload fills events and the insights come back."""
+    from flows.main import music_analytics_etl
+
+    warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    args = {"source": str(sample), "warehouse": warehouse, "data_dir": str(tmp_path / "data"),
+            "quality_gates": "none"}
+    music_analytics_etl(**args)
+    adapter = wh.connect(WarehouseURL.parse(warehouse))
+    adapter.query("DELETE FROM events RETURNING 1")  # as an older version left it: the table, no rows
+
+    state = music_analytics_etl(**args, return_state=True)
+    assert state.is_completed()
+    result = state.result()
+    assert result["status"] == "skipped" and result["insights"]["html"] is None
+    assert "the events table holds 0 of the 6,820 plays" in result["insights"]["skipped"]
+    assert "insights skipped: " in result["text"] and "--reload" in result["text"]
+
+    reloaded = music_analytics_etl(**args, reload=True)
+    assert reloaded["status"] == "succeeded" and adapter.count("events") == 8056
+    assert reloaded["insights"]["top_song"] == "You're The One - Dwight Yoakam"

@@ -22,7 +22,7 @@ from ..errors import WarehouseError
 from ..warehouse.base import Warehouse
 from .model import Chart, Report, Result
 
-__all__ = ["QUESTIONS", "Chart", "Question", "Report", "Result", "export_interactions", "run"]
+__all__ = ["QUESTIONS", "Chart", "NotReady", "Question", "Report", "Result", "export_interactions", "run"]
 
 
 @dataclass(frozen=True)
@@ -96,17 +96,21 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+class NotReady(WarehouseError):
+    """The warehouse cannot answer yet (no star schema, or events loaded only partly); says what to do."""
+
+
 def _check_loaded(warehouse: Warehouse, tx: Any) -> None:
-    """Fail with what to do, not with a missing-table error or silently empty answers."""
+    """Fail with what to do, not with a missing-table error or silently partial answers."""
     try:
-        [(has_songplays, has_events)] = warehouse.fetch(tx, statement("checks/loaded"))
+        [(songplays, event_plays)] = warehouse.fetch(tx, statement("checks/loaded"))
     except WarehouseError as exc:
-        raise WarehouseError(f"warehouse {warehouse} holds no star schema to answer from; run the pipeline first "
-                             f"(music-analytics run). ({exc})") from exc
-    if has_songplays and not has_events:
-        raise WarehouseError(f"warehouse {warehouse} has songplays but an empty events table: it was loaded before "
-                             "the events fact existed. Load it again once with --reload (music-analytics run "
-                             "--reload) to fill events from the raw files.")
+        raise NotReady(f"warehouse {warehouse} holds no star schema to answer from; run the pipeline first "
+                       f"(music-analytics run). ({exc})") from exc
+    if event_plays < songplays:
+        raise NotReady(f"warehouse {warehouse}: the events table holds {event_plays:,} of the {songplays:,} plays: "
+                       "the warehouse was loaded before the events fact existed. Load it again once with "
+                       "--reload (music-analytics run --reload) to fill events from the raw files.")
 
 
 def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None = None, limit: int = _TOP,

@@ -1,11 +1,13 @@
 SELECT
-  CASE WHEN EXISTS(
+  (
     SELECT
-      1
+      COUNT(*)
     FROM songplays
-  ) THEN 1 ELSE 0 END AS has_songplays,
-  CASE WHEN EXISTS(
+  ) AS songplays,
+  (
     SELECT
-      1
+      COUNT(*)
     FROM events
-  ) THEN 1 ELSE 0 END AS has_events
+    WHERE
+      page = 'NextSong' AND NOT user_id IS NULL
+  ) AS event_plays
