@@ -43,8 +43,7 @@ def publish_insights(cfg: Config) -> dict[str, Any]:
     path = report_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html.render_html(report), encoding="utf-8")
-    sections = [f"## {r.title}\n\n{r.purpose}\n\n{text.result_markdown(r, ARTIFACT_ROWS)}" for r in report.results]
-    create_markdown_artifact(key="music-analytics-insights", markdown="\n\n".join(sections),
+    create_markdown_artifact(key="music-analytics-insights", markdown=text.to_markdown(report, ARTIFACT_ROWS),
                              description="Insights over the whole warehouse after this run")
     for name in TABLES:
         result = report.result(name)

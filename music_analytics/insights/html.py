@@ -44,7 +44,7 @@ Row = dict[str, Any]
 
 def render_html(report: Report) -> str:
     """The whole report: header, a table of contents, then one section per result, in order."""
-    period = _period(report)
+    period = report.period()
     toc = "".join(f'<li><a href="#{escape(r.name)}">{escape(r.title)}</a></li>' for r in report.results)
     return "\n".join([
         "<!DOCTYPE html>",
@@ -90,14 +90,6 @@ def format_value(column: str, value: Any) -> str:
 
 def _is_rate(column: str) -> bool:
     return column in RATE_COLUMNS or column.endswith("_rate")
-
-
-def _period(report: Report) -> str:
-    if report.start is None and report.end is None:
-        return "all data"
-    start = report.start.isoformat() if report.start else "the first event"
-    end = report.end.isoformat() if report.end else "the last event"
-    return f"{start} to {end}"
 
 
 def _section(result: Result) -> str:

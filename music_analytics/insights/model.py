@@ -58,6 +58,14 @@ class Report:
     generated_at: dt.datetime
     results: list[Result] = field(default_factory=list)
 
+    def period(self) -> str:
+        """The period as the renderers print it: "all data", or "2018-11-05 to 2018-11-11"."""
+        if self.start is None and self.end is None:
+            return "all data"
+        start = self.start.isoformat() if self.start else "the first event"
+        end = self.end.isoformat() if self.end else "the last event"
+        return f"{start} to {end}"
+
     def result(self, name: str) -> Result:
         for r in self.results:
             if r.name == name:

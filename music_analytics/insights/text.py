@@ -18,12 +18,6 @@ MAX_ROWS = 30
 _NUMERIC = (int, float)
 
 
-def _period(report: Report) -> str:
-    if report.start is None and report.end is None:
-        return "all data"
-    return f"{report.start or 'first event'} to {report.end or 'last event'}"
-
-
 def _cells(result: Result, limit: int | None) -> tuple[list[list[str]], int]:
     rows = result.rows if limit is None else result.rows[:limit]
     formats = result.formats or result.columns
@@ -76,7 +70,7 @@ def result_table(result: Result, limit: int | None = MAX_ROWS) -> str:
 
 
 def to_table(report: Report) -> str:
-    parts = [f"Music Analytics insights: {report.warehouse}, {_period(report)}"]
+    parts = [f"Music Analytics insights: {report.warehouse}, {report.period()}"]
     for result in report.results:
         parts += ["", f"== {result.title} ({result.name}) ==", result.purpose, result_table(result)]
     return "\n".join(parts) + "\n"
@@ -101,10 +95,10 @@ def result_markdown(result: Result, limit: int | None = MAX_ROWS) -> str:
     return "\n".join(out)
 
 
-def to_markdown(report: Report) -> str:
-    parts = [f"# Music Analytics insights\n\nWarehouse `{report.warehouse}`, {_period(report)}."]
+def to_markdown(report: Report, limit: int | None = MAX_ROWS) -> str:
+    parts = [f"# Music Analytics insights\n\nWarehouse `{report.warehouse}`, {report.period()}."]
     for result in report.results:
-        parts += [f"## {result.title}\n\n{result.purpose}\n\n{result_markdown(result)}"]
+        parts += [f"## {result.title}\n\n{result.purpose}\n\n{result_markdown(result, limit)}"]
     return "\n\n".join(parts) + "\n"
 
 
