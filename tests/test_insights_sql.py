@@ -27,7 +27,7 @@ from tests.test_insights_html import BAR, CHROMIUM, CHROMIUM_FLAGS, decode_png, 
 
 INSIGHTS = sql.SQL_DIR / "insights"
 GOLDEN = Path(__file__).parent / "golden" / "insights"
-NAMES = [q.name for q in insights.QUESTIONS] + [insights.INTERACTIONS, "checks/loaded"]
+NAMES = [q.name for q in insights.QUESTIONS] + [insights.INTERACTIONS, insights.LAST_PLAY, "checks/loaded"]
 VALUES = {**insights.period_values(dt.date(2018, 11, 1), dt.date(2018, 11, 30)), "limit": 10,
           "split_at": "TIMESTAMP '2018-11-24 00:00:00'"}
 # Functions the files may call: each exists with the same meaning in DuckDB, PostgreSQL and Redshift.

@@ -115,7 +115,7 @@ def _check_loaded(warehouse: Warehouse, tx: Any) -> None:
 
 def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None = None, limit: int = _TOP,
         questions: tuple[Question, ...] = QUESTIONS) -> Report:
-    """Answer every question for the period, in one read-only transaction (a consistent snapshot)."""
+    """Answer every question for the period, in one transaction that only reads."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     values = {**period_values(start, end), "limit": limit}
@@ -131,6 +131,7 @@ def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None 
 
 
 INTERACTIONS = "recommender/interactions"
+LAST_PLAY = "recommender/last_play"
 # The columns of sql/insights/recommender/interactions.sql, in order, as written to Parquet.
 INTERACTIONS_SCHEMA = pa.schema([
     ("split", pa.string()), ("user_id", pa.string()), ("song", pa.string()), ("artist", pa.string()),
@@ -153,7 +154,7 @@ def export_interactions(warehouse: Warehouse, out: Path, test_days: int = 7,
         raise ValueError(f"test_days must be at least 1, not {test_days}")
     with warehouse.transaction() as tx:
         if split_at is None:
-            last = warehouse.fetch(tx, "SELECT MAX(start_time) FROM events WHERE page = 'NextSong'")[0][0]
+            last = warehouse.fetch(tx, statement(LAST_PLAY))[0][0]
             if last is None:
                 raise ValueError(f"warehouse {warehouse}: no plays to export (run the pipeline first)")
             split_at = last.date() - dt.timedelta(days=test_days - 1)
