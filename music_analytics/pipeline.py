@@ -203,14 +203,19 @@ def _gate(cfg: Config, result: GateResult, progress: Progress) -> GateResult:
     return result
 
 
-def check_lake(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> GateResult | None:
-    """Quality gate 1 on the lake, before staging (None when the gate is switched off)."""
+def check_lake(cfg: Config, lake: Path, catalogue: Path | None, run_id: str,
+               progress: Progress = _quiet) -> GateResult | None:
+    """Quality gate 1 on the lake, before staging (None when the gate is switched off).
+
+    `catalogue`: the published songs the transform matched plays against (the plan's export).
+    """
     if "lake" not in cfg.quality_gates:
         return None
     from . import quality
 
     progress("quality gate 'lake': validating the lake")
-    return _gate(cfg, quality.check_lake(lake, run_id=run_id, docs_dir=cfg.quality_docs_path), progress)
+    return _gate(cfg, quality.check_lake(lake, run_id=run_id, docs_dir=cfg.quality_docs_path, catalogue=catalogue),
+                 progress)
 
 
 def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> GateResult | None:
@@ -266,7 +271,7 @@ class Stages:
     begin: Callable[[Config, RunSummary], None]
     plan: Callable[[Config, str], Plan]
     transform: Callable[[Config, Plan], TransformResult]
-    check_lake: Callable[[Config, Path, str], GateResult | None]
+    check_lake: Callable[[Config, Path, Path | None, str], GateResult | None]
     stage: Callable[[Config, Path, Plan, str], wh.MergeCounts]
     audit: Callable[[Config, Path, str], GateResult | None]
     load: Callable[[Config, wh.MergeCounts], wh.MergeCounts]
@@ -320,7 +325,7 @@ def _run_stages(cfg: Config, summary: RunSummary, st: Stages, progress: Progress
         summary.transform = st.transform(cfg, summary.plan)
     lake = summary.transform.lake
     with summary.timed("lake gate"):
-        summary.add_gate(st.check_lake(cfg, lake, summary.run_id))
+        summary.add_gate(st.check_lake(cfg, lake, summary.plan.files.catalogue, summary.run_id))
     with summary.timed("stage"):
         staged = st.stage(cfg, lake, summary.plan, summary.run_id)
     with summary.timed("audit"):

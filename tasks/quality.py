@@ -28,8 +28,8 @@ def _publish(result: GateResult | None) -> GateResult | None:
 
 
 @task(name="quality-gate-lake", cache_policy=NO_CACHE, **retrying())
-def lake_gate(cfg: Config, lake: Path, run_id: str) -> GateResult | None:
-    return _publish(pipeline.check_lake(cfg, lake, run_id, get_run_logger().info))
+def lake_gate(cfg: Config, lake: Path, catalogue: Path | None, run_id: str) -> GateResult | None:
+    return _publish(pipeline.check_lake(cfg, lake, catalogue, run_id, get_run_logger().info))
 
 
 @task(name="quality-gate-warehouse", cache_policy=NO_CACHE, **retrying())

@@ -1,8 +1,9 @@
 """The two quality gates.
 
 Gate 1 (`check_lake`) runs on the transform's Parquet output before anything is staged: an
-in-memory DuckDB exposes each lake table as `staging.<table>` and empty published tables, so
-the suites' SQL reads the lake exactly as it reads a warehouse.
+in-memory DuckDB exposes each lake table as `staging.<table>`, and as the published tables the
+song catalogue the transform matched plays against (the warehouse's songs when the run was
+planned), so the suites' SQL reads the lake exactly as it reads a warehouse.
 
 Gate 2 (`audit_warehouse`) is the audit of write-audit-publish: the run's rows are already
 written to the warehouse's staging (audit) tables; the suites run there, against what is already
@@ -27,7 +28,7 @@ from .suites import Suite, suites
 from .validate import build_docs, validate
 
 
-def _lake_connection(lake: Path) -> duckdb.DuckDBPyConnection:
+def _lake_connection(lake: Path, catalogue: Path | None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("CREATE SCHEMA staging")
@@ -40,10 +41,27 @@ def _lake_connection(lake: Path) -> duckdb.DuckDBPyConnection:
         # Read once: several suites join the same tables, and songs may be ~10k small files.
         con.execute(f"CREATE TABLE staging.{quote(name)} AS SELECT {cols} FROM "
                     f"read_parquet('{table_glob(lake, name)}', hive_partitioning = true)")
+    published = set()
+    if catalogue is not None:
+        # A day's plays match songs loaded by earlier runs: those are published, not dangling. The
+        # catalogue is what the transform matched against, so it is what the references must see.
+        source = f"read_parquet({_literal(str(catalogue))})"
+        con.execute(f"CREATE VIEW songs AS SELECT song_id, title, artist_id, artist_name, "
+                    f"CAST(NULL AS INTEGER) AS year, duration FROM {source}")
+        # A published song's artist is published (gate 2 checks songs.artist_id on every load).
+        con.execute(f"CREATE VIEW artists AS SELECT DISTINCT artist_id, CAST(NULL AS VARCHAR) AS name, "
+                    f"CAST(NULL AS VARCHAR) AS location, CAST(NULL AS DOUBLE) AS latitude, "
+                    f"CAST(NULL AS DOUBLE) AS longitude FROM {source}")
+        published = {"songs", "artists"}
     for name in MERGE_ORDER:
-        # Nothing is published from the lake's point of view: references resolve within the run.
-        con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM staging.{quote(name)} LIMIT 0")
+        if name not in published:
+            # What the run cannot know about the warehouse is empty: references resolve within the run.
+            con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM staging.{quote(name)} LIMIT 0")
     return con
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _run(gate: str, frames: list[tuple[Suite, Any]], run_id: str, docs_dir: Path | None,
@@ -80,11 +98,15 @@ def _selected(gate: str, only: Collection[str] | None) -> list[Suite]:
     return [s for s in suites(gate) if only is None or s.name in only]
 
 
-def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None,
+def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None, catalogue: Path | None = None,
                only: Collection[str] | None = None) -> GateResult:
-    """Gate 1: every `lake` suite (or those named in `only`) on the lake's tables."""
+    """Gate 1: every `lake` suite (or those named in `only`) on the lake's tables.
+
+    `catalogue` is the Parquet of published songs the transform matched plays against
+    (sources.SourceFiles.catalogue); without it nothing counts as published.
+    """
     started = time.perf_counter()
-    con = _lake_connection(lake)
+    con = _lake_connection(lake, catalogue)
     try:
         frames = [(s, con.execute(sql.render(s.query)[0]).df()) for s in _selected("lake", only)]
     finally:

@@ -224,8 +224,7 @@ class Warehouse(abc.ABC):
         import pyarrow.parquet as pq
 
         with self.transaction() as tx:
-            df = self.frame(tx, f"SELECT {', '.join(CATALOGUE.names)} FROM songs")
-        table = pa.Table.from_pandas(df, schema=CATALOGUE, preserve_index=False)
+            table = self.arrow(tx, f"SELECT {', '.join(CATALOGUE.names)} FROM songs", CATALOGUE)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
         pq.write_table(table, partial)
