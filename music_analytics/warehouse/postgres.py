@@ -131,6 +131,8 @@ class PostgresWarehouse(Warehouse):
             tx.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", buf)
         except psycopg2.Error as exc:
             raise self._error(exc) from None
+        if not buf.tell():  # no rows: Arrow refuses an empty CSV
+            return schema.empty_table()
         buf.seek(0)
         return pacsv.read_csv(
             buf, read_options=pacsv.ReadOptions(column_names=schema.names),
