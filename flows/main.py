@@ -64,6 +64,7 @@ def music_analytics_etl(
     scheduled_day: bool = False,
     lookback_days: int | None = None,
     reload: bool = False,
+    source_moved: bool = False,
     config_file: str | None = None,
     data_dir: str | None = None,
     lake: str | None = None,
@@ -78,6 +79,8 @@ def music_analytics_etl(
     SqlAlchemyConnector, prefect-aws's AwsCredentials) that hold the credentials, instead of a URL.
     scheduled_day: process the day before the run's scheduled start (the daily deployment).
     backfill: run [start, end] one day at a time, in order.
+    source_moved: the source is the warehouse's dataset in a new place (otherwise a run from a
+    source other than the one the warehouse was loaded from stops).
     """
     if warehouse_block:
         if warehouse:
@@ -90,7 +93,7 @@ def music_analytics_etl(
     cfg = load_config(config_file, source=source, warehouse=warehouse, engine=engine,
                       start=date or start, end=date or end, data_dir=data_dir, lake=lake, spark_master=spark_master,
                       quality_gates=quality_gates, quality_docs=quality_docs, lookback_days=lookback_days,
-                      reload=reload, lock_timeout=lock_timeout)
+                      reload=reload, lock_timeout=lock_timeout, source_moved=source_moved)
     logger = get_run_logger()
     try:
         if backfill:
@@ -218,6 +221,7 @@ def run_from_args(args: argparse.Namespace) -> int:
 
             s3.check(cfg, cfg.source)
         warehouse_for(cfg).check()
+        pipeline.check_source(cfg)
         if cfg.engine == "spark" and not cfg.spark_master.startswith("sc://"):
             from music_analytics.engines.spark_session import check_java
 
@@ -227,7 +231,8 @@ def run_from_args(args: argparse.Namespace) -> int:
         result = music_analytics_etl(
             source=args.source, warehouse=_without_password(args.warehouse), engine=args.engine,
             start=cfg.start, end=cfg.end, backfill=args.backfill, lookback_days=args.lookback_days,
-            reload=args.reload, config_file=args.config, data_dir=args.data_dir, lake=args.lake,
+            reload=args.reload, source_moved=args.source_moved, config_file=args.config, data_dir=args.data_dir,
+            lake=args.lake,
             spark_master=args.spark_master, quality_gates=args.quality_gates, quality_docs=args.quality_docs,
             lock_timeout=args.lock_timeout,
         )

@@ -94,6 +94,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              "since loaded (late data; default 2)")
     parser.add_argument("--reload", action="store_true",
                         help="read every file in range, even those the run ledger has loaded unchanged")
+    parser.add_argument("--source-moved", action="store_true",
+                        help="the source is the dataset this warehouse was loaded from, in a new place (moved, "
+                             "renamed, copied to S3): rebind the warehouse to it. Without it a run from another "
+                             "source stops, so two datasets never merge into one warehouse")
     parser.add_argument("--lock-timeout", type=int, metavar="SECONDS",
                         help="how long to wait for another run on the same warehouse to finish (default 600)")
     parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
@@ -117,7 +121,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         args.config, source=args.source, warehouse=args.warehouse, engine=args.engine, start=start, end=end,
         data_dir=args.data_dir, lake=args.lake, spark_master=args.spark_master, verbose=args.verbose,
         quality_gates=args.quality_gates, quality_docs=args.quality_docs, lookback_days=args.lookback_days,
-        reload=args.reload, lock_timeout=args.lock_timeout,
+        reload=args.reload, lock_timeout=args.lock_timeout, source_moved=args.source_moved,
     )
     if args.backfill and (cfg.start is None or cfg.end is None):
         raise ConfigError("--backfill needs a date range: --start and --end (or [pipeline] start and end)")

@@ -144,6 +144,8 @@ class Config:
     # Seconds a run waits for another run on the same warehouse to finish before it gives up.
     lock_timeout: int = 600
     reload: bool = False  # read every file in range even if the ledger says it is loaded and unchanged
+    # The source is the warehouse's dataset in a new place: rebind the warehouse to it (ledger.check_source).
+    source_moved: bool = False
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     s3_access_key_id: str | None = None
@@ -337,6 +339,7 @@ def load_config(
         lookback_days=lookback if lookback is not None else cfg.lookback_days,
         lock_timeout=lock_timeout if lock_timeout is not None else cfg.lock_timeout,
         reload=bool(flags.pop("reload", False)),
+        source_moved=bool(flags.pop("source_moved", False)),
         s3_endpoint_url=get("s3", "endpoint_url"),
         s3_region=get("s3", "region"),
         s3_access_key_id=get("s3", "access_key_id"),

@@ -9,7 +9,13 @@ are simply picked up again by the next run.
 A daily run can look back: event files of the `lookback_days` before its first day are read
 again only if they were loaded before and their content changed since (a late event appended to
 an earlier day's file). Earlier files that were never loaded are left to a backfill, so a daily
-run never quietly turns into one.
+run never quietly turns into one; older files that changed since loaded are reported (by size,
+and for folders by modification time and checksum), not read.
+
+A warehouse holds one dataset: files are identified by their source and their path in it, with
+their content (SHA-256). A run whose source is not the one the warehouse was loaded from stops
+(`SourceMismatch`) instead of merging another dataset's files over same-named ones; when the data
+only moved, `source_moved` rebinds the warehouse to the new place.
 """
 
 from __future__ import annotations
@@ -25,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from .errors import SourceError
-from .sources import EVENT_FILE, SourceFiles
+from .errors import ConfigError, SourceError
+from .sources import SourceFiles, canonical, file_day
 
 if TYPE_CHECKING:
     from .warehouse import Warehouse
@@ -76,6 +82,15 @@ def sha256(path: Path) -> str:
 
 
 @dataclass(frozen=True)
+class Loaded:
+    """A file as the ledger recorded it when it was last loaded."""
+
+    checksum: str
+    size_bytes: int
+    loaded_at: dt.datetime  # naive UTC
+
+
+@dataclass(frozen=True)
 class FileState:
     source_file: str  # relative to the source root, as in rejected_records and input_files
     input: str  # events | songs
@@ -94,6 +109,8 @@ class Plan:
     unchanged: int = 0  # loaded before with this content: skipped
     lookback_changed: int = 0  # of `changed`: event files before the first day (late data)
     lookback_never_loaded: int = 0  # event files before the first day never loaded: left to a backfill
+    # Loaded event files older than the lookback window that changed since: not read (relative paths).
+    stale: tuple[str, ...] = ()
     reload: bool = False  # the ledger was ignored (--reload)
 
     @property
@@ -116,25 +133,30 @@ class Plan:
                      " (left to a backfill)")
         return text
 
+    def warnings(self) -> list[str]:
+        """What the user should act on: loaded files that changed but this run does not read."""
+        if not self.stale:
+            return []
+        days = sorted(d for p in self.stale if (d := file_day(p.rsplit('/', 1)[-1])) is not None)
+        span = f"--start {days[0]} --end {days[-1]}" if days else "their days"
+        return [f"{len(self.stale):,} loaded event file(s) older than the lookback window changed since they were "
+                f"loaded and were not read (e.g. {self.stale[0]}): load them with {span}, or raise --lookback-days"]
 
-def _day(path: Path) -> dt.date | None:
-    m = EVENT_FILE.search(path.name)
-    return dt.date.fromisoformat(m.group(1)) if m else None
 
-
-def plan(files: SourceFiles, loaded: Mapping[str, str], first_day: dt.date | None, reload: bool = False,
+def plan(files: SourceFiles, loaded: Mapping[str, Loaded], first_day: dt.date | None, reload: bool = False,
          progress: Callable[[str], None] = lambda _m: None) -> Plan:
     """Choose the files to read among `files` (listed with the lookback window) given the ledger's
-    checksums of loaded files (`loaded`: relative path -> SHA-256)."""
+    record of loaded files (`loaded`: relative path -> Loaded)."""
     candidates = [(p, "events") for p in files.event_files] + [(p, "songs") for p in files.song_files]
     progress(f"checksumming {len(candidates):,} input files")
     out = Plan(files=files, reload=reload)
     keep: set[Path] = set()
     for path, kind in candidates:
         rel = files.relative(path)
-        day = _day(path) if kind == "events" else None
+        day = file_day(path.name) if kind == "events" else None
         before = first_day is not None and day is not None and day < first_day
-        previous = loaded.get(rel)
+        record = loaded.get(rel)
+        previous = record.checksum if record is not None else None
         if before and previous is None:
             out.lookback_never_loaded += 1
             continue
@@ -153,6 +175,8 @@ def plan(files: SourceFiles, loaded: Mapping[str, str], first_day: dt.date | Non
             out.lookback_changed += before
         keep.add(path)
         out.states[rel] = state
+    if not reload:
+        out.stale = _changed_earlier(files, loaded)
     out.files = replace(
         files,
         event_files=tuple(p for p in files.event_files if p in keep),
@@ -162,10 +186,56 @@ def plan(files: SourceFiles, loaded: Mapping[str, str], first_day: dt.date | Non
     return out
 
 
-def loaded_checksums(warehouse: Warehouse) -> dict[str, str]:
+def _changed_earlier(files: SourceFiles, loaded: Mapping[str, Loaded]) -> tuple[str, ...]:
+    """Loaded files dated before the window whose content moved since: a size change is certain; a
+    local file modified after its load is checksummed (only those, so the window stays cheap)."""
+    changed = []
+    for rel, size in files.earlier:
+        record = loaded.get(rel)
+        if record is None:
+            continue
+        if size != record.size_bytes:
+            changed.append(rel)
+            continue
+        path = files.root / rel
+        try:
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+        except OSError:
+            continue  # not mirrored (an S3 source): its size is all there is to compare
+        if modified > record.loaded_at and sha256(path) != record.checksum:
+            changed.append(rel)
+    return tuple(changed)
+
+
+def loaded_files(warehouse: Warehouse) -> dict[str, Loaded]:
     with warehouse.transaction() as tx:
         rows = warehouse.fetch(tx, warehouse.sql_statements("ledger/loaded.sql")[0])
-    return {str(path): str(checksum) for path, checksum in rows}
+    return {str(path): Loaded(str(checksum), int(size), loaded_at) for path, checksum, size, loaded_at in rows}
+
+
+class SourceMismatch(ConfigError):
+    """The run's source is not the one the warehouse was loaded from."""
+
+
+def check_source(warehouse: Warehouse, source: str, moved: bool = False) -> None:
+    """Stop a run that would merge another dataset into the warehouse (see the module docstring).
+
+    Sources recorded by older versions may be relative paths: they are resolved from here, which is
+    where those runs ran when the warehouse path is relative too.
+    """
+    if moved or not warehouse.has_table(RUNS):
+        return
+    with warehouse.transaction() as tx:
+        rows = warehouse.fetch(tx, warehouse.sql_statements("ledger/sources.sql")[0])
+    if not rows:
+        return
+    bound, last, files = rows[0]
+    if canonical(str(bound)) == canonical(source):
+        return
+    raise SourceMismatch(
+        f"warehouse {warehouse} holds the data of source {bound} ({int(files):,} file loads, the last run at "
+        f"{last:%Y-%m-%d %H:%M} UTC), not of {source}: a warehouse holds one dataset. Load {source} into a "
+        "warehouse of its own (--warehouse), or, if it is the same data in a new place, rerun with --source-moved")
 
 
 def file_rows(lake: Path, states: Mapping[str, FileState], run_id: str, loaded_at: dt.datetime) -> pa.Table:

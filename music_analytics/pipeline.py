@@ -27,7 +27,7 @@ from .engines import TransformResult, get_engine
 from .errors import ConfigError, PipelineError, QualityGateError, WarehouseError
 from .ledger import Plan
 from .quality.results import HISTORY_COLUMNS, GateResult
-from .sources import SourceFiles, discover
+from .sources import SourceFiles, canonical, discover
 
 Progress = Callable[[str], None]
 
@@ -69,12 +69,18 @@ class RunSummary:
 
 
 def resolve_source(cfg: Config, progress: Progress = _quiet) -> str:
-    """The source folder of the run: the configured one, or the demo dataset (made on first use)."""
+    """The run's source, canonical (an absolute folder path or s3://bucket/prefix): the configured
+    one, or the demo dataset (made on first use). The ledger records it with the run."""
     if cfg.source:
-        return cfg.source
+        return canonical(cfg.source)
     from .demo import ensure_demo
 
-    return str(ensure_demo(cfg, progress))
+    return canonical(str(ensure_demo(cfg, progress)))
+
+
+def check_source(cfg: Config) -> None:
+    """Before any work: the run's source must be the one the warehouse was loaded from."""
+    ledger.check_source(_warehouse(cfg), canonical(cfg.source or str(cfg.demo_path)), cfg.source_moved)
 
 
 def _warehouse(cfg: Config) -> wh.Warehouse:
@@ -160,10 +166,12 @@ def list_files(cfg: Config, source: str, start: dt.date | None, end: dt.date | N
 def plan(cfg: Config, source: str, progress: Progress = _quiet) -> Plan:
     """Which files this run reads (ledger: new or changed only), and the song catalogue for matching."""
     first = cfg.start - dt.timedelta(days=cfg.lookback_days) if cfg.start else None
-    files = list_files(cfg, source, first, cfg.end, progress)
     warehouse = _warehouse(cfg)
-    loaded = ledger.loaded_checksums(warehouse)
-    chosen = ledger.plan(files, loaded, cfg.start, cfg.reload, progress)
+    ledger.check_source(warehouse, source, cfg.source_moved)
+    files = list_files(cfg, source, first, cfg.end, progress)
+    chosen = ledger.plan(files, ledger.loaded_files(warehouse), cfg.start, cfg.reload, progress)
+    for warning in chosen.warnings():
+        progress(f"warning: {warning}")
     if chosen.nothing_to_do:  # no transform follows: no catalogue to export
         progress(f"plan: {chosen.describe()}")
         return chosen

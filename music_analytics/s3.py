@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import secrets
 from .errors import SourceError, TransientSourceError
-from .sources import SourceFiles, in_range
+from .sources import SourceFiles, file_day, in_range
 
 if TYPE_CHECKING:
     from .config import Config
@@ -167,10 +167,12 @@ def discover(cfg: Config, uri: str, start: dt.date | None, end: dt.date | None,
     songs = [o for o in objects if o.relative.startswith("song_data/")]
     events = [o for o in objects if o.relative.startswith("log_data/")]
     chosen = [o for o in events if in_range(o.relative, start, end)]
+    earlier = [(o.relative, o.size) for o in events
+               if start is not None and (day := file_day(o.relative.rsplit("/", 1)[-1])) is not None and day < start]
     root = fetch(cfg, uri, songs + chosen, progress).resolve()
     return SourceFiles(root=root, song_files=tuple(root / o.relative for o in songs),
                        event_files=tuple(root / o.relative for o in chosen),
-                       skipped_event_files=len(events) - len(chosen))
+                       skipped_event_files=len(events) - len(chosen), earlier=tuple(earlier))
 
 
 def upload_tree(cfg: Config, local: Path, uri: str, progress: Progress = lambda _m: None) -> list[str]:

@@ -1,8 +1,8 @@
 """Find the raw files of a run and read song files into records.
 
-A source is a folder (or, later, an s3:// prefix) holding song_data/ and log_data/ in the
-Sparkify layout. Event files are named YYYY-MM-DD-events.json, which is how a date range picks
-the files of a run.
+A source is a folder or an s3:// prefix holding song_data/ and log_data/ in the Sparkify
+layout. Event files are named YYYY-MM-DD-events.json, which is how a date range picks the files
+of a run.
 """
 
 from __future__ import annotations
@@ -35,9 +35,22 @@ class SourceFiles:
     # Parquet of the songs the warehouse already holds (song_id, title, artist_id, artist_name,
     # duration): plays are matched against them as well as against the run's own song files.
     catalogue: Path | None = None
+    # Event files dated before the range, not read: (relative path, size in bytes). The plan
+    # checks them against the ledger, so an old file that changed is reported, not silently ignored.
+    earlier: tuple[tuple[str, int], ...] = ()
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+
+def canonical(source: str) -> str:
+    """The one spelling of a source the run ledger compares: an absolute folder path, or
+    s3://bucket/prefix without a trailing slash."""
+    if source.startswith("s3://"):
+        bucket, _, prefix = source[len("s3://"):].partition("/")
+        prefix = prefix.strip("/")
+        return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
+    return str(Path(source).expanduser().resolve())
 
 
 def check_source(source: str) -> Path | None:
@@ -67,21 +80,37 @@ def discover(source: str, start: dt.date | None = None, end: dt.date | None = No
     root = checked.resolve()
     songs = _json_files(root / "song_data")
     events: list[Path] = []
+    earlier: list[tuple[str, int]] = []
     skipped = 0
     for p in _json_files(root / "log_data"):
         if in_range(str(p), start, end):
             events.append(p)
-        else:
-            skipped += 1
-    if not songs and not events:
+            continue
+        skipped += 1
+        if start is not None and (day := file_day(p.name)) is not None and day < start:
+            earlier.append((p.relative_to(root).as_posix(), _size(p)))
+    if not songs and not events and not earlier:
         raise SourceError(f"source {root}: no .json files under song_data/ or log_data/")
-    return SourceFiles(root=root, song_files=tuple(songs), event_files=tuple(events), skipped_event_files=skipped)
+    return SourceFiles(root=root, song_files=tuple(songs), event_files=tuple(events), skipped_event_files=skipped,
+                       earlier=tuple(earlier))
+
+
+def file_day(name: str) -> dt.date | None:
+    """The day in an event file's name (YYYY-MM-DD-events.json), None for another name."""
+    m = EVENT_FILE.search(name)
+    return dt.date.fromisoformat(m.group(1)) if m else None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise SourceError(f"{path}: unreadable ({exc.strerror or exc})") from exc
 
 
 def in_range(path: str, start: dt.date | None, end: dt.date | None) -> bool:
     """Whether an event file's day (from its name, YYYY-MM-DD-events.json) is in [start, end]."""
-    m = EVENT_FILE.search(path.rsplit("/", 1)[-1])
-    day = dt.date.fromisoformat(m.group(1)) if m else None
+    day = file_day(path.rsplit("/", 1)[-1])
     if (start or end) and day is None:
         raise SourceError(f"{path}: cannot tell the file's day from its name (expected YYYY-MM-DD-events.json)")
     return day is None or not ((start and day < start) or (end and day > end))

@@ -37,6 +37,11 @@ def fill(statement: str, relative: str, values: dict[str, object]) -> str:
     return _PLACEHOLDER.sub(one, statement)
 
 
+def literal(text: str) -> str:
+    """A SQL string literal (single quotes doubled), for values the code itself puts into SQL text."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def render(relative: str, **values: object) -> list[str]:
     """The statements of sql/<relative> with every {{name}} replaced by str(values[name]).
 

@@ -23,7 +23,8 @@ def as_dict(s: RunSummary) -> dict[str, Any]:
         p = s.plan
         out["files"] = {"read": p.files_read, "new": p.new, "changed": p.changed, "unchanged": p.unchanged,
                         "lookback_changed": p.lookback_changed, "lookback_never_loaded": p.lookback_never_loaded,
-                        "reload": p.reload}
+                        "changed_not_read": list(p.stale), "reload": p.reload}
+        out["warnings"] = p.warnings()
     if t is not None:
         out["inputs"] = {name: vars(getattr(t, name)).copy() for name in ("events", "songs")}
         out["rejected_by_reason"] = dict(t.rejected_by_reason)
@@ -56,6 +57,7 @@ def format_summary(s: RunSummary) -> str:
              f"  engine     {s.engine}", f"  warehouse  {s.warehouse}", f"  run id     {s.run_id}"]
     if s.plan is not None:
         lines.append(f"  files      {s.plan.describe()}")
+        lines += [f"  warning    {w}" for w in s.plan.warnings()]
     if t is not None:
         header = f"  {'input':<8}{'files':>8}{'records':>12}{'accepted':>12}{'rejected':>10}{'blank lines':>13}"
         lines += ["", header]

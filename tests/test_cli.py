@@ -134,3 +134,24 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert con.execute("SELECT COUNT(*) FROM songplays").fetchall() == [(0,)]
     assert con.execute("SELECT COUNT(*) FROM staging.songplays").fetchall() == [(6821,)]
+
+
+def test_a_second_source_into_a_loaded_warehouse_stops_before_the_flow(
+        sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from music_analytics import pipeline
+    from music_analytics.generator import GeneratorParams, generate
+    from tests.conftest import make_config
+
+    monkeypatch.chdir(tmp_path)
+    day = dt.date(2018, 11, 15)
+    warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    pipeline.run(make_config(tmp_path, sample, warehouse, start=day, end=day))
+    generate(GeneratorParams(events=2000, seed=1, start=day, days=1), tmp_path / "other")
+    code = cli_main(["run", "--source", "other", "--warehouse", warehouse, "--date", "2018-11-15",
+                     "--data-dir", str(tmp_path / "data")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error: ") and "\n" not in err, err
+    assert f"holds the data of source {sample.resolve()}" in err
+    assert f"not of {tmp_path / 'other'}" in err and "--source-moved" in err

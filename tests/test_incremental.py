@@ -298,3 +298,63 @@ def test_a_failed_run_is_in_the_ledger_with_its_error_and_no_secret(tmp_path: Pa
         "SELECT status, files_loaded, error FROM pipeline_runs")
     assert (status, files_loaded) == ("failed", 0)
     assert "not a readable folder" in error and secret not in error
+
+
+def test_a_run_from_another_source_stops_and_a_moved_source_is_rebound(sample: Path, tmp_path: Path,
+                                                                          warehouse_url: str) -> None:
+    from music_analytics.ledger import SourceMismatch
+
+    first = copy_of(sample, tmp_path)
+    pipeline.run(make_config(tmp_path, first, warehouse_url, start=DAY, end=DAY))
+    cfg = make_config(tmp_path, first, warehouse_url)
+    before = tables(cfg)
+
+    # Another dataset whose files have the same names (log_data/2018/11/2018-11-15-events.json).
+    other = tmp_path / "other"
+    from music_analytics.generator import GeneratorParams, generate
+
+    generate(GeneratorParams(events=3000, seed=5, start=DAY, days=1), other)
+    with pytest.raises(SourceMismatch) as refused:
+        pipeline.run(make_config(tmp_path, other, warehouse_url, start=DAY, end=DAY))
+    message = str(refused.value)
+    assert f"holds the data of source {first}" in message and f"not of {other}" in message
+    assert "--source-moved" in message and "\n" not in message
+    assert tables(cfg) == before
+
+    # The same data in a new place: refused too, until the run says the source moved.
+    moved = tmp_path / "moved"
+    first.rename(moved)
+    with pytest.raises(SourceMismatch):
+        pipeline.run(make_config(tmp_path, moved, warehouse_url, start=DAY, end=DAY))
+    rebound = pipeline.run(make_config(tmp_path, moved, warehouse_url, start=DAY, end=DAY, source_moved=True))
+    assert rebound.status == "skipped" and rebound.plan is not None and rebound.plan.unchanged == 72
+    nxt = DAY + dt.timedelta(days=1)
+    later = pipeline.run(make_config(tmp_path, moved, warehouse_url, start=nxt, end=nxt))
+    assert later.status == "succeeded" and later.plan is not None and later.plan.files_read == 1
+    assert count(cfg, "SELECT COUNT(*) FROM songplays") == (
+        plays_in(day_file(moved, DAY)) + plays_in(day_file(moved, nxt)))
+
+
+def test_a_changed_file_older_than_the_lookback_window_is_reported(sample: Path, tmp_path: Path,
+                                                                   duckdb_url: str) -> None:
+    from music_analytics.summary import format_summary
+
+    source = copy_of(sample, tmp_path)
+    d10 = dt.date(2018, 11, 10)
+    for day in (d10, DAY):
+        pipeline.run(make_config(tmp_path, source, duckdb_url, start=day, end=day))
+    event = json.loads(next(x for x in day_file(source, d10).read_text().splitlines() if '"NextSong"' in x))
+    append(day_file(source, d10), json.dumps({**event, "ts": event["ts"] + 1, "itemInSession": 9990}))
+
+    messages: list[str] = []
+    nxt = DAY + dt.timedelta(days=1)
+    run = pipeline.run(make_config(tmp_path, source, duckdb_url, start=nxt, end=nxt), messages.append)
+    assert run.plan is not None and run.plan.stale == ("log_data/2018/11/2018-11-10-events.json",)
+    warning = ("1 loaded event file(s) older than the lookback window changed since they were loaded and were not "
+               "read (e.g. log_data/2018/11/2018-11-10-events.json): load them with --start 2018-11-10 --end "
+               "2018-11-10, or raise --lookback-days")
+    assert f"warning: {warning}" in messages
+    assert f"warning    {warning}" in format_summary(run)
+    # Loading that day again picks the change up, and the warning is gone.
+    again = pipeline.run(make_config(tmp_path, source, duckdb_url, start=d10, end=d10))
+    assert again.plan is not None and again.plan.changed == 1 and again.plan.stale == ()

@@ -143,6 +143,12 @@ class Warehouse(abc.ABC):
         statements = [s.strip().rstrip(";") for s in body.split(";\n") if s.strip().rstrip(";").strip()]
         return [sql.fill(s, relative, values) for s in statements]
 
+    def has_table(self, table: str) -> bool:
+        """Whether `table` exists in the schema the warehouse's statements use."""
+        with self.transaction() as tx:
+            rows = self.fetch(tx, self.sql_statements("catalog/has_table.sql", table=sql.literal(table))[0])
+        return bool(rows and rows[0][0])
+
     def check(self) -> None:
         """Connect and run a trivial query: fails fast with a one-line WarehouseError when unreachable."""
         with self.transaction() as tx:
