@@ -18,11 +18,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-
-if __package__ in (None, ""):
-    # `python flows/main.py` puts flows/ on sys.path, not the project root that holds tasks/.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # A fresh machine's temporary server can take 20+ s to start; telemetry cannot reach the network.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -44,10 +39,10 @@ from music_analytics.errors import ConfigError, PipelineError
 from music_analytics.sources import check_source
 from music_analytics.summary import format_summary
 from music_analytics.warehouse import for_config as warehouse_for
-from tasks.credentials import export_aws_credentials, warehouse_url_from_block
-from tasks.insights import publish_insights
-from tasks.stages import TASKS
-from tasks.summary import summarize, summarize_backfill
+from music_analytics_tasks.credentials import export_aws_credentials, warehouse_url_from_block
+from music_analytics_tasks.insights import publish_insights
+from music_analytics_tasks.stages import TASKS
+from music_analytics_tasks.summary import summarize, summarize_backfill
 
 
 @flow(name="music-analytics-etl")

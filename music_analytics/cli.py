@@ -166,7 +166,7 @@ def write_summary_json(path: str | None, data: dict[str, Any]) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     # The flow module owns orchestration; importing it here keeps this package free of Prefect.
-    from flows.main import run_from_args
+    from music_analytics_flows.main import run_from_args
 
     return run_from_args(args)
 

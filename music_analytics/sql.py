@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+from . import resources
+
+SQL_DIR = resources.SQL
 
 
 @functools.cache

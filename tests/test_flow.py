@@ -25,7 +25,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp_path: Path) -> None:
-    from flows.main import music_analytics_etl
+    from music_analytics_flows.main import music_analytics_etl
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     state = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"),
@@ -69,7 +69,7 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
 
 
 def test_failing_source_fails_the_flow_with_the_message(prefect_server: None, tmp_path: Path) -> None:
-    from flows.main import music_analytics_etl
+    from music_analytics_flows.main import music_analytics_etl
 
     state = music_analytics_etl(source=str(tmp_path / "missing"), warehouse=f"duckdb:///{tmp_path / 'w.duckdb'}",
                                 data_dir=str(tmp_path / "data"), return_state=True)
@@ -82,9 +82,9 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_se
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
 
-    from flows.main import music_analytics_etl
     from music_analytics.config import WarehouseURL
     from music_analytics.warehouse import connect
+    from music_analytics_flows.main import music_analytics_etl
     from tests.test_quality import gold_source
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
@@ -117,7 +117,7 @@ def test_only_transient_errors_are_retried(prefect_server: None) -> None:
     from prefect import flow, task
 
     from music_analytics.errors import SourceError, TransientWarehouseError
-    from tasks.retry import retrying
+    from music_analytics_tasks.retry import retrying
 
     attempts = {"transient": 0, "data": 0}
 
@@ -146,7 +146,7 @@ def test_upgrading_a_warehouse_loaded_before_the_events_fact(prefect_server: Non
                                                              tmp_path: Path) -> None:
     """A warehouse whose plays predate the events fact: the run still succeeds and says what to do; the
     suggested --reload fills events and the insights come back."""
-    from flows.main import music_analytics_etl
+    from music_analytics_flows.main import music_analytics_etl
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     args = {"source": str(sample), "warehouse": warehouse, "data_dir": str(tmp_path / "data"),

@@ -18,8 +18,9 @@ from typing import Any
 
 from ..config import QUALITY_GATES
 from ..errors import ConfigError
+from ..resources import EXPECTATIONS
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "expectations"
+EXPECTATIONS_DIR = EXPECTATIONS
 GATES = QUALITY_GATES  # lake (gate 1), warehouse (gate 2)
 SEVERITIES = ("critical", "warning", "info")
 

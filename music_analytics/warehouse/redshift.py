@@ -355,6 +355,8 @@ class RedshiftWarehouse(PostgresWarehouse):
         for table, statements in self.raw_copy_statements("s3://example-source/sparkify").items():
             add(f"raw.{table}", statements)
         add("ledger.loaded", self.sql_statements("ledger/loaded.sql"))
+        add("ledger.sources", self.sql_statements("ledger/sources.sql"))
+        add("catalog.has_table", self.sql_statements("catalog/has_table.sql", table="'pipeline_runs'"))
         add("ledger.running", self.sql_statements("ledger/running.sql"))
         add("ledger.forget_run", self.sql_statements("ledger/forget_run.sql", run_id="'20240101T000000Z-0000'"))
         return out
