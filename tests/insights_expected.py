@@ -215,6 +215,51 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def calendar(all_events: list[Event], start: dt.date | None, end: dt.date | None) -> list[dt.date]:
+    """The days of the period clamped to the data (docs/insights.md "Calendar"): every day from
+    the later of start and the day of the first accepted event (any page, logged-out ones too) to
+    the earlier of end and the day of the last one.
+
+    "A period that holds no event has no rows" is read literally: when no event falls in
+    [start, end+1), the calendar is empty even if the clamped bounds are in order (data on both
+    sides of an empty gap).
+    """
+    if not in_period(all_events, start, end):
+        return []
+    first, last = min(e.day for e in all_events), max(e.day for e in all_events)
+    lo = max(start, first) if start else first
+    hi = min(end, last) if end else last
+    return [lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1)]
+
+
+def repair_text(text: str) -> str:
+    """docs/insights.md "Text as shown": while the text holds only U+0000..U+00FF, holds one of
+    U+0080..U+00FF, and its Latin-1 bytes are valid UTF-8 decoding to a different text, replace it
+    by that decoding. "Valid UTF-8" is Python's strict decoder (no overlong forms, surrogates or
+    code points above U+10FFFF)."""
+    while all(ord(c) <= 0xFF for c in text) and any(ord(c) >= 0x80 for c in text):
+        try:
+            decoded = text.encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            return text
+        if decoded == text:
+            return text
+        text = decoded
+    return text
+
+
+def shown(answer: Answer) -> Answer:
+    """The answer as shown: every text value repaired (repair_text), rows and their order kept.
+
+    The questions group, rank, break ties and ORDER BY on the logged text; the repair is applied
+    to the finished rows only. Not explicit in the spec: the final row order of e.g.
+    plays_by_location (plays DESC, state, city) is read as a tie break and so uses the logged text,
+    not the repaired one.
+    """
+    return Answer(answer.columns, [tuple(repair_text(v) if isinstance(v, str) else v for v in row)
+                                   for row in answer.rows])
+
+
 def latest_user_rows(events: Iterable[Event]) -> dict[str, Event]:
     """Each user's most recent event, any page (the users dimension, docs/architecture.md):
     by ts, ties to the later sessionId then itemInSession."""
@@ -266,7 +311,9 @@ def _by_play_group(plays: Iterable[Event], key: Callable[[Event], Any]) -> dict[
 
 
 # ---------------------------------------------------------------------------------------------
-# The questions. Each takes the events of the period (in_period) and returns an Answer.
+# The questions. Each takes the events of the period (in_period) and returns an Answer with the
+# text as logged; Oracle.answer repairs it for display (shown). The calendar questions also take the
+# days of the period (calendar), and those with trailing windows all the loaded events.
 
 
 def _top(groups: dict[Any, list[Event]], limit: int, name_of: Callable[[Any], tuple[str, str]],
@@ -346,22 +393,32 @@ def plays_by_device(events: list[Event]) -> Answer:
 
 
 def sessions(events: list[Event]) -> Answer:
-    """One row over the sessions (user_id, session_id) of logged-in events in the period."""
+    """One row over the sessions (user_id, session_id) of logged-in events in the period.
+
+    A session lasts from the smallest ts of its events in the period to the largest of
+    ts + length * 1000 over its plays and ts over its other events (all in the period: a play that
+    starts in the period counts its whole length even if it ends after the period)."""
     groups = _by_play_group((e for e in events if e.user_id is not None), lambda e: (e.user_id, e.session_id))
     columns = ("sessions", "users", "avg_session_minutes", "avg_songs_per_session", "max_songs_per_session",
                "sessions_per_user")
     if not groups:
         return Answer(columns, [(0, 0, None, None, None, None)])
-    durations = [(max(e.ts for e in es) - min(e.ts for e in es)) / 60000 for es in groups.values()]
+    durations = []
+    for es in groups.values():
+        begin = min(e.ts for e in es)
+        # Offsets from the start keep the integral part exact before the float length is added.
+        durations.append(max((e.ts - begin) + (e.length * 1000 if e.is_play else 0) for e in es) / 60000)  # type: ignore[operator]
     songs = [sum(e.is_play for e in es) for es in groups.values()]
     n, users = len(groups), len({u for u, _ in groups})
     return Answer(columns, [(n, users, sum(durations) / n, sum(songs) / n, max(songs), n / users)])
 
 
-def active_users(events: list[Event]) -> Answer:
-    """dau/wau/mau per day with an active user; the windows see only events in the period."""
+def active_users(all_events: list[Event], days: list[dt.date]) -> Answer:
+    """dau/wau/mau for each day of the calendar (days), 0 when nobody was active. The windows
+    count ALL loaded events, also those before the period's start (trailing windows are not cut);
+    they only reach back, so events after the period never count."""
     users_by_day: dict[dt.date, set[str]] = defaultdict(set)
-    for e in events:
+    for e in all_events:
         if e.user_id is not None:
             users_by_day[e.day].add(e.user_id)
 
@@ -371,14 +428,15 @@ def active_users(events: list[Event]) -> Answer:
             seen |= users_by_day.get(day - dt.timedelta(days=i), set())
         return len(seen)
 
-    rows = [(d, len(users_by_day[d]), window(d, 7), window(d, 30)) for d in sorted(users_by_day)]
+    rows = [(d, window(d, 1), window(d, 7), window(d, 30)) for d in days]
     return Answer(("day", "dau", "wau", "mau"), rows)
 
 
-def daily_listening(events: list[Event]) -> Answer:
+def daily_listening(events: list[Event], days: list[dt.date]) -> Answer:
+    """Per day of the calendar (days); a day without plays is (day, 0, 0.0, 0)."""
     groups = _by_play_group((e for e in events if e.is_play), lambda e: e.day)
-    rows = [(d, len(es), _minutes(e.length for e in es), len({e.user_id for e in es}))  # type: ignore[misc]
-            for d, es in sorted(groups.items())]
+    rows = [(d, len(es), _minutes(e.length for e in es) or 0.0, len({e.user_id for e in es}))  # type: ignore[misc]
+            for d in days for es in (groups.get(d, []),)]
     return Answer(("day", "plays", "minutes", "listeners"), rows)
 
 
@@ -399,13 +457,17 @@ def funnels(events: list[Event]) -> Answer:
     return Answer(("funnel", "step", "page", "users", "rate"), rows)
 
 
-def retention(events: list[Event]) -> Answer:
-    """Weekly cohorts by registration week. Not explicit in the spec: MIN(registration_time) is
-    taken over the user's events in the period (the same in the sample, where a user's
-    registration never changes)."""
+def retention(events: list[Event], all_events: list[Event], days: list[dt.date]) -> Answer:
+    """Weekly cohorts by registration week (the Monday of MIN(registration) over ALL the user's
+    loaded events; users without any registration are left out). cohort_users = every user of the
+    cohort in all data. A cohort is reported when one of its users has an event in the period
+    (events); it then has a row for each week of the period (the Mondays of the calendar's days)
+    not before its own week, with active_users = its users with an event anywhere in that
+    Monday..Sunday week of all data (days before --start or after --end included), 0 when none.
+    A cohort whose week is after every week of the period has no rows."""
     registration: dict[str, float] = {}
     weeks: dict[str, set[dt.date]] = defaultdict(set)
-    for e in events:
+    for e in all_events:
         if e.user_id is None:
             continue
         weeks[e.user_id].add(_monday(e.day))
@@ -414,23 +476,31 @@ def retention(events: list[Event]) -> Answer:
     cohorts: dict[dt.date, set[str]] = defaultdict(set)
     for user, reg in registration.items():
         cohorts[_monday((EPOCH + dt.timedelta(milliseconds=reg)).date())].add(user)
+    active_in_period = {e.user_id for e in events if e.user_id is not None}
+    period_weeks = sorted({_monday(d) for d in days})
     rows = []
     for cohort in sorted(cohorts):
         members = cohorts[cohort]
-        active = Counter(w for u in members for w in weeks[u])
-        for week in sorted(active):
-            rows.append((cohort, week, (week - cohort).days // 7, len(members), active[week],
-                         active[week] / len(members)))
+        if not members & active_in_period:
+            continue
+        for week in period_weeks:
+            if week < cohort:
+                continue
+            active = sum(week in weeks[u] for u in members)
+            rows.append((cohort, week, (week - cohort).days // 7, len(members), active, active / len(members)))
     return Answer(("cohort_week", "activity_week", "weeks_since_registration", "cohort_users", "active_users",
                    "retention"), rows)
 
 
-def match_rate(events: list[Event], match: Callable[[Event], str | None]) -> Answer:
+def match_rate(events: list[Event], match: Callable[[Event], str | None], days: list[dt.date]) -> Answer:
+    """Per day of the calendar (days); a day without plays is (day, 0, 0, None). Matching uses the
+    logged text (song_matcher), never the repaired one."""
     groups = _by_play_group((e for e in events if e.is_play), lambda e: e.day)
     rows = []
-    for d, es in sorted(groups.items()):
+    for d in days:
+        es = groups.get(d, [])
         matched = sum(match(e) is not None for e in es)
-        rows.append((d, len(es), matched, matched / len(es)))
+        rows.append((d, len(es), matched, matched / len(es) if es else None))
     return Answer(("day", "plays", "matched_plays", "match_rate"), rows)
 
 
@@ -454,6 +524,12 @@ class Oracle:
         return cls(load_events(root), load_songs(root))
 
     def answer(self, name: str, start: dt.date | None = None, end: dt.date | None = None, limit: int = 10) -> Answer:
+        """The answer as shown (text repaired) for the period [start, end]; None = open bound."""
+        return shown(self._logged(name, start, end, limit))
+
+    def _logged(self, name: str, start: dt.date | None, end: dt.date | None, limit: int) -> Answer:
+        """The answer with the text as logged: the period's events, plus all events and the
+        calendar for the questions that need them."""
         es = in_period(self.events, start, end)
         if name == "top_songs":
             return top_songs(es, limit)
@@ -461,8 +537,14 @@ class Oracle:
             return top_artists(es, limit)
         if name == "plays_by_gender":
             return plays_by_gender(es, self.events)
+        if name == "active_users":
+            return active_users(self.events, calendar(self.events, start, end))
+        if name == "daily_listening":
+            return daily_listening(es, calendar(self.events, start, end))
         if name == "match_rate":
-            return match_rate(es, song_matcher(self.songs))
+            return match_rate(es, song_matcher(self.songs), calendar(self.events, start, end))
+        if name == "retention":
+            return retention(es, self.events, calendar(self.events, start, end))
         fn: Callable[[list[Event]], Answer] = globals()[name]
         return fn(es)
 

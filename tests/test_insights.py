@@ -199,11 +199,46 @@ def test_sample_headline_figures(report: Any, oracle: Oracle) -> None:
         assert funnel == [("upgrade", 1, 15), ("upgrade", 2, 8), ("downgrade", 1, 17), ("downgrade", 2, 1),
                           ("cancel", 1, 0), ("cancel", 2, 0)], source
         assert sum(r["plays"] for r in get("listening_heatmap")) == 6820, source
+        # A session lasts to the end of its last song (its first event to its last event was 29.6 minutes on
+        # average; 177 sessions are one play and lasted 0 that way).
+        session = get("sessions")[0]
+        assert session["sessions"] == 911 and session["avg_session_minutes"] == pytest.approx(33.110186, abs=1e-6)
+        assert len(get("active_users")) == 30, source
+        # Three cohorts, all registered before the first week, so 3 x 5 weeks; sizes over all data.
+        retention = get("retention")
+        assert len(retention) == 15, source
+        assert {r["cohort_week"]: r["cohort_users"] for r in retention} == {
+            dt.date(2018, 10, 15): 6, dt.date(2018, 10, 22): 27, dt.date(2018, 10, 29): 64}, source
+        # Shown repaired: the log has "Bj\u00c3\u0083\u00c2\u00b6rk".
+        second = get("top_songs")[1]
+        assert (second["rank_by_plays"], second["song"], second["artist"], second["plays"]) == (
+            2, "Undo", "Bj\u00f6rk", 28), source
+
+
+@pytest.mark.parametrize("dataset", ["sample"], indirect=True)
+def test_sample_period_figures(period_report: Any, oracle: Oracle) -> None:
+    """The period (Nov 5-11) chooses the days reported, not the windows: WAU and MAU on its first day and the
+    cohorts' sizes count the events before it."""
+    for source, get in (("oracle", lambda n: oracle.answer(n, *PERIOD).records()),
+                        ("sql", lambda n: period_report.result(n).records())):
+        first = get("active_users")[0]
+        assert (first["day"], first["dau"], first["wau"], first["mau"]) == (PERIOD[0], 29, 58, 58), source
+        assert [(r["cohort_week"], r["activity_week"], r["cohort_users"], r["active_users"])
+                for r in get("retention")] == [
+            (dt.date(2018, 10, 15), PERIOD[0], 6, 5), (dt.date(2018, 10, 22), PERIOD[0], 27, 20),
+            (dt.date(2018, 10, 29), PERIOD[0], 64, 50)], source
+        session = get("sessions")[0]
+        assert session["sessions"] == 222 and session["avg_session_minutes"] == pytest.approx(24.854162, abs=1e-6)
 
 
 @pytest.mark.parametrize("dataset", ["generated"], indirect=True)
 def test_generated_data_exercises_what_the_sample_lacks(oracle: Oracle) -> None:
     """The generated comparison is only worth having if these are not zero."""
+    # The generator leaves one day in the middle without events: a calendar row of zeros (and no match rate).
+    empty = [r for r in oracle.answer("daily_listening").records() if r["plays"] == 0]
+    assert [r["day"] for r in empty] == [dt.date(2018, 11, 18)]
+    assert [r for r in oracle.answer("match_rate").records() if r["match_rate"] is None] == [
+        {"day": dt.date(2018, 11, 18), "plays": 0, "matched_plays": 0, "match_rate": None}]
     free_vs_paid = {r["level"]: r for r in oracle.answer("free_vs_paid").records()}
     assert free_vs_paid["free"]["adverts"] > 0
     funnels = {(r["funnel"], r["step"]): r["users"] for r in oracle.answer("funnels").records()}

@@ -114,14 +114,21 @@ def test_cli_formats(loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     assert cli_main(["insights", "--warehouse", loaded, "--top", "3"]) == 0
     out = capsys.readouterr().out
     assert "== Top songs (top_songs) ==" in out and "You're The One  Dwight Yoakam" in out
+    # Headings are labels, not column names.
+    assert "Rank by plays  Rank by minutes  Song" in out and "rank_by_plays" not in out
+    assert "Day         DAU  WAU  MAU" in out
     # Heatmap-shaped answers print as grids (missing cells 0): weekdays x hours, cohorts x weeks.
     lines = out.splitlines()
-    grid = lines.index("weekday \\ hour   0   1   2   3   4   5   6   7   8    9  10  11  12  13  14   15   16   17"
-                       "   18  19   20  21  22  23")
+    grid = lines.index("Weekday \\ Hour (UTC)   0   1   2   3   4   5   6   7   8    9  10  11  12  13  14   15   16"
+                       "   17   18  19   20  21  22  23")
     assert lines[grid + 2].split() == ["Mon", *map(str, [6, 11, 36, 22, 28, 23, 31, 30, 46, 50, 69, 52, 42, 49, 72,
                                                          99, 75, 75, 72, 30, 11, 38, 26, 21])]
     assert sum(int(n) for line in lines[grid + 2:grid + 9] for n in line.split()[1:]) == 6820
-    assert "2018-10-15                        33.3%       83.3%       66.7%       83.3%       50.0%" in lines
+    # Each cohort with its size; the sample's three cohorts all registered before its first week.
+    retention = lines.index("Cohort week \\ Activity week  Cohort users  2018-10-29  2018-11-05  2018-11-12  2018-11-19"
+                            "  2018-11-26")
+    assert lines[retention + 2] == ("2018-10-15                              6       33.3%       83.3%       66.7%"
+                                    "       83.3%       50.0%")
     assert cli_main(["insights", "--warehouse", loaded, "--format", "json", "--out", str(tmp_path / "i.json"),
                      "--start", "2018-11-05", "--end", "2018-11-11"]) == 0
     data = json.loads((tmp_path / "i.json").read_text())
@@ -129,9 +136,82 @@ def test_cli_formats(loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     days = data["results"]["daily_listening"]["rows"]
     assert [d["day"] for d in days] == [f"2018-11-{d:02}" for d in range(5, 12)]
     assert sum(d["plays"] for d in days) == 356 + 154 + 174 + 161 + 252 + 87 + 73
+    # JSON keys stay the SQL column names.
+    assert list(days[0]) == ["day", "plays", "minutes", "listeners"]
     assert cli_main(["insights", "--warehouse", loaded, "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert "## Upgrade, downgrade and churn funnels" in md and "| upgrade | 2 | Submit Upgrade | 8 | 53.3% |" in md
+    assert "| Funnel | Step | Page | Users | Rate |" in md
+    assert "| Weekday \\ Hour (UTC) | 0 | 1 | 2 |" in md
+
+
+def test_text_is_shown_repaired_and_exported_as_logged(loaded: str, tmp_path: Path) -> None:
+    """The sample's non-ASCII names are double-encoded UTF-8: every answer shows them repaired (the SQL still
+    groups and ranks on the logged text); the recommender export keeps them as logged."""
+    import pyarrow.parquet as pq
+
+    logged = "Bj\u00c3\u0083\u00c2\u00b6rk"
+    report = insights.run(wh.connect(WarehouseURL.parse(loaded)), limit=100_000)
+    texts = {v for r in report.results for row in r.rows for v in row if isinstance(v, str)}
+    assert "Bj\u00f6rk" in texts and "Repr\u00e9sente" in texts
+    assert not [t for t in texts if insights.repair_text(t) != t], "a text shown as logged"
+    top = report.result("top_songs").records()[1]
+    assert (top["rank_by_plays"], top["song"], top["artist"], top["plays"]) == (2, "Undo", "Bj\u00f6rk", 28)
+    insights.export_interactions(wh.connect(WarehouseURL.parse(loaded)), tmp_path / "rec")
+    exported = {a for split in ("train", "test")
+                for a in pq.read_table(tmp_path / "rec" / f"{split}.parquet").column("artist").to_pylist()}
+    assert logged in exported and "Bj\u00f6rk" not in exported
+
+
+@pytest.mark.parametrize(("logged", "shown"), [
+    ("Bj\u00c3\u0083\u00c2\u00b6rk", "Bj\u00f6rk"),  # encoded twice, as in the sample: two rounds
+    ("Bj\u00c3\u00b6rk", "Bj\u00f6rk"),  # once
+    ("Bj\u00f6rk", "Bj\u00f6rk"),  # correct: "\u00f6" alone is not valid UTF-8
+    ("Caf\u00e9 \u00c3\u00a9", "Caf\u00e9 \u00c3\u00a9"),  # one byte that is not UTF-8 keeps the whole text
+    ("\u00c3\u00a9 \u2013 x", "\u00c3\u00a9 \u2013 x"),  # a character above U+00FF: not Latin-1 bytes
+    ("\u00e2\u0080\u0099", "\u2019"),  # a repair may leave U+00FF: the loop stops there
+    ("Coldplay", "Coldplay"),
+    ("", ""),
+])
+def test_repair_text(logged: str, shown: str) -> None:
+    assert insights.repair_text(logged) == shown
+
+
+def test_calendar_is_the_same_text_in_every_daily_question() -> None:
+    """The day series is copied into each question that needs it (a file stays one SELECT you can run as is);
+    the copies must not drift apart."""
+    def calendar(name: str) -> str:
+        text = sql.read(f"insights/{name}.sql")
+        start = text.index("-- The calendar:")
+        return text[start:text.index("\n)", text.index("calendar AS (")) + 2]
+
+    first = calendar("daily_listening")
+    assert "generate_series" not in first.split("\n", 3)[-1].lower()
+    for name in ("active_users", "match_rate", "retention"):
+        assert calendar(name) == first, name
+
+
+def test_terminal_and_markdown_show_grids_and_labels_like_the_page() -> None:
+    """The same headings and grids as the HTML report: retention weeks before a cohort registered are empty
+    cells, a week nobody was active is 0.0%; JSON keeps the SQL names and the rows as they are."""
+    from music_analytics.insights import text
+    from tests.test_insights_html import sample_report
+
+    report = sample_report()
+    md = text.result_markdown(report.result("retention"))
+    assert md.splitlines()[0] == ("| Cohort week \\ Activity week | Cohort users | 2018-10-29 | 2018-11-05 "
+                                  "| 2018-11-12 | 2018-11-19 |")
+    assert md.splitlines()[2:] == ["| 2018-10-29 | 50 | 100.0% | 80.0% | 60.0% | 0.0% |",
+                                   "| 2018-11-05 | 50 |  | 100.0% | 80.0% | 60.0% |",
+                                   "| 2018-11-12 | 50 |  |  | 100.0% | 80.0% |",
+                                   "| 2018-11-19 | 50 |  |  |  | 100.0% |"]
+    table = text.result_table(report.result("retention")).splitlines()
+    assert table[-1] == "2018-11-19                             50                                          100.0%"
+    daily = text.result_table(report.result("match_rate")).splitlines()
+    assert daily[0] == "Day         Plays  Matched plays  Match rate"
+    assert "2018-11-15      0              0           \u2014" in daily
+    data = json.loads(text.to_json(report))["results"]["retention"]
+    assert data["columns"][:2] == ["cohort_week", "activity_week"] and len(data["rows"]) == 10
 
 
 def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -188,6 +268,9 @@ def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path
                      "listening_heatmap": [168], "active_users": [3], "sessions": [], "free_vs_paid": [2],
                      "funnels": [6], "retention": [15], "plays_by_gender": [2], "plays_by_location": [15],
                      "plays_by_device": [9], "match_rate": [1]}
+    assert set(re.findall(r'data-overlapping-texts="(\d+)"', dom)) == {"0"}
+    assert re.search(r'<g class="colour-scale" data-measure="Plays">\s*<text[^>]*>Plays</text>', dom)
+    assert re.search(r'<g class="colour-scale" data-measure="Share of the cohort active">', dom)
     png = tmp_path / "report.png"
     chromium("shot", f"--screenshot={png}", "--window-size=1280,3000")
     width, _height, colours = decode_png(png.read_bytes())

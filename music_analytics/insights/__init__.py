@@ -3,7 +3,9 @@
 Each question is one SQL file whose first line says what it answers; this module only knows the
 order they are shown in, a title and how the HTML report draws them (QUESTIONS). The same SQL
 runs on DuckDB and PostgreSQL and parses as Redshift: the period is filled in as timestamp
-literals built from dates, never from free text. docs/insights.md defines every answer.
+literals built from dates, never from free text. docs/insights.md defines every answer; the text in
+an answer is shown repaired of double-encoded UTF-8 (repair_text), while the SQL groups and ranks on
+the text as logged.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import pyarrow as pa
 from .. import sql
 from ..errors import WarehouseError
 from ..warehouse.base import Warehouse
+from .display import repair_text
 from .model import Chart, Report, Result
 
-__all__ = ["QUESTIONS", "Chart", "NotReady", "Question", "Report", "Result", "export_interactions", "run"]
+__all__ = ["QUESTIONS", "Chart", "NotReady", "Question", "Report", "Result", "export_interactions", "repair_text",
+           "run"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question("daily_listening", "Listening per day", (
         Chart("line", "Plays per day", ("plays",), x="day"),)),
     Question("listening_heatmap", "When people listen", (
-        Chart("heatmap", "Plays by weekday and hour (UTC)", ("plays",), x="hour", y="weekday"),)),
+        # The answer leaves out the cells without plays: they are 0, and every weekday and hour is shown.
+        Chart("heatmap", "Plays by weekday and hour (UTC)", ("plays",), x="hour", y="weekday", missing=0,
+              x_values=tuple(range(24)), y_values=tuple(range(1, 8))),)),
     Question("active_users", "Active users", (
         Chart("line", "Daily, weekly and monthly active users", ("dau", "wau", "mau"), x="day"),)),
     Question("sessions", "Sessions"),
@@ -53,8 +59,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question("funnels", "Upgrade, downgrade and churn funnels", (
         Chart("funnel", "Users reaching each step", ("users",), label=("page",), group="funnel"),)),
     Question("retention", "Retention by registration week", (
+        # No row before a cohort's week: those cells are empty, not 0%.
         Chart("heatmap", "Share of each cohort active per week", ("retention",), x="activity_week",
-              y="cohort_week"),)),
+              y="cohort_week", missing=None, y_columns=("cohort_users",), legend="Share of the cohort active"),)),
     Question("plays_by_gender", "Listening by gender", (
         Chart("bar", "Plays", ("plays",), label=("gender",)),)),
     Question("plays_by_location", "Listening by place", (
@@ -91,9 +98,12 @@ def statement(name: str, **values: object) -> str:
     return statements[0]
 
 
-def _plain(value: Any) -> Any:
+def _shown(value: Any) -> Any:
     # PostgreSQL answers ratios as NUMERIC; DuckDB as DOUBLE: one Python type for both.
-    return float(value) if isinstance(value, Decimal) else value
+    if isinstance(value, Decimal):
+        return float(value)
+    # After the SQL: it grouped and ranked on the text as logged, the answer shows it repaired.
+    return repair_text(value) if isinstance(value, str) else value
 
 
 class NotReady(WarehouseError):
@@ -125,7 +135,7 @@ def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None 
         for q in questions:
             columns, rows = warehouse.fetch_with_columns(tx, statement(q.name, **values))
             results.append(Result(q.name, q.title, purpose(q.name), columns,
-                                  [tuple(_plain(v) for v in row) for row in rows], q.charts))
+                                  [tuple(_shown(v) for v in row) for row in rows], q.charts))
     return Report(warehouse=str(warehouse), start=start, end=end,
                   generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0), results=results)
 

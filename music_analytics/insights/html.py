@@ -9,9 +9,13 @@ Design:
   quotes.
 - Each chart reads its columns from the Chart spec (model.py). Every mark (class "mark") carries data-value and a
   <title> tooltip, so the exact numbers are one hover away and tests can check what was drawn. The full table
-  follows the charts, so a chart is never the only place a number appears.
-- The one small script only annotates the DOM for the browser tests (how many marks the browser laid out); the
-  page is complete without it.
+  follows the charts, so a chart is never the only place a number appears; a heatmap-shaped result's table is
+  its grid (display.pivot), as in the terminal.
+- Values, headings and grids come from display.py, shared with the terminal and markdown renderers. A missing
+  value is never drawn as 0 unless the chart says it is 0: a NULL breaks a line, an empty heatmap cell has no
+  mark.
+- The one small script only annotates the DOM for the browser tests (how many marks the browser laid out, where
+  each chart is, whether any two texts overlap); the page is complete without it.
 - Text is not measured: label gutters are sized from an average glyph width, which keeps the module dependency
   free at the cost of a little slack around labels.
 """
@@ -21,18 +25,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from html import escape
 from typing import Any
 
+from .display import axis, category, format_value, headers, is_rate, label, missing_cell, natural, number, pivot
 from .model import Chart, Report, Result
+
+# format_value and natural moved to display.py with the rest of how values are shown; still importable here.
+__all__ = ["BAR", "EMPTY", "PALETTE", "format_value", "natural", "render_html"]
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#9c755f", "#edc948")
 BAR = PALETTE[0]
 HEAT_LOW, HEAT_HIGH = (0xEE, 0xF3, 0xF8), (0x1F, 0x4E, 0x79)
 EMPTY = "no data for this period"
-RATE_COLUMNS = frozenset({"rate", "retention", "match_rate"})
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 WIDTH = 760  # fits the content column at 1:1, so fills are painted in their exact colour
 ROW = 24
@@ -66,54 +71,30 @@ def render_html(report: Report) -> str:
     ])
 
 
-def format_value(column: str, value: Any) -> str:
-    """A value as shown in tables and tooltips: 1,234 / 3.14 / 45.7% (ratio columns) / 2018-11-05 / an em dash."""
-    if value is None:
-        return "\u2014"
-    if isinstance(value, bool | str):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, int | float | Decimal):
-        return str(value)
-    if not math.isfinite(value):
-        return str(value)
-    if _is_rate(column):
-        return f"{float(value):.1%}"
-    # A Decimal with no fractional digits is an integer type in the database (PostgreSQL's SUM of bigint).
-    if isinstance(value, int) or (isinstance(value, Decimal) and int(value.as_tuple().exponent) >= 0):
-        return f"{int(value):,}"
-    return f"{float(value):,.2f}"
-
-
-def _is_rate(column: str) -> bool:
-    return column in RATE_COLUMNS or column.endswith("_rate")
-
-
 def _section(result: Result) -> str:
     parts = [f'<section class="insight" id="{escape(result.name)}">', f"<h2>{escape(result.title)}</h2>",
              f'<p class="purpose">{escape(result.purpose)}</p>']
     if result.rows:
         parts.extend(_figure(result, chart) for chart in result.charts)
-        parts.append(_table(result))
+        grid = pivot(result)
+        parts.append(_table(grid, compact=grid is not result))
     else:
         parts.append(f'<p class="empty">{EMPTY}</p>')
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _table(result: Result) -> str:
-    numeric = [any(_number(row[i]) is not None for row in result.rows) for i in range(len(result.columns))]
-    # <wbr>: long snake_case names (weeks_since_registration) may wrap at their underscores.
-    head = "".join(f'<th{_num(n)}>{escape(c).replace("_", "_<wbr>")}</th>'
-                   for c, n in zip(result.columns, numeric, strict=True))
+def _table(result: Result, compact: bool = False) -> str:
+    numeric = [any(number(row[i]) is not None for row in result.rows) for i in range(len(result.columns))]
+    head = "".join(f"<th{_num(n)}>{escape(h)}</th>" for h, n in zip(headers(result), numeric, strict=True))
+    formats = result.formats or result.columns
     body = "\n".join(
         "<tr>" + "".join(f"<td{_num(n)}>{escape(format_value(c, v))}</td>"
-                         for c, v, n in zip(result.columns, row, numeric, strict=True)) + "</tr>"
+                         for c, v, n in zip(formats, row, numeric, strict=True)) + "</tr>"
         for row in result.rows)
-    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></div>'
+    # A grid (24 hours wide) is set tighter so it fits the page without scrolling.
+    table = '<table class="grid">' if compact else "<table>"
+    return f'<div class="table-wrap">{table}<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></div>'
 
 
 def _num(numeric: bool) -> str:
@@ -140,7 +121,7 @@ def _figure(result: Result, chart: Chart) -> str:
 
 def _check_columns(result: Result, chart: Chart) -> None:
     required = {"line": (chart.x,), "heatmap": (chart.x, chart.y)}.get(chart.kind, ())
-    named = (*chart.value, *chart.label, chart.x, chart.y, chart.group, chart.order)
+    named = (*chart.value, *chart.label, chart.x, chart.y, chart.group, chart.order, *chart.y_columns)
     unknown = [c for c in named if c and c not in result.columns]
     if not chart.value or unknown or not all(required):
         raise ValueError(f"{result.name}: chart {chart.title!r} needs value columns (and x/y for its kind) among "
@@ -158,19 +139,19 @@ def _rows(result: Result, chart: Chart) -> list[Row]:
 
 def _bar(result: Result, chart: Chart) -> tuple[str, float] | None:
     column = chart.value[0]
-    bars = [(_label(chart, r), n, r[column]) for r in _rows(result, chart) if (n := _number(r[column])) is not None]
+    bars = [(_label(chart, r), n, r[column]) for r in _rows(result, chart) if (n := number(r[column])) is not None]
     if not bars:
         return None
-    gutter = _gutter(label for label, _, _ in bars)
+    gutter = _gutter(name for name, _, _ in bars)
     plot = WIDTH - gutter - 80
     ticks = _ticks(0, max(n for _, n, _ in bars))
     axis_y = 4 + len(bars) * ROW + 4
     out = _x_grid(ticks, gutter, plot, 4, axis_y, column)
-    for i, (label, n, raw) in enumerate(bars):
+    for i, (name, n, raw) in enumerate(bars):
         y = 4 + i * ROW
         length = max(n, 0) / ticks[-1] * plot
-        out.append(_text(gutter - 8, y + 16, _clip(label), "end"))
-        out.append(_rect(gutter, y + 4, length, ROW - 8, BAR, n, f"{label}: {format_value(column, raw)}"))
+        out.append(_text(gutter - 8, y + 16, _clip(name), "end"))
+        out.append(_rect(gutter, y + 4, length, ROW - 8, BAR, n, f"{name}: {format_value(column, raw)}"))
         out.append(_text(gutter + length + 6, y + 16, format_value(column, raw), cls="value"))
     return "\n".join(out), axis_y + 22
 
@@ -179,11 +160,11 @@ def _funnel(result: Result, chart: Chart) -> tuple[str, float] | None:
     column = chart.value[0]
     groups: dict[Any, list[tuple[str, float, Row]]] = {}
     for r in _rows(result, chart):
-        if (n := _number(r[column])) is not None:
+        if (n := number(r[column])) is not None:
             groups.setdefault(r[chart.group] if chart.group else None, []).append((_label(chart, r), n, r))
     if not groups:
         return None
-    gutter = _gutter(label for steps in groups.values() for label, _, _ in steps)
+    gutter = _gutter(name for steps in groups.values() for name, _, _ in steps)
     plot = WIDTH - gutter - 140
     out: list[str] = []
     y = 0.0
@@ -194,13 +175,13 @@ def _funnel(result: Result, chart: Chart) -> tuple[str, float] | None:
             y += ROW
         # Each funnel is scaled to its own largest step, so bar lengths read as conversion from that step.
         top = max(max(n for _, n, _ in steps), 0) or 1
-        for label, n, r in steps:
+        for name, n, r in steps:
             length = max(n, 0) / top * plot
             shown = format_value(column, r[column])
             if "rate" in r and r["rate"] is not None:
                 shown += f" \u00b7 {format_value('rate', r['rate'])}"
-            out.append(_text(gutter - 8, y + 16, _clip(label), "end"))
-            out.append(_rect(gutter, y + 4, length, ROW - 8, colour, n, f"{label}: {shown}"))
+            out.append(_text(gutter - 8, y + 16, _clip(name), "end"))
+            out.append(_rect(gutter, y + 4, length, ROW - 8, colour, n, f"{name}: {shown}"))
             out.append(_text(gutter + length + 6, y + 16, shown, cls="value"))
             y += ROW
         y += 8
@@ -213,8 +194,18 @@ def _line(result: Result, chart: Chart) -> tuple[str, float] | None:
     if len(keys) < len(rows):
         keys = [float(i) for i in range(len(rows))]  # not dates or numbers: categories, in the query's order
     points = sorted(zip(keys, rows, strict=True), key=lambda p: p[0])
-    series = [[(k, n, r) for k, r in points if (n := _number(r[c])) is not None] for c in chart.value]
-    values = [n for s in series for _, n, _ in s]
+    # Per value column, the runs of consecutive points that have a value: a NULL (a day without plays has no
+    # match rate) ends a run, so the line breaks there instead of dropping to 0 or bridging the gap.
+    series: list[list[list[tuple[float, float, Row]]]] = []
+    for c in chart.value:
+        runs: list[list[tuple[float, float, Row]]] = [[]]
+        for k, r in points:
+            if (n := number(r[c])) is not None:
+                runs[-1].append((k, n, r))
+            elif runs[-1]:
+                runs.append([])
+        series.append([run for run in runs if run])
+    values = [n for runs_ in series for run in runs_ for _, n, _ in run]
     if not values:
         return None
     ticks = _ticks(min(0.0, *values), max(values))
@@ -234,77 +225,92 @@ def _line(result: Result, chart: Chart) -> tuple[str, float] | None:
         out.append(_text(gutter - 6, sy(t) + 4, _tick_label(chart.value[0], t), "end", "axis"))
     # Left to right, a date label is drawn only where it clears the previous one; all stay within the chart.
     last_end = -math.inf
-    for k, label in sorted({(k, format_value(chart.x, r[chart.x])) for k, r in points}):
-        half = len(label) * CHAR_PX / 2
+    for k, text in sorted({(k, format_value(chart.x, r[chart.x])) for k, r in points}):
+        half = len(text) * CHAR_PX / 2
         x = min(max(sx(k), gutter + half), WIDTH - half)
         if x - half >= last_end + 12:
-            out.append(_text(x, top + plot_h + 18, label, "middle", "axis"))
+            out.append(_text(x, top + plot_h + 18, text, "middle", "axis"))
             last_end = x + half
     legend_x = float(gutter)
-    for i, (column, s) in enumerate(zip(chart.value, series, strict=True)):
-        colour = PALETTE[i % len(PALETTE)]
+    for i, (column, runs_) in enumerate(zip(chart.value, series, strict=True)):
+        colour, name = PALETTE[i % len(PALETTE)], label(column)
         out.append(f'<line x1="{legend_x:.1f}" x2="{legend_x + 18:.1f}" y1="12" y2="12" stroke="{colour}" '
                    'stroke-width="3"/>')
-        out.append(_text(legend_x + 24, 16, column, cls="legend"))
-        legend_x += 24 + len(column) * CHAR_PX + 20
-        if not s:
+        out.append(_text(legend_x + 24, 16, name, cls="legend"))
+        legend_x += 24 + len(name) * CHAR_PX + 20
+        if not runs_:
             continue
-        coords = " ".join(f"{sx(k):.1f},{sy(n):.1f}" for k, n, _ in s)
-        last = s[-1]
-        out.append(f'<polyline class="mark" points="{coords}" fill="none" stroke="{colour}" stroke-width="2" '
-                   f'stroke-linejoin="round" data-series="{escape(column)}" data-value="{_data(last[1])}">'
-                   f"<title>{escape(column)}: {len(s)} points, last {escape(format_value(column, last[2][column]))}"
-                   "</title></polyline>")
-        dense = " dense" if len(s) > 60 else ""
+        # One path per series, one subpath per run: a single mark whose gaps are the NULLs.
+        path = " ".join("M" + " L".join(f"{sx(k):.1f},{sy(n):.1f}" for k, n, _ in run) for run in runs_)
+        drawn = [p for run in runs_ for p in run]
+        last = drawn[-1]
+        out.append(f'<path class="mark" d="{path}" fill="none" stroke="{colour}" stroke-width="2" '
+                   f'stroke-linejoin="round" data-series="{escape(column)}" data-runs="{len(runs_)}" '
+                   f'data-value="{_data(last[1])}"><title>{escape(name)}: {len(drawn)} points, last '
+                   f"{escape(format_value(column, last[2][column]))}</title></path>")
+        dense = " dense" if len(drawn) > 60 else ""
         out.extend(f'<circle class="point{dense}" cx="{sx(k):.1f}" cy="{sy(n):.1f}" r="3" fill="{colour}" '
                    f'data-value="{_data(n)}"><title>{escape(format_value(chart.x, r[chart.x]))} '
-                   f"{escape(column)}: {escape(format_value(column, r[column]))}</title></circle>" for k, n, r in s)
+                   f"{escape(name)}: {escape(format_value(column, r[column]))}</title></circle>" for k, n, r in drawn)
     return "\n".join(out), top + plot_h + 28
 
 
 def _heatmap(result: Result, chart: Chart) -> tuple[str, float] | None:
     column = chart.value[0]
-    cells: dict[tuple[Any, Any], Any] = {}
+    cells: dict[tuple[Any, Any], Row] = {}
     for r in _rows(result, chart):
         if r[chart.x] is not None and r[chart.y] is not None:
-            cells.setdefault((r[chart.x], r[chart.y]), r[column])
+            cells.setdefault((r[chart.x], r[chart.y]), r)
     if not cells:
         return None
-    xs = sorted({x for x, _ in cells}, key=natural)
-    ys = sorted({y for _, y in cells}, key=natural)
+    xs = axis(chart.x_values, {x for x, _ in cells})
+    ys = axis(chart.y_values, {y for _, y in cells})
     x_labels = [category(chart.x, x) for x in xs]
     y_labels = [category(chart.y, y) for y in ys]
-    hottest_raw = max(cells.values(), key=lambda v: _number(v) or 0.0)
-    hottest = max(_number(hottest_raw) or 0.0, 0.0)
-    gutter = _gutter([*y_labels, chart.y])
+    x_title, y_title, measure = label(chart.x), label(chart.y), chart.legend or label(column)
+    drawable = [r[column] for r in cells.values() if number(r[column]) is not None]
+    hottest_raw = max(drawable, key=lambda v: number(v) or 0.0, default=0)
+    hottest = max(number(hottest_raw) or 0.0, 0.0)
+    # The row's other columns go into the tooltip (retention: weeks since registration, cohort size, users).
+    others = [c for c in result.columns if c not in (chart.x, chart.y, column)]
+    gutter = _gutter([*y_labels, y_title])
     top, cell_h = 22.0, 22.0
     cell_w = min(56.0, (WIDTH - gutter - 8) / len(xs))
     bottom = top + len(ys) * cell_h
-    out = [_text(gutter - 8, 14, chart.y, "end", "axis")]
+    out = [_text(gutter - 8, 14, y_title, "end", "axis axis-title")]
     for j, (y, y_label) in enumerate(zip(ys, y_labels, strict=True)):
         out.append(_text(gutter - 8, top + j * cell_h + 15, y_label, "end", "axis"))
         for i, (x, x_label) in enumerate(zip(xs, x_labels, strict=True)):
-            raw = cells.get((x, y), 0)
-            n = _number(raw) or 0.0
-            tip = f"{chart.y} {y_label}, {chart.x} {x_label}: {format_value(column, raw)}"
+            row = cells.get((x, y))
+            raw = row[column] if row is not None else missing_cell(chart)
+            n = number(raw)
+            if n is None:
+                continue  # no value (Chart.missing None, or NULL): the cell stays empty, it is not 0
+            tip = f"{y_title} {y_label}, {x_title} {x_label}: {format_value(column, raw)}"
+            if row is not None:
+                tip += "".join(f" \u00b7 {label(c)} {format_value(c, row[c])}" for c in others)
             out.append(_rect(gutter + i * cell_w, top + j * cell_h, cell_w - 1, cell_h - 1,
                              _heat(n / hottest if hottest > 0 else 0.0), n, tip))
-    every = max(1, math.ceil((max(len(label) for label in x_labels) * CHAR_PX + 6) / cell_w))
+    every = max(1, math.ceil((max(len(text) for text in x_labels) * CHAR_PX + 6) / cell_w))
     for i in range(0, len(xs), every):
         out.append(_text(gutter + (i + 0.5) * cell_w, bottom + 14, x_labels[i], "middle", "axis"))
-    out.append(_text(gutter, bottom + 34, chart.x, cls="axis"))
-    # The colour scale follows the axis name rather than the grid's right edge: a grid of a few columns is narrower
-    # than the scale.
+    out.append(_text(gutter + len(xs) * cell_w / 2, bottom + 32, x_title, "middle", "axis axis-title"))
+    # The colour scale has a row of its own, titled with what the colour measures: next to the x axis' title
+    # it read as a scale of hours.
+    scale_y = bottom + 56
+    out.append(f'<g class="colour-scale" data-measure="{escape(measure)}">')
+    out.append(_text(gutter, scale_y, measure, cls="legend"))
+    scale_x = gutter + len(measure) * CHAR_PX + 12
     low = format_value(column, 0)
-    legend_x = gutter + len(chart.x) * CHAR_PX + 24
-    out.append(_text(legend_x, bottom + 34, low, cls="axis"))
-    legend_x += len(low) * CHAR_PX + 6
+    out.append(_text(scale_x, scale_y, low, cls="axis"))
+    scale_x += len(low) * CHAR_PX + 6
     for s in range(5):
-        out.append(f'<rect class="legend" x="{legend_x + s * 16:.1f}" y="{bottom + 25:.1f}" width="16" height="10" '
+        out.append(f'<rect class="legend" x="{scale_x + s * 16:.1f}" y="{scale_y - 9:.1f}" width="16" height="10" '
                    f'fill="{_heat(s / 4)}"/>')
-    out.append(_text(legend_x + 5 * 16 + 6, bottom + 34, format_value(column, hottest_raw if hottest > 0 else 0),
+    out.append(_text(scale_x + 5 * 16 + 6, scale_y, format_value(column, hottest_raw if hottest > 0 else 0),
                      cls="axis"))
-    return "\n".join(out), bottom + 42
+    out.append("</g>")
+    return "\n".join(out), scale_y + 8
 
 
 _DRAW: dict[str, Callable[[Result, Chart], tuple[str, float] | None]] = {
@@ -312,23 +318,6 @@ _DRAW: dict[str, Callable[[Result, Chart], tuple[str, float] | None]] = {
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def natural(value: Any) -> tuple[int, Any]:
-    """Numbers numerically, then dates chronologically, then strings: 2 before 10, and no mixed-type TypeError."""
-    number = _number(value)
-    if number is not None:
-        return 0, number
-    if isinstance(value, dt.date):
-        return 1, value.isoformat()
-    return 2, str(value)
-
 
 def _position(value: Any) -> float | None:
     """Where an x value sits on a time axis, in days; None when it is not a date, a number or an ISO date string."""
@@ -341,14 +330,7 @@ def _position(value: Any) -> float | None:
             return float(dt.date.fromisoformat(value).toordinal())
         except ValueError:
             return None
-    return _number(value)
-
-
-def category(column: str, value: Any) -> str:
-    # ISO weekdays (1 = Monday) are how the warehouse stores them; names read better on an axis.
-    if column == "weekday" and isinstance(value, int) and 1 <= value <= 7:
-        return WEEKDAYS[value - 1]
-    return format_value(column, value)
+    return number(value)
 
 
 def _label(chart: Chart, row: Row) -> str:
@@ -367,7 +349,7 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _tick_label(column: str, value: float) -> str:
-    if _is_rate(column):
+    if is_rate(column):
         return f"{value:.0%}"
     # Thousands are abbreviated from 10,000 on (5,000 reads fine as it is).
     for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
@@ -389,12 +371,12 @@ def _grid(x1: float, y1: float, x2: float, y2: float) -> str:
     return f'<line class="grid" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"/>'
 
 
-def _gutter(labels: Iterable[str]) -> float:
-    return 12 + CHAR_PX * min(max((len(label) for label in labels), default=0), MAX_LABEL)
+def _gutter(texts: Iterable[str]) -> float:
+    return 12 + CHAR_PX * min(max((len(text) for text in texts), default=0), MAX_LABEL)
 
 
-def _clip(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "\u2026"
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "\u2026"
 
 
 def _heat(t: float) -> str:
@@ -402,8 +384,8 @@ def _heat(t: float) -> str:
     return "#" + "".join(f"{round(lo + (hi - lo) * t):02x}" for lo, hi in zip(HEAT_LOW, HEAT_HIGH, strict=True))
 
 
-def _data(number: float) -> str:
-    return str(int(number)) if number.is_integer() else repr(number)
+def _data(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _rect(x: float, y: float, width: float, height: float, fill: str, value: float, tip: str) -> str:
@@ -438,6 +420,7 @@ figcaption { font-weight: 600; margin-bottom: 6px; }
 svg.chart { display: block; width: 100%; max-width: 760px; height: auto; overflow: visible; }
 svg.chart text { fill: var(--ink); font-size: 12px; }
 svg.chart text.axis { fill: var(--muted); font-size: 11px; }
+svg.chart text.axis-title { fill: var(--ink); font-weight: 600; }
 svg.chart text.value { fill: var(--muted); }
 svg.chart text.group { font-weight: 600; }
 svg.chart .grid { stroke: var(--line); stroke-width: 1; }
@@ -451,6 +434,9 @@ th, td { padding: 4px 10px; text-align: left; border-bottom: 1px solid var(--lin
 th { position: sticky; top: 0; background: #f1f3f5; font-weight: 600; vertical-align: bottom; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 .num { text-align: right; white-space: nowrap; }
+th.num { white-space: normal; }
+table.grid { font-size: 11px; }
+table.grid th, table.grid td { padding: 3px 4px; }
 @media print {
   body { background: #fff; }
   .table-wrap { max-height: none; overflow: visible; }
@@ -466,7 +452,16 @@ addEventListener("load", () => {
       return box.width > 0 || box.height > 0;
     });
     svg.dataset.renderedMarks = String(marks.length);
+    const box = svg.getBoundingClientRect();
+    svg.dataset.box = [box.left + scrollX, box.top + scrollY, box.width, box.height].map(Math.round).join(",");
+    const texts = [...svg.querySelectorAll("text")].map((t) => t.getBoundingClientRect());
+    let overlaps = 0;
+    texts.forEach((a, i) => texts.slice(i + 1).forEach((b) => {
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps += 1;
+    }));
+    svg.dataset.overlappingTexts = String(overlaps);
   }
+  document.body.dataset.pageHeight = String(document.documentElement.scrollHeight);
   document.body.dataset.rendered = "yes";
 });
 """

@@ -12,15 +12,25 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Chart:
-    """How the HTML report draws a result.
+    """How the HTML report draws a result (and how the renderers lay out a heatmap-shaped one as a grid).
 
     kind:
       bar      one horizontal bar per row: label = the columns joined " - ", value[0] the length.
-      line     x = a date column on the horizontal axis, one line per value column.
-      heatmap  x and y = the two category columns, value[0] the cell colour (missing cells = 0).
+      line     x = a date column on the horizontal axis, one line per value column; a NULL value breaks
+               the line (no value that day), it is neither drawn as 0 nor bridged.
+      heatmap  x and y = the two category columns, value[0] the cell colour. Every renderer shows it as a
+               grid of y rows by x columns (display.pivot).
       funnel   one group of bars per distinct `group` value, label = the step, value[0] the length.
     order/limit: rows are drawn sorted by `order` (ascending, rows where it is NULL are skipped),
     at most `limit` of them (bar charts only).
+    Heatmaps only:
+      missing   the value of a cell no row stands for: 0 where the answer leaves out zero counts (plays per
+                hour), None where there is no value (a week before a cohort registered: drawn and shown
+                empty).
+      x_values, y_values  categories always on the axis, in this order, even without a row (hours 0..23);
+                the rows' other categories follow, sorted.
+      y_columns  columns with one value per y, shown next to it in the grid (a cohort's size).
+      legend    what the colour measures, the title of the colour scale (default: the value column's label).
     """
 
     kind: str
@@ -32,6 +42,11 @@ class Chart:
     group: str = ""
     order: str = ""
     limit: int = 0
+    missing: float | None = None
+    x_values: tuple[Any, ...] = ()
+    y_values: tuple[Any, ...] = ()
+    y_columns: tuple[str, ...] = ()
+    legend: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,8 @@ class Result:
     # Per column, the column name whose formatting applies (a pivoted grid's cells format as the
     # value they hold); empty = each column formats as itself.
     formats: tuple[str, ...] = ()
+    # Per column, its heading as shown (a grid's: categories); empty = each column's label (display.label).
+    headers: tuple[str, ...] = ()
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

@@ -1,16 +1,18 @@
 """The insights report as terminal tables, markdown or JSON (the HTML report is html.py).
 
-All three read the same Report and format numbers the same way (html.format_value), so the
-terminal, a Prefect artifact and the HTML page never disagree about a figure.
+All three read the same Report and show it the same way as the page (display.py: number formats,
+column headings, heatmaps as grids), so the terminal, a Prefect artifact and the HTML page never
+disagree about a figure. JSON keeps the SQL column names as keys.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
-from .html import category, format_value, natural
+from .display import format_value, headers, pivot
 from .model import Report, Result
 
 # Rows shown per question in the terminal and markdown (the HTML and JSON forms hold all rows).
@@ -30,27 +32,6 @@ def _right_aligned(result: Result) -> list[bool]:
             for i in range(len(result.columns))]
 
 
-def pivot(result: Result) -> Result:
-    """A heatmap-shaped result (one row per x, y cell) as a grid: one row per y, one column per x.
-
-    The terminal and markdown show the hour x weekday heatmap (168 cells) and the retention
-    cohorts this way; missing cells are 0 as in the chart. Other results are returned unchanged.
-    """
-    chart = next((c for c in result.charts if c.kind == "heatmap"), None)
-    if chart is None or not result.rows:
-        return result
-    records = result.records()
-    xs = sorted({r[chart.x] for r in records}, key=natural)
-    ys = sorted({r[chart.y] for r in records}, key=natural)
-    cell = {(r[chart.y], r[chart.x]): r[chart.value[0]] for r in records}
-    value = chart.value[0]
-    columns = (f"{chart.y} \\ {chart.x}", *(category(chart.x, x) for x in xs))
-    rows = [(category(chart.y, y), *(cell.get((y, x), 0) for x in xs)) for y in ys]
-    # The value column's name keeps percentages formatted as percentages.
-    return Result(result.name, result.title, result.purpose, columns, rows,
-                  formats=(chart.y, *([value] * len(xs))))
-
-
 def result_table(result: Result, limit: int | None = MAX_ROWS) -> str:
     """One result as an aligned plain-text table."""
     if not result.rows:
@@ -58,12 +39,13 @@ def result_table(result: Result, limit: int | None = MAX_ROWS) -> str:
     result = pivot(result)
     cells, more = _cells(result, limit)
     right = _right_aligned(result)
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(result.columns)]
+    heads = headers(result)
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(heads)]
 
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True))
 
-    out = [line(list(result.columns)), "  ".join("-" * w for w in widths), *(line(r) for r in cells)]
+    out = [line(heads), "  ".join("-" * w for w in widths), *(line(r) for r in cells)]
     if more:
         out.append(f"... {more:,} more rows (--format json or html for all)")
     return "\n".join(s.rstrip() for s in out)
@@ -87,7 +69,7 @@ def result_markdown(result: Result, limit: int | None = MAX_ROWS) -> str:
     def escape(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    out = ["| " + " | ".join(result.columns) + " |",
+    out = ["| " + " | ".join(escape(h) for h in headers(result)) + " |",
            "|" + "|".join("---:" if r else "---" for r in right) + "|",
            *("| " + " | ".join(escape(v) for v in row) + " |" for row in cells)]
     if more:
@@ -105,6 +87,9 @@ def to_markdown(report: Report, limit: int | None = MAX_ROWS) -> str:
 def json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    # run() hands over floats; a Report built elsewhere may still hold the database's NUMERIC.
+    if isinstance(value, Decimal):
+        return int(value) if int(value.as_tuple().exponent) >= 0 else float(value)
     return value
 
 

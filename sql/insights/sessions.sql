@@ -1,7 +1,8 @@
--- Sessions of the period: how many, how long (first to last event) and how many songs each.
+-- Sessions of the period: how many, how long (first event to the end of the last song) and songs each.
 WITH per_session AS (
     SELECT user_id, session_id,
-           (MAX(ts) - MIN(ts)) / 60000.0 AS minutes,
+           -- A play lasts its length: the session ends when its last song does, not when it starts.
+           (MAX(CASE WHEN page = 'NextSong' THEN ts + length * 1000 ELSE ts END) - MIN(ts)) / 60000.0 AS minutes,
            COUNT(CASE WHEN page = 'NextSong' THEN 1 END) AS songs
     FROM events
     WHERE user_id IS NOT NULL

@@ -1,28 +1,96 @@
-WITH activity AS (
-  SELECT DISTINCT
-    user_id,
-    CAST(start_time AS DATE) AS day,
-    FLOOR(ts / 86400000.0) AS day_number
-  FROM events
+WITH digits AS (
+  SELECT
+    0 AS d
+  UNION ALL
+  SELECT
+    1
+  UNION ALL
+  SELECT
+    2
+  UNION ALL
+  SELECT
+    3
+  UNION ALL
+  SELECT
+    4
+  UNION ALL
+  SELECT
+    5
+  UNION ALL
+  SELECT
+    6
+  UNION ALL
+  SELECT
+    7
+  UNION ALL
+  SELECT
+    8
+  UNION ALL
+  SELECT
+    9
+), bounds AS (
+  SELECT
+    first_day,
+    last_day
+  FROM (
+    SELECT
+      CASE
+        WHEN MIN(start_time) > CAST('2018-11-01 00:00:00' AS TIMESTAMP)
+        THEN CAST(MIN(start_time) AS DATE)
+        ELSE CAST(CAST('2018-11-01 00:00:00' AS TIMESTAMP) AS DATE)
+      END AS first_day,
+      CASE
+        WHEN MAX(start_time) < CAST('2018-12-01 00:00:00' AS TIMESTAMP)
+        THEN CAST(MAX(start_time) AS DATE)
+        ELSE CAST(CAST('2018-12-01 00:00:00' AS TIMESTAMP) AS DATE) - 1
+      END AS last_day,
+      COUNT(
+        CASE
+          WHEN start_time >= CAST('2018-11-01 00:00:00' AS TIMESTAMP)
+          AND start_time < CAST('2018-12-01 00:00:00' AS TIMESTAMP)
+          THEN 1
+        END
+      ) AS period_events
+    FROM events
+  ) AS data_span
   WHERE
-    NOT user_id IS NULL
-    AND start_time >= CAST('2018-11-01 00:00:00' AS TIMESTAMP)
-    AND start_time < CAST('2018-12-01 00:00:00' AS TIMESTAMP)
-), days AS (
+    period_events > 0
+), calendar AS (
+  SELECT
+    b.first_day + (
+      d1.d + 10 * d2.d + 100 * d3.d + 1000 * d4.d + 10000 * d5.d
+    ) AS day
+  FROM bounds AS b
+  JOIN digits AS d5
+    ON 10000 * d5.d <= b.last_day - b.first_day
+  JOIN digits AS d4
+    ON 1000 * d4.d <= b.last_day - b.first_day
+  JOIN digits AS d3
+    ON 100 * d3.d <= b.last_day - b.first_day
+  JOIN digits AS d2
+    ON 10 * d2.d <= b.last_day - b.first_day
+  CROSS JOIN digits AS d1
+  WHERE
+    d1.d + 10 * d2.d + 100 * d3.d + 1000 * d4.d + 10000 * d5.d <= b.last_day - b.first_day
+), activity AS (
   SELECT DISTINCT
-    day,
-    day_number
-  FROM activity
+    e.user_id,
+    CAST(e.start_time AS DATE) AS day
+  FROM events AS e
+  JOIN bounds AS b
+    ON CAST(e.start_time AS DATE) > b.first_day - 30
+  WHERE
+    NOT e.user_id IS NULL AND e.start_time < CAST('2018-12-01 00:00:00' AS TIMESTAMP)
 )
 SELECT
-  d.day,
-  COUNT(DISTINCT CASE WHEN a.day_number = d.day_number THEN a.user_id END) AS dau,
-  COUNT(DISTINCT CASE WHEN a.day_number > d.day_number - 7 THEN a.user_id END) AS wau,
+  c.day,
+  COUNT(DISTINCT CASE WHEN a.day = c.day THEN a.user_id END) AS dau,
+  COUNT(DISTINCT CASE WHEN a.day > c.day - 7 THEN a.user_id END) AS wau,
   COUNT(DISTINCT a.user_id) AS mau
-FROM days AS d
-JOIN activity AS a
-  ON a.day_number <= d.day_number AND a.day_number > d.day_number - 30
+FROM calendar AS c
+LEFT JOIN activity AS a
+  ON a.day <= c.day AND a.day > c.day - 30
 GROUP BY
-  d.day
+  c.day
 ORDER BY
-  d.day
+  c.day

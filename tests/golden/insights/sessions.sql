@@ -3,7 +3,7 @@ WITH per_session AS (
     user_id,
     session_id,
     (
-      MAX(ts) - MIN(ts)
+      MAX(CASE WHEN page = 'NextSong' THEN ts + length * 1000 ELSE ts END) - MIN(ts)
     ) / 60000.0 AS minutes,
     COUNT(CASE WHEN page = 'NextSong' THEN 1 END) AS songs
   FROM events

@@ -1,1 +1,0 @@
-SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'pipeline_runs'
