@@ -26,6 +26,11 @@ def statements(relative: str) -> list[str]:
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
+def placeholders(text: str) -> set[str]:
+    """The names of the {{placeholders}} in a text."""
+    return set(_PLACEHOLDER.findall(text))
+
+
 def fill(statement: str, relative: str, values: dict[str, object]) -> str:
     """`statement` with every {{name}} replaced by str(values[name]); a missing value is an error."""
 

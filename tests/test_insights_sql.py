@@ -37,7 +37,8 @@ PORTABLE = {"And", "Or", "Case", "If", "Avg", "Cast", "Coalesce", "Count", "Time
 
 
 def test_every_file_is_one_question_with_a_purpose_line() -> None:
-    files = {str(p.relative_to(INSIGHTS).with_suffix("")) for p in INSIGHTS.rglob("*.sql")}
+    # Names starting with "_" are fragments other files include (the shared calendar), not questions.
+    files = {str(p.relative_to(INSIGHTS).with_suffix("")) for p in INSIGHTS.rglob("*.sql") if not p.name.startswith("_")}
     assert files == set(NAMES)
     for name in NAMES:
         first = sql.read(f"insights/{name}.sql").splitlines()[0]
@@ -177,18 +178,14 @@ def test_repair_text(logged: str, shown: str) -> None:
     assert insights.repair_text(logged) == shown
 
 
-def test_calendar_is_the_same_text_in_every_daily_question() -> None:
-    """The day series is copied into each question that needs it (a file stays one SELECT you can run as is);
-    the copies must not drift apart."""
-    def calendar(name: str) -> str:
-        text = sql.read(f"insights/{name}.sql")
-        start = text.index("-- The calendar:")
-        return text[start:text.index("\n)", text.index("calendar AS (")) + 2]
-
-    first = calendar("daily_listening")
-    assert "generate_series" not in first.split("\n", 3)[-1].lower()
-    for name in ("active_users", "match_rate", "retention"):
-        assert calendar(name) == first, name
+def test_the_daily_questions_share_one_calendar() -> None:
+    """The day series is written once (sql/insights/_calendar.sql) and included where a question needs it."""
+    users = {q.name for q in insights.QUESTIONS if "calendar" in sql.placeholders(sql.read(f"insights/{q.name}.sql"))}
+    assert users == {"daily_listening", "active_users", "match_rate", "retention"}
+    (fragment,) = sql.statements("insights/_calendar.sql")  # without its comments
+    assert "generate_series" not in fragment.lower() and "calendar AS (" in fragment
+    for name in users:
+        assert "digits AS (" in insights.statement(name, **VALUES), name
 
 
 def test_terminal_and_markdown_show_grids_and_labels_like_the_page() -> None:

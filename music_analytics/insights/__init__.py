@@ -92,6 +92,9 @@ def purpose(name: str) -> str:
 
 
 def statement(name: str, **values: object) -> str:
+    if "calendar" in sql.placeholders(sql.read(f"insights/{name}.sql")):
+        # The day series several questions share, written once (sql/insights/_calendar.sql).
+        values["calendar"] = sql.render("insights/_calendar.sql", **values)[0]
     statements = sql.render(f"insights/{name}.sql", **values)
     if len(statements) != 1:
         raise ValueError(f"sql/insights/{name}.sql must hold exactly one query")
