@@ -68,6 +68,10 @@ def incoming(lake: Path) -> Path:
     return lake / "_incoming"
 
 
+# The folder name of a NULL partition value that Spark, DuckDB and pyarrow all read back as NULL.
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
 def write_slices(table: pa.Table, keys: list[tuple[object, ...]], counts: list[int], out: Path,
                  partition_by: tuple[str, ...], threads: int = 2) -> int:
     """Write `table` (sorted by the partition columns, which it no longer holds) as hive partitions:
@@ -77,7 +81,8 @@ def write_slices(table: pa.Table, keys: list[tuple[object, ...]], counts: list[i
         offsets.append(offsets[-1] + n)
 
     def write(i: int) -> None:
-        folder = out.joinpath(*(f"{col}={value}" for col, value in zip(partition_by, keys[i], strict=True)))
+        folder = out.joinpath(*(f"{col}={HIVE_NULL if value is None else value}"
+                                for col, value in zip(partition_by, keys[i], strict=True)))
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table.slice(offsets[i], counts[i]), folder / "data.parquet")
 

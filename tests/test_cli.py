@@ -104,7 +104,7 @@ def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path) -> None:
     assert {gate: q["passed"] for gate, q in summary["quality"].items()} == {"lake": True, "warehouse": True}
     assert summary["quality"]["lake"]["docs"] == "data/quality-docs/index.html"
     assert (tmp_path / "data" / "quality-docs" / "index.html").is_file()
-    assert "quality gates: lake passed (67 expectations" in proc.stdout
+    assert "quality gates: lake passed (70 expectations" in proc.stdout
     assert SENTINEL not in proc.stdout + proc.stderr
 
     # The demo is generated once; the gates were shown above and are off for this rerun.
@@ -122,7 +122,7 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
                          "--data-dir", str(tmp_path / "data"), "--quality-gates", "warehouse", cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr[-3000:]
     err = proc.stderr[proc.stderr.index("error: quality gate"):].splitlines()
-    assert err[0] == ("error: quality gate 'warehouse' BLOCKED: 8 suites, 52 expectations, 2 failed, 1 warnings")
+    assert err[0] == ("error: quality gate 'warehouse' BLOCKED: 8 suites, 55 expectations, 2 failed, 1 warnings")
     assert err[1:3] == [
         "  FAIL songplays: expect_column_values_to_be_in_set(level): 1 unexpected of 6,821; e.g. 'gold'",
         "  FAIL users: expect_column_values_to_be_in_set(level): 1 unexpected of 97; e.g. 'gold'",

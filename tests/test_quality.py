@@ -24,8 +24,8 @@ from music_analytics.errors import ConfigError, QualityGateError
 from music_analytics.warehouse.base import MERGE_ORDER
 from tests.conftest import make_config
 
-SUITE_SIZES = {"artists": 5, "events": 13, "lake_reconciliation": 10, "load_reconciliation": 8, "references": 5,
-               "rejected_records": 5, "songplays": 9, "songs": 6, "time": 8, "users": 6}
+SUITE_SIZES = {"artists": 6, "events": 13, "lake_reconciliation": 10, "load_reconciliation": 8, "references": 5,
+               "rejected_records": 5, "songplays": 9, "songs": 6, "time": 10, "users": 6}
 
 
 def one(table: str, where: str = "TRUE") -> str:
@@ -58,6 +58,7 @@ VIOLATIONS: dict[str, str] = {
     "artists:column_values_to_not_be_null:name": set_one("artists", "name = NULL"),
     "artists:column_values_to_be_between:latitude": set_one("artists", "latitude = 95.5"),
     "artists:column_values_to_be_between:longitude": set_one("artists", "longitude = -190.0"),
+    "artists:column_value_lengths_to_be_between:location": set_one("artists", "location = ''"),
     "events:column_values_to_not_be_null:ts": set_one("events", "ts = NULL"),
     "events:column_values_to_not_be_null:start_time": set_one("events", "start_time = NULL"),
     "events:column_values_to_not_be_null:user_id": set_one("events", "user_id = NULL"),
@@ -116,7 +117,7 @@ VIOLATIONS: dict[str, str] = {
     "songs:column_values_to_not_be_null:title": set_one("songs", "title = NULL"),
     "songs:column_values_to_not_be_null:artist_id": set_one("songs", "artist_id = NULL"),
     "songs:column_values_to_be_between:duration": set_one("songs", "duration = 0"),
-    "songs:column_values_to_be_between:year": set_one("songs", "year = 1800"),
+    "songs:column_values_to_be_between:year": set_one("songs", "year = 0"),  # unknown is NULL
     "time:column_values_to_not_be_null:start_time": set_one('"time"', "start_time = NULL"),
     "time:column_values_to_be_unique:start_time": dup_one('"time"'),
     "time:column_values_to_be_between:hour": set_one('"time"', "hour = 24"),
@@ -125,6 +126,8 @@ VIOLATIONS: dict[str, str] = {
     "time:column_values_to_be_between:month": set_one('"time"', "month = 13"),
     "time:column_values_to_be_between:year": set_one('"time"', "year = 1999"),
     "time:column_values_to_be_between:weekday": set_one('"time"', "weekday = 0"),
+    "time:column_values_to_not_be_null:iso_year": set_one('"time"', "iso_year = NULL"),
+    "time:column_values_to_be_in_set:iso_year_offset": set_one('"time"', "iso_year = year + 2"),
     "users:column_values_to_not_be_null:user_id": set_one("users", "user_id = NULL"),
     "users:column_values_to_be_unique:user_id": dup_one("users"),
     "users:column_value_lengths_to_be_between:user_id": set_one("users", "user_id = ''"),
@@ -207,8 +210,8 @@ def test_the_real_sample_passes_every_critical_expectation(published: tuple[Conf
     cfg, summary = published
     lake_gate, audit = summary.quality
     assert (lake_gate.gate, audit.gate) == ("lake", "warehouse")
-    assert len(lake_gate.outcomes) == sum(SUITE_SIZES.values()) - SUITE_SIZES["load_reconciliation"] == 67
-    assert len(audit.outcomes) == sum(SUITE_SIZES.values()) - 13 - 10 == 52
+    assert len(lake_gate.outcomes) == sum(SUITE_SIZES.values()) - SUITE_SIZES["load_reconciliation"] == 70
+    assert len(audit.outcomes) == sum(SUITE_SIZES.values()) - 13 - 10 == 55
     for gate in (lake_gate, audit):
         assert gate.blocking == []
         (warning,) = gate.warnings
@@ -220,8 +223,8 @@ def test_the_real_sample_passes_every_critical_expectation(published: tuple[Conf
     history = wh.connect(cfg.warehouse).query(
         "SELECT gate, COUNT(*), COUNT(*) FILTER (WHERE NOT success), MIN(run_id), MAX(run_id) "
         "FROM quality_results GROUP BY gate ORDER BY gate")
-    assert history == [("lake", 67, 1, summary.run_id, summary.run_id),
-                       ("warehouse", 52, 1, summary.run_id, summary.run_id)]
+    assert history == [("lake", 70, 1, summary.run_id, summary.run_id),
+                       ("warehouse", 55, 1, summary.run_id, summary.run_id)]
     index = cfg.quality_docs_path / "index.html"
     assert lake_gate.docs == audit.docs == index
     html = index.read_text()
@@ -340,7 +343,7 @@ def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(sample: 
     # The failed audit is in the quality history, next to the passing run before it.
     rows = adapter.query("SELECT run_id, COUNT(*), SUM(CASE WHEN success THEN 0 ELSE 1 END) FROM quality_results "
                              "WHERE gate = 'warehouse' GROUP BY run_id ORDER BY run_id")
-    assert sorted(rows) == sorted([(summary.run_id, 52, 1), ("pg-run", 52, 3)])
+    assert sorted(rows) == sorted([(summary.run_id, 55, 1), ("pg-run", 55, 3)])
 
 
 def gold_source(sample: Path, tmp_path: Path) -> Path:

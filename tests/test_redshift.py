@@ -198,7 +198,8 @@ def _fake_lake(root: Path) -> None:
     write("artists", [{"artist_id": "ARX", "name": "N", "location": None, "latitude": None, "longitude": 2.0}])
     write("users", [{"user_id": "7", "first_name": "A", "last_name": "B", "gender": "F", "level": "free",
                      "level_ts": ts}])
-    write("time", [{"start_time": ts, "hour": 21, "day": 1, "week": 44, "month": 11, "year": 2018, "weekday": 4}],
+    write("time", [{"start_time": ts, "hour": 21, "day": 1, "week": 44, "month": 11, "year": 2018, "weekday": 4,
+                    "iso_year": 2018}],
           ("year", "month"))
     write("songplays", [{"songplay_id": 1, "start_time": ts, "user_id": "7", "level": "free", "song_id": None,
                          "artist_id": None, "session_id": 3, "location": "X", "user_agent": "UA", "year": 2018,

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,10 +91,26 @@ def test_time_dimension_values(sample: Path, tmp_path: Path, duckdb_url: str) ->
     pipeline.run(cfg)
     rows = wh.connect(cfg.warehouse).table_rows("time")
     assert len(rows) == 6813
-    for start_time, hour, day, week, month, year, weekday in rows:
+    assert_time_rows(rows)
+
+
+def assert_time_rows(rows: list[tuple[Any, ...]]) -> None:
+    for start_time, hour, day, week, month, year, weekday, iso_year in rows:
         iso = start_time.isocalendar()
         assert (hour, day, month, year) == (start_time.hour, start_time.day, start_time.month, start_time.year)
-        assert (week, weekday) == (iso.week, iso.weekday)  # ISO: 1 = Monday .. 7 = Sunday
+        assert (week, weekday, iso_year) == (iso.week, iso.weekday, iso.year)  # ISO: 1 = Monday .. 7 = Sunday
+
+
+def test_time_dimension_around_new_year(tmp_path: Path, duckdb_url: str) -> None:
+    # 2020-12-28 .. 2021-01-06: ISO week 53 of 2020 runs into January, week 1 of 2021 starts on the 4th.
+    from music_analytics.generator import GeneratorParams, generate
+
+    generate(GeneratorParams(events=3000, seed=2, start=dt.date(2020, 12, 28), days=10), tmp_path / "raw")
+    cfg = make_config(tmp_path, tmp_path / "raw", duckdb_url)
+    pipeline.run(cfg)
+    rows = wh.connect(cfg.warehouse).table_rows("time")
+    assert {(r[5], r[7]) for r in rows} == {(2020, 2020), (2021, 2020), (2021, 2021)}
+    assert_time_rows(rows)
 
 
 def test_rerun_is_idempotent(sample: Path, tmp_path: Path, warehouse_url: str) -> None:

@@ -148,8 +148,8 @@ def test_spark_engine_end_to_end_into_postgres(sample: Path, tmp_path: Path, pg_
     cfg = make_config(tmp_path, sample, pg_url, engine="spark", quality_gates="lake,warehouse")
     summary = pipeline.run(cfg)
     # Gate 1 ran on the Spark engine's lake, gate 2 on PostgreSQL's staging tables.
-    assert [(g.gate, g.passed, len(g.outcomes)) for g in summary.quality] == [("lake", True, 67),
-                                                                              ("warehouse", True, 52)]
+    assert [(g.gate, g.passed, len(g.outcomes)) for g in summary.quality] == [("lake", True, 70),
+                                                                              ("warehouse", True, 55)]
     w = wh.connect(cfg.warehouse)
     counts = {t: w.count(t) for t in ("songplays", "users", "songs", "artists", "time", "rejected_records")}
     assert counts == {"songplays": 6820, "users": 97, "songs": 71, "artists": 69, "time": 6813,

@@ -8,6 +8,7 @@ dialect overrides a shared file by shipping its own copy: the differences are fi
 from __future__ import annotations
 
 import abc
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,24 @@ MERGE_ORDER: tuple[str, ...] = ("artists", "songs", "users", "time", "songplays"
 HISTORY_TABLES: tuple[str, ...] = ("quality_results", "pipeline_runs", "loaded_files")
 # Staged from the run's plan (not from the lake) and merged after MERGE_ORDER, in the same transaction.
 LEDGER_FILES = "loaded_files"
+# The migrations a warehouse has had (sql/warehouse/<dialect>/migrate/<id>.sql).
+MIGRATIONS_TABLE = "schema_migrations"
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A change to a table of an existing warehouse; a table created after it already has its shape."""
+
+    id: str  # the file sql/warehouse/<dialect>/migrate/<id>.sql
+    table: str
+
+
+# In the order they are applied. Never edit or reorder a released one: add a new one.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("001-time-iso-year", "time"),
+    Migration("001-songs-year-unknown", "songs"),
+    Migration("001-artists-location-unknown", "artists"),
+)
 # The published songs as the transform engines match plays against them (sources.SourceFiles.catalogue).
 CATALOGUE = pa.schema([("song_id", pa.string()), ("title", pa.string()), ("artist_id", pa.string()),
                        ("artist_name", pa.string()), ("duration", pa.float64())])
@@ -36,7 +55,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "artists": ("artist_id", "name", "location", "latitude", "longitude"),
     "songs": ("song_id", "title", "artist_id", "artist_name", "year", "duration"),
     "users": ("user_id", "first_name", "last_name", "gender", "level", "level_ts"),
-    "time": ("start_time", "hour", "day", "week", "month", "year", "weekday"),
+    "time": ("start_time", "hour", "day", "week", "month", "year", "weekday", "iso_year"),
     "songplays": ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id",
                   "location", "user_agent"),
     "events": ("event_id", "start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth", "level",
@@ -143,11 +162,13 @@ class Warehouse(abc.ABC):
         statements = [s.strip().rstrip(";") for s in body.split(";\n") if s.strip().rstrip(";").strip()]
         return [sql.fill(s, relative, values) for s in statements]
 
+    def tables(self, tx: Any) -> set[str]:
+        """The tables of the schema the warehouse's statements use."""
+        return {str(row[0]) for row in self.fetch(tx, self.sql_statements("catalog/tables.sql")[0])}
+
     def has_table(self, table: str) -> bool:
-        """Whether `table` exists in the schema the warehouse's statements use."""
         with self.transaction() as tx:
-            rows = self.fetch(tx, self.sql_statements("catalog/has_table.sql", table=sql.literal(table))[0])
-        return bool(rows and rows[0][0])
+            return table in self.tables(tx)
 
     def check(self) -> None:
         """Connect and run a trivial query: fails fast with a one-line WarehouseError when unreachable."""
@@ -155,12 +176,28 @@ class Warehouse(abc.ABC):
             self.fetch(tx, "SELECT 1")
 
     def create_schema(self) -> None:
-        """Create missing tables and the staging schema. Never drops or alters user data."""
+        """Create missing tables and the staging schema, and migrate older tables, in one transaction.
+
+        Tables are created in their current shape; a table that existed before gets the migrations
+        it has not had yet (recorded in schema_migrations). Never drops user data.
+        """
         with self.transaction() as tx:
-            for table in (*MERGE_ORDER, *HISTORY_TABLES):
+            existed = self.tables(tx)
+            for table in (*MERGE_ORDER, *HISTORY_TABLES, MIGRATIONS_TABLE):
                 for statement in self.sql_statements(f"schema/{table}.sql"):
                     self.execute(tx, statement)
             self.execute(tx, "CREATE SCHEMA IF NOT EXISTS staging")
+            applied = {str(r[0]) for r in self.fetch(tx, f"SELECT id FROM {MIGRATIONS_TABLE}")}
+            pending = [m for m in MIGRATIONS if m.id not in applied]
+            for migration in pending:
+                if migration.table in existed:
+                    for statement in self.sql_statements(f"migrate/{migration.id}.sql"):
+                        self.execute(tx, statement)
+            if pending:
+                self.insert_arrow(tx, MIGRATIONS_TABLE, pa.table({
+                    "id": pa.array([m.id for m in pending], pa.string()),
+                    "applied_at": pa.array([dt.datetime.now(dt.UTC).replace(tzinfo=None)] * len(pending),
+                                           pa.timestamp("us"))}))
 
     def stage(self, lake: Path, progress: Callable[[str], None] = lambda _m: None,
               files: pa.Table | None = None) -> MergeCounts:

@@ -32,7 +32,16 @@ import pyarrow as pa
 from .. import secrets, sql
 from ..config import WarehouseURL
 from ..errors import ConfigError, TransientWarehouseError, WarehouseError, is_transient
-from .base import HISTORY_TABLES, LEDGER_FILES, MERGE_ORDER, Warehouse, WarehouseLock, quote
+from .base import (
+    HISTORY_TABLES,
+    LEDGER_FILES,
+    MERGE_ORDER,
+    MIGRATIONS,
+    MIGRATIONS_TABLE,
+    Warehouse,
+    WarehouseLock,
+    quote,
+)
 from .postgres import AdvisoryLock, PostgresWarehouse, _one_line
 
 CopyFormat = Literal["parquet", "json"]
@@ -356,7 +365,11 @@ class RedshiftWarehouse(PostgresWarehouse):
             add(f"raw.{table}", statements)
         add("ledger.loaded", self.sql_statements("ledger/loaded.sql"))
         add("ledger.sources", self.sql_statements("ledger/sources.sql"))
-        add("catalog.has_table", self.sql_statements("catalog/has_table.sql", table="'pipeline_runs'"))
+        add("catalog.tables", self.sql_statements("catalog/tables.sql"))
+        add(f"schema.{MIGRATIONS_TABLE}", self.sql_statements(f"schema/{MIGRATIONS_TABLE}.sql"))
+        add(f"insert.{MIGRATIONS_TABLE}", [self.insert_statement(MIGRATIONS_TABLE, ["id", "applied_at"])])
+        for migration in MIGRATIONS:
+            add(f"migrate.{migration.id}", self.sql_statements(f"migrate/{migration.id}.sql"))
         add("ledger.running", self.sql_statements("ledger/running.sql"))
         add("ledger.forget_run", self.sql_statements("ledger/forget_run.sql", run_id="'20240101T000000Z-0000'"))
         return out

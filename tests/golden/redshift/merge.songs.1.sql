@@ -6,5 +6,5 @@ WHERE t.song_id IS NULL
    OR (t.title <> s.title
        OR t.artist_id <> s.artist_id
        OR t.artist_name <> s.artist_name
-       OR t.year <> s.year
+       OR (t.year <> s.year OR (t.year IS NULL AND s.year IS NOT NULL) OR (t.year IS NOT NULL AND s.year IS NULL))
        OR t.duration <> s.duration)

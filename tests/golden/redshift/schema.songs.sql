@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS songs (
     title VARCHAR(1024) NOT NULL,
     artist_id VARCHAR(32) NOT NULL,
     artist_name VARCHAR(1024) NOT NULL,
-    year INTEGER NOT NULL,
+    year INTEGER,
     duration DOUBLE PRECISION NOT NULL
 )
 DISTSTYLE ALL

@@ -5,7 +5,8 @@ CREATE TABLE IF NOT EXISTS "time" (
     week INTEGER NOT NULL,
     month INTEGER NOT NULL,
     year INTEGER NOT NULL,
-    weekday INTEGER NOT NULL
+    weekday INTEGER NOT NULL,
+    iso_year INTEGER NOT NULL
 )
 DISTSTYLE KEY
 DISTKEY (start_time)

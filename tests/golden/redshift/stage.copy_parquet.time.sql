@@ -1,1 +1,1 @@
-COPY staging."time" ("start_time", "hour", "day", "week", "month", "year", "weekday") FROM 's3://music-analytics-staging/lake/time/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS PARQUET
+COPY staging."time" ("start_time", "hour", "day", "week", "month", "year", "weekday", "iso_year") FROM 's3://music-analytics-staging/lake/time/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS PARQUET

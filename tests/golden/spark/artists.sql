@@ -1,11 +1,12 @@
 /* Dimension artists: one row per artist_id. When an artist's songs disagree (spelling variants, */
 /* locations), the most frequent (name, location, latitude, longitude) variant wins; ties go to */
-/* the variant of the smallest song_id. Deterministic whatever the file order. */
+/* the variant of the smallest song_id. Deterministic whatever the file order. An empty location */
+/* (the catalogue's "unknown") is NULL, so it counts with the absent ones. */
 WITH variants AS (
   SELECT
     artist_id,
     artist_name AS name,
-    artist_location AS location,
+    NULLIF(artist_location, '') AS location,
     artist_latitude AS latitude,
     artist_longitude AS longitude,
     COUNT(*) AS songs,
@@ -16,7 +17,7 @@ WITH variants AS (
   GROUP BY
     artist_id,
     artist_name,
-    artist_location,
+    NULLIF(artist_location, ''),
     artist_latitude,
     artist_longitude
 ), ranked AS (

@@ -1,4 +1,5 @@
--- Dimension: one row per artist (the variant rule is in sql/transform/artists.sql).
+-- Dimension: one row per artist (the variant rule is in sql/transform/artists.sql); location NULL
+-- when unknown.
 CREATE TABLE IF NOT EXISTS artists (
     artist_id VARCHAR(32) NOT NULL PRIMARY KEY,
     name VARCHAR(1024),

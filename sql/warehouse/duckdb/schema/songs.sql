@@ -1,11 +1,12 @@
 -- DuckDB copy without PRIMARY KEY: its index maintenance made merges 4x slower; the merge never
 -- inserts a key twice (NOT EXISTS). Keep the columns in step with ../../common/schema/.
--- Dimension: one row per song, with the song record's own artist_name (used for play matching).
+-- Dimension: one row per song, with the song record's own artist_name (used for play matching);
+-- year NULL when unknown.
 CREATE TABLE IF NOT EXISTS songs (
     song_id VARCHAR(32) NOT NULL,
     title VARCHAR(1024) NOT NULL,
     artist_id VARCHAR(32) NOT NULL,
     artist_name VARCHAR(1024) NOT NULL,
-    year INTEGER NOT NULL,
+    year INTEGER,
     duration DOUBLE PRECISION NOT NULL
 )

@@ -1,6 +1,7 @@
 -- DuckDB copy without PRIMARY KEY: its index maintenance made merges 4x slower; the merge never
 -- inserts a key twice (NOT EXISTS). Keep the columns in step with ../../common/schema/.
--- Dimension: one row per play instant (UTC). week: ISO week; weekday: ISO, 1 = Monday .. 7 = Sunday.
+-- Dimension: one row per play instant (UTC). week: ISO week, iso_year: its ISO week-numbering year (the
+-- pair to group weeks by); weekday: ISO, 1 = Monday .. 7 = Sunday.
 CREATE TABLE IF NOT EXISTS "time" (
     start_time TIMESTAMP NOT NULL,
     hour INTEGER NOT NULL,
@@ -8,5 +9,6 @@ CREATE TABLE IF NOT EXISTS "time" (
     week INTEGER NOT NULL,
     month INTEGER NOT NULL,
     year INTEGER NOT NULL,
-    weekday INTEGER NOT NULL
+    weekday INTEGER NOT NULL,
+    iso_year INTEGER NOT NULL
 )

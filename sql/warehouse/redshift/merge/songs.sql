@@ -12,7 +12,7 @@ WHERE t.song_id IS NULL
    OR (t.title <> s.title
        OR t.artist_id <> s.artist_id
        OR t.artist_name <> s.artist_name
-       OR t.year <> s.year
+       OR (t.year <> s.year OR (t.year IS NULL AND s.year IS NOT NULL) OR (t.year IS NOT NULL AND s.year IS NULL))
        OR t.duration <> s.duration);
 MERGE INTO songs USING delta_songs AS s ON songs.song_id = s.song_id
 WHEN MATCHED THEN UPDATE SET title = s.title, artist_id = s.artist_id, artist_name = s.artist_name, year = s.year, duration = s.duration

@@ -3,7 +3,8 @@
 -- a full copy on every node makes those joins local whatever the fact table is distributed on.
 -- SORTKEY(artist_id): the merge and point lookups join and filter on the key.
 -- PRIMARY KEY is informational on Redshift (not enforced); the merge never inserts a key twice.
--- Dimension: one row per artist (the variant rule is in sql/transform/artists.sql).
+-- Dimension: one row per artist (the variant rule is in sql/transform/artists.sql); location NULL
+-- when unknown.
 CREATE TABLE IF NOT EXISTS artists (
     artist_id VARCHAR(32) NOT NULL PRIMARY KEY,
     name VARCHAR(1024),

@@ -4,13 +4,14 @@
 -- distributed on song_id (NULL for every unmatched play: one hot slice), so a replicated copy is
 -- what keeps the songplays-songs join local. Past a few million songs switch to DISTKEY(song_id).
 -- SORTKEY(song_id): the merge and the play matching join on it.
--- Dimension: one row per song, with the song record's own artist_name (used for play matching).
+-- Dimension: one row per song, with the song record's own artist_name (used for play matching);
+-- year NULL when unknown.
 CREATE TABLE IF NOT EXISTS songs (
     song_id VARCHAR(32) NOT NULL PRIMARY KEY,
     title VARCHAR(1024) NOT NULL,
     artist_id VARCHAR(32) NOT NULL,
     artist_name VARCHAR(1024) NOT NULL,
-    year INTEGER NOT NULL,
+    year INTEGER,
     duration DOUBLE PRECISION NOT NULL
 )
 DISTSTYLE ALL

@@ -4,7 +4,8 @@
 -- rows spread evenly, and the staged copy (CREATE TABLE ... LIKE) shares the key, so the merge's
 -- anti-join is collocated. Queries joining songplays redistribute the (time-filtered) smaller side.
 -- SORTKEY(start_time): date-range filters skip blocks through the zone maps.
--- Dimension: one row per play instant (UTC). week: ISO week; weekday: ISO, 1 = Monday .. 7 = Sunday.
+-- Dimension: one row per play instant (UTC). week: ISO week, iso_year: its ISO week-numbering year (the
+-- pair to group weeks by); weekday: ISO, 1 = Monday .. 7 = Sunday.
 CREATE TABLE IF NOT EXISTS "time" (
     start_time TIMESTAMP NOT NULL PRIMARY KEY,
     hour INTEGER NOT NULL,
@@ -12,7 +13,8 @@ CREATE TABLE IF NOT EXISTS "time" (
     week INTEGER NOT NULL,
     month INTEGER NOT NULL,
     year INTEGER NOT NULL,
-    weekday INTEGER NOT NULL
+    weekday INTEGER NOT NULL,
+    iso_year INTEGER NOT NULL
 )
 DISTSTYLE KEY
 DISTKEY (start_time)

@@ -1,0 +1,1 @@
+INSERT INTO "schema_migrations" ("id", "applied_at") VALUES %s
