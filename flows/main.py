@@ -37,7 +37,7 @@ from music_analytics import cli, engines, pipeline, secrets
 from music_analytics.config import Config, load_config
 from music_analytics.errors import ConfigError, PipelineError
 from music_analytics.sources import check_source
-from music_analytics.summary import format_summary
+from music_analytics.summary import headline
 from music_analytics.warehouse import for_config as warehouse_for
 from music_analytics_tasks.credentials import export_aws_credentials, warehouse_url_from_block
 from music_analytics_tasks.insights import publish_insights
@@ -92,17 +92,26 @@ def music_analytics_etl(
     logger = get_run_logger()
     try:
         if backfill:
-            return _with_insights(cfg, _backfill(cfg))
+            result = _backfill(cfg)
+            return _with_insights(cfg, result, any(d["status"] != "skipped" for d in result["days"]))
         summary = pipeline.run(cfg, logger.info, TASKS, run_id=_run_id())
     finally:
         # One Spark session per flow run: shared by the tasks (and their retries), stopped here.
         engines.shutdown()
-    logger.info(format_summary(summary))
-    return _with_insights(cfg, summarize(summary))
+    # The full summary is an artifact (and what the CLI prints): the log gets one line.
+    logger.info(headline(summary))
+    return _with_insights(cfg, summarize(cfg, summary), summary.status != "skipped")
 
 
-def _with_insights(cfg: Config, result: dict[str, Any]) -> dict[str, Any]:
-    """The run's result with the insights published after it (artifacts and the HTML report)."""
+def _with_insights(cfg: Config, result: dict[str, Any], changed: bool) -> dict[str, Any]:
+    """The run's result with the insights published after it (artifacts and the HTML report).
+
+    A run that loaded nothing leaves the warehouse's report as it is: its answers cannot have moved.
+    """
+    if not changed and cfg.report_path.is_file():
+        result["insights"] = {"html": str(cfg.report_path), "skipped": "nothing new was loaded"}
+        result["text"] += f"\ninsights: {cfg.report_path} (unchanged: nothing new was loaded)"
+        return result
     result["insights"] = publish_insights(cfg)
     html = result["insights"]["html"]
     result["text"] += (f"\ninsights: {html} (music-analytics insights for tables)" if html
@@ -120,8 +129,8 @@ def etl_day(day: dt.date) -> dict[str, Any]:
     """One day of a backfill: a whole run for that day, with its own ledger row and artifacts."""
     cfg = replace(_BACKFILL_CONFIG[-1], start=day, end=day)
     summary = pipeline.run(cfg, get_run_logger().info, TASKS, run_id=_run_id())
-    get_run_logger().info(format_summary(summary))
-    return summarize(summary)
+    get_run_logger().info(headline(summary))
+    return summarize(cfg, summary)
 
 
 def _backfill(cfg: Config) -> dict[str, Any]:
@@ -192,10 +201,22 @@ class _WithoutTraceback(logging.Formatter):
             record.exc_info, record.exc_text, record.stack_info = saved
 
 
-def _console_without_tracebacks() -> None:
-    """Prefect logs task failures with tracebacks; on the terminal we promise one error line.
+class _NoFailureEchoes(logging.Filter):
+    """Drops the console records in which Prefect restates a failure (task failed, flow failed,
+    final Failed state, once per task, subflow and flow): the CLI prints it once, as its error line."""
 
-    Only console handlers are changed: the run's logs on the Prefect server keep the traceback.
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(("prefect.task_runs", "prefect.flow_runs")):
+            return True
+        if record.levelno >= logging.ERROR:
+            return False
+        return not record.getMessage().startswith("Finished in state Failed")
+
+
+def _console_for_the_cli() -> None:
+    """On the terminal we promise one error line: no tracebacks, no repeats of the failure.
+
+    Only console handlers are changed: the run's logs on the Prefect server keep everything.
     """
     loggers = [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]
     for logger in loggers:
@@ -204,6 +225,7 @@ def _console_without_tracebacks() -> None:
                 handler.formatter, _WithoutTraceback
             ):
                 handler.setFormatter(_WithoutTraceback(handler.formatter))
+                handler.addFilter(_NoFailureEchoes())
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -222,7 +244,7 @@ def run_from_args(args: argparse.Namespace) -> int:
 
             check_java()
         if not args.verbose:
-            _console_without_tracebacks()
+            _console_for_the_cli()
         result = music_analytics_etl(
             source=args.source, warehouse=_without_password(args.warehouse), engine=args.engine,
             start=cfg.start, end=cfg.end, backfill=args.backfill, lookback_days=args.lookback_days,

@@ -36,6 +36,8 @@ _SCHEMA: dict[str, dict[str, type]] = {
     "spark": {"master": str, "driver_memory": str, "shuffle_partitions": int},
     "demo": {"events": int, "seed": int},
     "quality": {"gates": str, "docs_dir": str},
+    # Where <data_dir> is served over HTTP (a web server, an S3 static site), for links to the reports.
+    "reports": {"base_url": str},
     # An s3:// source: boto3's credential chain unless keys are given; endpoint_url for S3-compatible stores.
     "s3": {"endpoint_url": str, "region": str, "access_key_id": str, "secret_access_key": str},
     # A redshift:// warehouse: the role COPY assumes and where the lake export is uploaded for it.
@@ -97,6 +99,12 @@ class WarehouseURL:
             "(expected duckdb:///file.duckdb, postgresql://user@host:port/db or redshift://user@cluster:5439/db)"
         )
 
+    @property
+    def slug(self) -> str:
+        """A short, file-name-safe name of the warehouse: what is kept per warehouse (reports) is filed under it."""
+        base = Path(self.path).stem if self.scheme == "duckdb" else f"{self.database}@{self.host}-{self.port}"
+        return re.sub(r"[^A-Za-z0-9._@-]+", "_", base) or self.scheme
+
     def __str__(self) -> str:
         if self.scheme == "duckdb":
             return f"duckdb:///{self.path}"
@@ -154,6 +162,9 @@ class Config:
     redshift_s3_staging: str | None = None
     redshift_region: str | None = None
     redshift_copy_format: str = "parquet"
+    # The URL at which data_dir is served (e.g. https://reports.example.com/music): link artifacts point
+    # there. None: no links (a worker's file:// path does not open from the Prefect UI).
+    reports_base_url: str | None = None
     demo_events: int = 100_000
     demo_seed: int = 42
     verbose: bool = False
@@ -174,6 +185,21 @@ class Config:
     @property
     def demo_path(self) -> Path:
         return self.data_dir / "demo"
+
+    @property
+    def report_path(self) -> Path:
+        """The insights report of this run's warehouse (one per warehouse, as several may share data_dir)."""
+        return self.data_dir / "reports" / self.warehouse.slug / "insights.html"
+
+    def public_url(self, path: Path) -> str | None:
+        """Where a file under data_dir is served ([reports] base_url), or None."""
+        if not self.reports_base_url:
+            return None
+        try:
+            relative = path.resolve().relative_to(self.data_dir.resolve())
+        except ValueError:
+            return None
+        return f"{self.reports_base_url.rstrip('/')}/{relative.as_posix()}"
 
 
 def _parse_date(value: str, what: str) -> dt.date:
@@ -315,6 +341,9 @@ def load_config(
         raise ConfigError(f"[pipeline] lock_timeout: must be >= 0 seconds, got {lock_timeout}")
     s3_secret = get("s3", "secret_access_key")
     secrets.register(s3_secret)
+    base_url = get("reports", "base_url")
+    if base_url and not re.match(r"^https?://\S+$", base_url):
+        raise ConfigError(f"[reports] base_url: {base_url!r} is not an http:// or https:// URL (a browser opens links)")
     demo_events = get_int("demo", "events")
     if demo_events is not None and demo_events < 1000:
         raise ConfigError(f"[demo] events: must be >= 1000, got {demo_events}")
@@ -348,6 +377,7 @@ def load_config(
         redshift_s3_staging=get("redshift", "s3_staging"),
         redshift_region=get("redshift", "region"),
         redshift_copy_format=get("redshift", "copy_format") or "parquet",
+        reports_base_url=base_url,
         demo_events=demo_events or cfg.demo_events,
         demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
         verbose=bool(flags.pop("verbose", False)),

@@ -207,7 +207,8 @@ def _gate(cfg: Config, result: GateResult, progress: Progress) -> GateResult:
     """Record a gate's results in the warehouse's history and report them."""
     ensure_lock(cfg)
     _warehouse(cfg).append_rows("quality_results", HISTORY_COLUMNS, result.history_rows())
-    progress(result.message())
+    # A blocking gate's failures are the run's error message (enforce): said once, there.
+    progress(result.headline() if result.blocking else result.message())
     return result
 
 

@@ -101,3 +101,66 @@ def format_summary(s: RunSummary) -> str:
     else:
         lines += ["", "  seconds per stage: " + " | ".join(f"{k} {v:.2f}" for k, v in stage_secs.items())]
     return "\n".join(lines)
+
+
+def headline(s: RunSummary) -> str:
+    """One line for logs: the run's outcome and what it published (the full summary is printed or an artifact)."""
+    days = "all files" if s.first_day is None and s.last_day is None else (
+        f"{s.first_day}" if s.first_day == s.last_day else f"{s.first_day}..{s.last_day}")
+    text = f"run {s.run_id} ({days}) {s.status}"
+    if s.plan is not None:
+        text += f": {s.plan.files_read:,} files read, {s.plan.unchanged:,} unchanged"
+    if s.merge is not None:
+        text += (f"; songplays {s.merge.inserted.get('songplays', 0):,} inserted, "
+                 f"{s.merge.updated.get('songplays', 0):,} updated")
+    return text
+
+
+def _md_table(header: list[str], rows: list[list[object]], right: int = 1) -> list[str]:
+    """A markdown table; columns from `right` on are right-aligned (numbers)."""
+    def cell(value: object) -> str:
+        text = f"{value:,}" if isinstance(value, int) else str(value)
+        return text.replace("|", "\\|")
+
+    align = ["---" if i < right else "---:" for i in range(len(header))]
+    return ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|",
+            *("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)]
+
+
+def to_markdown(s: RunSummary) -> str:
+    """The run summary as markdown (the Prefect artifact): the same facts as format_summary, as tables."""
+    t, m = s.transform, s.merge
+    days = ("all files" if s.first_day is None and s.last_day is None
+            else f"{s.first_day or '...'}" + ("" if s.first_day == s.last_day else f" .. {s.last_day or '...'}"))
+    out = [f"## Run {s.status}", "",
+           *_md_table(["", ""], [["Source", f"`{s.source}`"], ["Days", days], ["Engine", s.engine],
+                                  ["Warehouse", f"`{s.warehouse}`"], ["Run id", f"`{s.run_id}`"]], right=2)]
+    if s.plan is not None:
+        out += ["", f"**Files:** {s.plan.describe()}"]
+        out += [f"> **Warning:** {w}" for w in s.plan.warnings()]
+    if t is not None:
+        out += ["", "### Inputs", "", *_md_table(
+            ["input", "files", "records", "accepted", "rejected", "blank lines"],
+            [[name, *(getattr(getattr(t, name), f) for f in ("files", "records", "accepted", "rejected",
+                                                              "blank_lines"))] for name in ("events", "songs")])]
+        if t.rejected_by_reason:
+            out += ["", "### Rejected records by reason", "",
+                    *_md_table(["reason", "records"], [[r, n] for r, n in sorted(t.rejected_by_reason.items())])]
+        out += ["", "### Plays", "", *_md_table(["", "count"], [
+            ["plays (NextSong)", t.plays], ["of which logged out (no songplay)", t.plays_without_user],
+            ["songplays", t.songplays], ["matched to a song", f"{t.matched:,} ({_pct(t.matched, t.songplays)})"]])]
+    if m is not None:
+        out += ["", "### Tables", "", *_md_table(
+            ["table", "staged", "inserted", "updated"],
+            [[table, m.staged.get(table, 0), m.inserted.get(table, 0), m.updated.get(table, 0)]
+             for table in MERGE_ORDER])]
+    if s.quality:
+        out += ["", "### Quality gates", "", *_md_table(
+            ["gate", "verdict", "expectations", "failed", "warnings"],
+            [[g.gate, "passed" if g.passed else "**BLOCKED**", len(g.outcomes), len(g.blocking), len(g.warnings)]
+             for g in s.quality], right=2)]
+        out += [f"- warning: {o.describe()}" for g in s.quality for o in g.warnings]
+    if s.seconds:
+        out += ["", "### Seconds per stage", "",
+                *_md_table(["stage", "seconds"], [[k, f"{v:.2f}"] for k, v in s.seconds.items()])]
+    return "\n".join(out) + "\n"

@@ -1,5 +1,5 @@
-"""Publish the run summary as Prefect artifacts (markdown, a table per stage, a link to the
-quality report) and return it as plain data."""
+"""Publish the run summary as Prefect artifacts (markdown tables, rows per table, seconds per stage,
+a link to the quality report where data_dir is served) and return it as plain data."""
 
 from __future__ import annotations
 
@@ -10,17 +10,15 @@ from prefect import task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from music_analytics.config import Config
 from music_analytics.pipeline import RunSummary
-from music_analytics.summary import as_dict, format_summary
+from music_analytics.summary import as_dict, format_summary, to_markdown
 
 
 @task(name="summary", cache_policy=NO_CACHE)
-def summarize(summary: RunSummary) -> dict[str, Any]:
-    create_markdown_artifact(
-        key="music-analytics-run-summary",
-        markdown="```\n" + format_summary(summary).strip() + "\n```",
-        description="Music Analytics run summary",
-    )
+def summarize(cfg: Config, summary: RunSummary) -> dict[str, Any]:
+    create_markdown_artifact(key="music-analytics-run-summary", markdown=to_markdown(summary),
+                             description="Music Analytics run summary")
     data = as_dict(summary)
     rows = [{"table": table, **counts} for table, counts in data.get("tables", {}).items()]
     if rows:
@@ -32,8 +30,10 @@ def summarize(summary: RunSummary) -> dict[str, Any]:
         description="Wall time per stage",
     )
     docs = next((g.docs for g in reversed(summary.quality) if g.docs), None)
-    if docs is not None:
-        create_link_artifact(key="music-analytics-quality-report", link=docs.resolve().as_uri(),
+    # Only a link the Prefect UI can open: the Data Docs where data_dir is served ([reports] base_url).
+    url = cfg.public_url(docs) if docs is not None else None
+    if url is not None:
+        create_link_artifact(key="music-analytics-quality-report", link=url,
                              link_text="Great Expectations Data Docs", description="Quality gate report")
     data["text"] = format_summary(summary)
     return data

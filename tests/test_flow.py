@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +25,12 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp_path: Path) -> None:
+def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from music_analytics_flows.main import music_analytics_etl
 
+    # data_dir served over HTTP: the artifacts link there (never to a file:// path on the worker).
+    monkeypatch.setenv("MUSIC_ANALYTICS_REPORTS_BASE_URL", "https://reports.example.com/music/")
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     state = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"),
                                 return_state=True)
@@ -41,8 +45,10 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
     assert "Run summary (succeeded)" in result["text"]
 
     # The run ends with the insights: the HTML report, and artifacts of this flow run.
-    report = tmp_path / "data" / "reports" / "insights.html"
-    assert result["insights"] == {"html": str(report), "top_song": "You're The One - Dwight Yoakam", "plays": 37}
+    report = tmp_path / "data" / "reports" / "w" / "insights.html"  # per warehouse
+    url = "https://reports.example.com/music/reports/w/insights.html"
+    assert result["insights"] == {"html": str(report), "url": url, "top_song": "You're The One - Dwight Yoakam",
+                                  "plays": 37}
     assert '<section class="insight" id="funnels">' in report.read_text(encoding="utf-8")
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
@@ -51,17 +57,31 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
         found = client.read_artifacts(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])),
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[
-                "music-analytics-insights", "music-analytics-top-songs", "music-analytics-insights-report"])))
-    published = {a.key: str(a.data) for a in found if a.key}
+                "music-analytics-insights", "music-analytics-top-songs", "music-analytics-insights-report",
+                "music-analytics-run-summary", "music-analytics-quality-report", "music-analytics-top-artists"])))
+    published = {a.key: a.data for a in found if a.key}
     assert set(published) == {"music-analytics-insights", "music-analytics-top-songs",
-                              "music-analytics-insights-report"}
+                              "music-analytics-insights-report", "music-analytics-run-summary",
+                              "music-analytics-quality-report", "music-analytics-top-artists"}
     assert "| 1 | 3 | You're The One | Dwight Yoakam | 37 | 147.57 | 22 |" in published["music-analytics-insights"]
-    assert '"song": "You\'re The One"' in published["music-analytics-top-songs"]
-    assert report.resolve().as_uri() in published["music-analytics-insights-report"]
+    assert url in published["music-analytics-insights"] and url in str(published["music-analytics-insights-report"])
+    assert "https://reports.example.com/music/quality-docs/index.html" in str(
+        published["music-analytics-quality-report"])
+    # Tables: human headings, numbers rounded as shown (minutes to 2 places), still numbers.
+    top = json.loads(published["music-analytics-top-songs"])[0]
+    assert top == {"Rank by plays": 1, "Rank by minutes": 3, "Song": "You're The One", "Artist": "Dwight Yoakam",
+                   "Plays": 37, "Minutes": 147.57, "Listeners": 22}
+    assert all(round(r["Minutes"], 2) == r["Minutes"] for r in json.loads(published["music-analytics-top-artists"]))
+    # The summary is markdown tables, not a terminal block.
+    summary_md = str(published["music-analytics-run-summary"])
+    assert "```" not in summary_md and "## Run succeeded" in summary_md
+    assert "| songplays | 6,820 | 6,820 | 0 |" in summary_md
 
     # The rerun finds every file in the ledger, unchanged: it reads and writes nothing.
+    written = report.stat().st_mtime_ns
     again = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))
     assert again["status"] == "skipped" and "tables" not in again
+    assert again["insights"]["skipped"] == "nothing new was loaded" and report.stat().st_mtime_ns == written
     assert (again["files"]["read"], again["files"]["unchanged"]) == (0, 101)
     ledger = wh.connect(WarehouseURL.parse(warehouse)).query(
         "SELECT status, files_loaded, files_unchanged, events_read FROM pipeline_runs ORDER BY started_at")
@@ -92,8 +112,9 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_se
     adapter = connect(WarehouseURL.parse(warehouse))
     before = {t: adapter.table_rows(t) for t in ("users", "songplays", "time")}
 
+    # The same dataset, copied with one changed file: a moved source as far as the ledger goes.
     state = music_analytics_etl(source=str(gold_source(sample, tmp_path)), warehouse=warehouse,
-                                data_dir=str(tmp_path / "data"), return_state=True)
+                                data_dir=str(tmp_path / "data"), source_moved=True, return_state=True)
     assert state.is_failed()
     message = state.message or ""
     assert "quality gate 'lake' BLOCKED" in message
@@ -153,7 +174,9 @@ def test_upgrading_a_warehouse_loaded_before_the_events_fact(prefect_server: Non
             "quality_gates": "none"}
     music_analytics_etl(**args)
     adapter = wh.connect(WarehouseURL.parse(warehouse))
-    adapter.query("DELETE FROM events RETURNING 1")  # as an older version left it: the table, no rows
+    # As an older version left it: the events table without rows, and no report at today's per-warehouse path.
+    adapter.query("DELETE FROM events RETURNING 1")
+    (tmp_path / "data" / "reports" / "w" / "insights.html").unlink()
 
     state = music_analytics_etl(**args, return_state=True)
     assert state.is_completed()

@@ -38,7 +38,8 @@ PORTABLE = {"And", "Or", "Case", "If", "Avg", "Cast", "Coalesce", "Count", "Time
 
 def test_every_file_is_one_question_with_a_purpose_line() -> None:
     # Names starting with "_" are fragments other files include (the shared calendar), not questions.
-    files = {str(p.relative_to(INSIGHTS).with_suffix("")) for p in INSIGHTS.rglob("*.sql") if not p.name.startswith("_")}
+    files = {str(p.relative_to(INSIGHTS).with_suffix("")) for p in INSIGHTS.rglob("*.sql")
+             if not p.name.startswith("_")}
     assert files == set(NAMES)
     for name in NAMES:
         first = sql.read(f"insights/{name}.sql").splitlines()[0]
