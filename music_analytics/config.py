@@ -183,6 +183,11 @@ class Config:
         return self.quality_docs if self.quality_docs is not None else self.data_dir / "quality-docs"
 
     @property
+    def quality_project_path(self) -> Path:
+        """The Great Expectations project (suites, validation results across runs; GX's files in its gx/)."""
+        return self.data_dir / "quality"
+
+    @property
     def demo_path(self) -> Path:
         return self.data_dir / "demo"
 

@@ -223,8 +223,8 @@ def check_lake(cfg: Config, lake: Path, catalogue: Path | None, run_id: str,
     from . import quality
 
     progress("quality gate 'lake': validating the lake")
-    return _gate(cfg, quality.check_lake(lake, run_id=run_id, docs_dir=cfg.quality_docs_path, catalogue=catalogue),
-                 progress)
+    return _gate(cfg, quality.check_lake(lake, run_id=run_id, docs_dir=cfg.quality_docs_path, catalogue=catalogue,
+                                         project_dir=cfg.quality_project_path), progress)
 
 
 def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> GateResult | None:
@@ -234,8 +234,8 @@ def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> 
     from . import quality
 
     progress("quality gate 'warehouse': auditing the staged rows")
-    return _gate(cfg, quality.audit_warehouse(_warehouse(cfg), lake, run_id=run_id,
-                                              docs_dir=cfg.quality_docs_path), progress)
+    return _gate(cfg, quality.audit_warehouse(_warehouse(cfg), lake, run_id=run_id, docs_dir=cfg.quality_docs_path,
+                                              project_dir=cfg.quality_project_path), progress)
 
 
 _NOT_PUBLISHED = {

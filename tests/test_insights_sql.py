@@ -22,8 +22,9 @@ from music_analytics import warehouse as wh
 from music_analytics.cli import main as cli_main
 from music_analytics.config import WarehouseURL
 from music_analytics.errors import WarehouseError
+from music_analytics.insights.html import BAR
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, decode_png, rgb
 from tests.conftest import make_config, need
-from tests.test_insights_html import BAR, CHROMIUM, CHROMIUM_FLAGS, decode_png, rgb
 
 INSIGHTS = sql.SQL_DIR / "insights"
 GOLDEN = Path(__file__).parent / "golden" / "insights"

@@ -8,6 +8,7 @@ name that expectation and block, and the published star schema must stay as it w
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -228,8 +229,13 @@ def test_the_real_sample_passes_every_critical_expectation(published: tuple[Conf
     index = cfg.quality_docs_path / "index.html"
     assert lake_gate.docs == audit.docs == index
     html = index.read_text()
-    assert all(f"lake-{s}-{summary.run_id}" in html for s in ("songplays", "events", "lake_reconciliation"))
-    assert f"warehouse-load_reconciliation-{summary.run_id}" in html
+    # The GX project keeps one suite per file; each result is named by its run and gate.
+    runs = re.findall(r"'run_name': '([^']*)'", html)
+    assert sorted(runs) == [f"{summary.run_id} lake"] * 9 + [f"{summary.run_id} warehouse"] * 8
+    assert all(f"validations/{s}/{summary.run_id}%20lake/" in html
+               for s in ("songplays", "events", "lake_reconciliation"))
+    assert f"validations/load_reconciliation/{summary.run_id}%20warehouse/" in html
+    assert (cfg.quality_project_path / "gx" / "expectations" / "songplays.json").is_file()
 
 
 # -- every expectation can fail ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .. import sql
 from ..lake import TABLES as LAKE_TABLES
 from ..lake import table_glob
 from ..warehouse.base import COLUMNS, MERGE_ORDER, Warehouse, quote
+from . import datadocs
 from .results import GateResult
 from .suites import Suite, suites
 from .validate import build_docs, validate
@@ -65,11 +66,13 @@ def _literal(text: str) -> str:
 
 
 def _run(gate: str, frames: list[tuple[Suite, Any]], run_id: str, docs_dir: Path | None,
-         started: float) -> GateResult:
+         project_dir: Path | None, started: float) -> GateResult:
     result = GateResult(gate=gate, run_id=run_id)
-    for suite, frame in frames:
-        result.suites.append(validate(suite, frame, gate=gate, run_id=run_id, docs_dir=docs_dir))
-    result.docs = build_docs(docs_dir)
+    with datadocs.session(project_dir, docs_dir):
+        for suite, frame in frames:
+            result.suites.append(validate(suite, frame, gate=gate, run_id=run_id, docs_dir=docs_dir,
+                                          project_dir=project_dir))
+        result.docs = build_docs(docs_dir, project_dir=project_dir)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -99,11 +102,12 @@ def _selected(gate: str, only: Collection[str] | None) -> list[Suite]:
 
 
 def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None, catalogue: Path | None = None,
-               only: Collection[str] | None = None) -> GateResult:
+               only: Collection[str] | None = None, project_dir: Path | None = None) -> GateResult:
     """Gate 1: every `lake` suite (or those named in `only`) on the lake's tables.
 
     `catalogue` is the Parquet of published songs the transform matched plays against
-    (sources.SourceFiles.catalogue); without it nothing counts as published.
+    (sources.SourceFiles.catalogue); without it nothing counts as published. `project_dir` is the
+    GX project that keeps suites and results across runs (None: an in-memory one, see datadocs).
     """
     started = time.perf_counter()
     con = _lake_connection(lake, catalogue)
@@ -111,14 +115,17 @@ def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None, catalog
         frames = [(s, con.execute(sql.render(s.query)[0]).df()) for s in _selected("lake", only)]
     finally:
         con.close()
-    return _run("lake", frames, run_id, docs_dir, started)
+    return _run("lake", frames, run_id, docs_dir, project_dir, started)
 
 
 def audit_warehouse(warehouse: Warehouse, lake: Path, *, run_id: str, docs_dir: Path | None = None,
-                    only: Collection[str] | None = None) -> GateResult:
-    """Gate 2: every `warehouse` suite (or those named in `only`) on the staged, unpublished rows."""
+                    only: Collection[str] | None = None, project_dir: Path | None = None) -> GateResult:
+    """Gate 2: every `warehouse` suite (or those named in `only`) on the staged, unpublished rows.
+
+    `project_dir`: as for check_lake.
+    """
     started = time.perf_counter()
     values = {f"lake_{k}" if k in MERGE_ORDER else k: v for k, v in lake_counts(lake).items()}
     with warehouse.transaction() as tx:
         frames = [(s, warehouse.frame(tx, sql.render(s.query, **values)[0])) for s in _selected("warehouse", only)]
-    return _run("warehouse", frames, run_id, docs_dir, started)
+    return _run("warehouse", frames, run_id, docs_dir, project_dir, started)

@@ -1,44 +1,27 @@
 """Run suites on pandas frames with Great Expectations, and keep the GX Data Docs site up to date.
 
 Frames come from SQL (DuckDB or the warehouse), never from GX's SQL data source: on DuckDB it
-returns no metrics (see docs/architecture.md). One ephemeral GX context per docs folder and
-process: both gates of a run land in the same Data Docs index.
+returns no metrics (see docs/architecture.md). The GX context, suites, validation definitions and
+the site are datadocs' business; only the data source (a pandas data source per gate, a dataframe
+asset per suite) is pandas-specific, here.
+
+With a GX project (`project_dir`), names are stable: the GX suite is the suite's name, the asset
+`<suite>` of data source `<gate>`, the validation definition `<gate>-<suite>`; results are told
+apart by their run (`"<run_id> <gate>"`, plus GX's run time). Without one (an ephemeral context)
+every run gets its own `<gate>-<suite>-<run_id>` suite, asset and definition, as before: nothing
+outlives the process there, and those names are how such a site tells runs apart.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from . import datadocs
 from .results import SAMPLE_VALUES, Outcome, SuiteResult
 from .suites import Suite
-
-
-@functools.cache
-def _context(docs_dir: Path | None) -> Any:
-    import great_expectations as gx
-
-    # GX logs "Calculating Metrics" progress bars and INFO chatter on every validation.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    sites: dict[str, Any] = getattr(context.get_config(), "data_docs_sites", None) or {}
-    for site in list(sites):
-        context.delete_data_docs_site(site)
-    if docs_dir is not None:
-        context.add_data_docs_site("music_analytics", {
-            "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(docs_dir.resolve())},
-        })
-    return context
 
 
 def _severity(config: Any) -> str:
@@ -83,25 +66,33 @@ def _python(value: Any) -> Any:
     return value
 
 
-def validate(suite: Suite, frame: Any, *, gate: str, run_id: str, docs_dir: Path | None) -> SuiteResult:
+def validate(suite: Suite, frame: Any, *, gate: str, run_id: str, docs_dir: Path | None,
+             project_dir: Path | None = None) -> SuiteResult:
     """Validate `frame` against `suite`; every expectation becomes an Outcome (evaluated or not)."""
     import great_expectations as gx
 
-    context = _context(docs_dir)
-    sources = context.data_sources.all()
-    source = sources[gate] if gate in sources else context.data_sources.add_pandas(gate)
-    name, attempt = f"{gate}-{suite.name}-{run_id}", 1
-    while name in source.get_asset_names():  # a retried gate in the same process
-        attempt += 1
-        name = f"{gate}-{suite.name}-{run_id}-{attempt}"
-    batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
-    checked = suite.gx()
-    checked.name = name  # one GX suite per run and gate: Data Docs keeps each run's page
-    gx_suite = context.suites.add(checked)
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=gx_suite))
-    outcome = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY",
-                             run_id=gx.RunIdentifier(run_name=f"{run_id} {gate}"))
+    checked = suite.gx()  # before the context: a suite file that does not load is a ConfigError
+    with datadocs.context(project_dir, docs_dir) as context:
+        sources = context.data_sources.all()
+        source = sources[gate] if gate in sources else context.data_sources.add_pandas(gate)
+        if project_dir is not None:
+            asset_name, definition_name = suite.name, f"{gate}-{suite.name}"
+        else:
+            asset_name, attempt = f"{gate}-{suite.name}-{run_id}", 1
+            while asset_name in source.get_asset_names():  # a retried gate in the same process
+                attempt += 1
+                asset_name = f"{gate}-{suite.name}-{run_id}-{attempt}"
+            definition_name = checked.name = asset_name
+        asset = (source.get_asset(asset_name) if asset_name in source.get_asset_names()
+                 else source.add_dataframe_asset(asset_name))
+        names = [b.name for b in asset.batch_definitions]
+        batch_definition = (asset.get_batch_definition("all") if "all" in names
+                            else asset.add_batch_definition_whole_dataframe("all"))
+        definition = datadocs.definition(context, definition_name, batch_definition,
+                                         datadocs.store_suite(context, checked))
+        outcome = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY",
+                                 run_id=gx.RunIdentifier(run_name=f"{run_id} {gate}"))
+        datadocs.record(context, project_dir, docs_dir, outcome)
     result = SuiteResult(suite=suite.name, rows=len(frame))
     for r in outcome.results:
         config = r.expectation_config
@@ -120,10 +111,6 @@ def validate(suite: Suite, frame: Any, *, gate: str, run_id: str, docs_dir: Path
     return result
 
 
-def build_docs(docs_dir: Path | None) -> Path | None:
-    """Rebuild the Data Docs site; returns its index.html."""
-    if docs_dir is None:
-        return None
-    _context(docs_dir).build_data_docs()
-    index = docs_dir / "index.html"
-    return index if index.exists() else None
+def build_docs(docs_dir: Path | None, *, project_dir: Path | None = None) -> Path | None:
+    """Build the Data Docs pages of the validations since the last build, and the index; returns its index.html."""
+    return datadocs.build(project_dir, docs_dir)
