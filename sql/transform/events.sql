@@ -20,7 +20,8 @@ SELECT
     location,
     user_agent,
     registration,
-    timestamp_from_ms(CAST(registration AS BIGINT)) AS registration_time,
+    -- FLOOR first: a cast of a fractional double rounds in DuckDB and truncates in Spark.
+    timestamp_from_ms(CAST(FLOOR(registration) AS BIGINT)) AS registration_time,
     song,
     artist,
     length,

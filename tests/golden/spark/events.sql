@@ -27,7 +27,7 @@ SELECT
   location,
   user_agent,
   registration,
-  TIMESTAMP_FROM_MS(CAST(registration AS BIGINT)) AS registration_time,
+  TIMESTAMP_FROM_MS(CAST(FLOOR(registration) AS BIGINT)) AS registration_time, /* FLOOR first: a cast of a fractional double rounds in DuckDB and truncates in Spark. */
   song,
   artist,
   length,
