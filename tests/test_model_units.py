@@ -11,7 +11,6 @@ against what each model really returns, and that a case mocks exactly the relati
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Iterator
 
 import pytest
