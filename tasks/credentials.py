@@ -48,7 +48,7 @@ def export_aws_credentials(name: str) -> None:
     from prefect_aws import AwsCredentials
 
     try:
-        block: AwsCredentials = AwsCredentials.load(name)  # type: ignore[assignment]  # sync in a sync flow
+        block: AwsCredentials = AwsCredentials.load(name)
     except ValueError as exc:
         raise ConfigError(f"aws_credentials_block {name!r}: no AwsCredentials block of that name ({exc})") from None
     values = {
