@@ -9,28 +9,60 @@ PYTEST_ARGS ?=
 # processes, so two workers on two cores cut it from ~24 to ~16 minutes.
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup run test lint bench clean help
+.PHONY: setup lock run test test-fast lint docs golden bench clean help
 
 help:
-	@echo "make run     run the ETL end to end on the demo dataset into data/warehouse.duckdb"
-	@echo "make test    run the test suite (needs PostgreSQL on 127.0.0.1:5432)"
-	@echo "make lint    ruff + mypy"
-	@echo "make bench   stage-by-stage benchmark (BENCH_EVENTS=5000000 by default)"
-	@echo "make setup   create $(VENV) and install the project with its dev tools"
+	@echo "make run        run the ETL end to end on the demo dataset into data/warehouse.duckdb"
+	@echo "make test       the whole test suite, fast tier first (needs PostgreSQL, Java, Chromium)"
+	@echo "make test-fast  the fast tier only: no server, no JVM, no browser (about a minute)"
+	@echo "make lint       ruff, ruff format --check, mypy"
+	@echo "make docs       regenerate docs/cli.md from the argparse parsers"
+	@echo "make golden     regenerate the golden SQL files (review with git diff tests/golden)"
+	@echo "make bench      stage-by-stage benchmark (BENCH_EVENTS=5000000 by default)"
+	@echo "make setup      create $(VENV) from uv.lock with the dev tools"
+	@echo "make lock       re-resolve uv.lock after a dependency change (UPGRADE=1: newest allowed)"
 
-$(STAMP): pyproject.toml
+# The environment is installed from uv.lock (every package pinned, for every supported Python and
+# platform), never resolved afresh: a new release of any of ~170 dependencies cannot break a fresh
+# install. --locked fails when pyproject.toml changed without `make lock`.
+UV_VERSION ?= 0.13.9
+$(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --quiet --locked --extra dev --python $(BIN)/python
 	touch $(STAMP)
 
 setup: $(STAMP)
 
+# Re-resolve uv.lock after a dependency change in pyproject.toml (the other pins stay), or move
+# every pin to the newest allowed release: make lock UPGRADE=1. Then run make test and commit it.
+lock:
+	test -x $(BIN)/uv || (test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)')
+	$(BIN)/uv lock $(if $(UPGRADE),--upgrade,)
+
 run: $(STAMP)
 	$(BIN)/python flows/main.py $(ARGS)
 
+# The fast tier: no server, no JVM, no browser, no quality gates, no large data (markers from
+# tests/conftest.py).
+FAST := not (postgres or prefect or spark or browser or s3 or gates or slow)
+PYTEST := CI=$${CI:-} $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PYTEST) -m "$(FAST)"
+
+# The whole suite, fast tier first: a broken change fails in a minute or two, before the services start.
 test: $(STAMP)
-	CI=$${CI:-} $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(PYTEST) -m "$(FAST)" -x
+	$(PYTEST) -m "not ($(FAST))"
+
+docs: $(STAMP)
+	$(BIN)/python -m music_analytics.clidoc > docs/cli.md
+
+# Regenerate the golden files (generated SQL pinned for review), then look at `git diff tests/golden`.
+golden: $(STAMP)
+	MA_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m "$(FAST)" tests/test_parse.py \
+		tests/test_redshift.py tests/test_insights_sql.py
 
 # mypy cannot follow setuptools' editable-install finder, which maps flows/ and tasks/ to their
 # installed names: symlinks under .mypy-path give it the same mapping.

@@ -1,41 +1,52 @@
-"""Shared fixtures: the real Sparkify sample, fresh PostgreSQL databases, isolated Prefect home.
+"""Fixtures for the real components the tests use, and the test tiers derived from them.
 
-Anything a test needs that is absent fails loudly under CI=true and skips only on a developer's
-machine, so a green CI never hides a skipped test.
+A test's tier follows from what it uses: every fixture in its closure (and a parametrized
+warehouse kind) maps to the markers below, applied at collection. `make test-fast` runs what has
+none of them: no server, no JVM, no browser, no large data. Nothing is marked by hand, so a test
+that starts needing PostgreSQL leaves the fast tier by itself. Shared helpers live in helpers.py.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
 import pytest
 
-from music_analytics.config import Config, load_config
+from tests.browser import CHROMIUM
+from tests.helpers import PG_HOST, PG_PORT, REPO, FlowCli, fresh_pg_database, need, pg_admin, sample_path
 
-REPO = Path(__file__).resolve().parents[1]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_HOST = os.environ.get("MA_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("MA_TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("MA_TEST_PG_USER", "postgres")
+# marker -> the fixtures that bring it in (a fixture used by any fixture of the test counts too).
+COMPONENTS: dict[str, frozenset[str]] = {
+    "postgres": frozenset({"pg_available", "pg_url", "own_postgres"}),
+    "prefect": frozenset({"prefect_server", "prefect_stack", "flow_env", "flow_cli"}),
+    "spark": frozenset({"jvm"}),
+    "browser": frozenset({"chromium"}),
+    "s3": frozenset({"moto_endpoint"}),
+    # Great Expectations: ~10 s to import, about a second per suite validated.
+    "gates": frozenset({"gx"}),
+    # Minutes of work: whole runs through the CLI or a Prefect worker, a wheel built and installed.
+    "slow": frozenset({"flow_env", "flow_cli", "prefect_stack", "wheel", "own_postgres"}),
+}
+SERVICE_MARKERS = tuple(COMPONENTS)  # everything outside the fast tier
+# A parametrized warehouse kind that needs the server (warehouse_url, and modules' own `kind` params).
+SERVER_PARAMS = frozenset({"postgresql"})
 
 
-def need(condition: bool, what: str) -> None:
-    """Skip locally, fail in CI, when a real component the test needs is missing."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required for this test but missing in CI: {what}")
-    pytest.skip(f"missing: {what}")
-
-
-def sample_path() -> Path:
-    env = os.environ.get("SPARKIFY_SAMPLE")
-    return Path(env) if env else REPO.parent / "shared" / "data" / "sparkify-sample"
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for marker, fixtures in COMPONENTS.items():
+            if used & fixtures:
+                item.add_marker(marker)
+        if SERVER_PARAMS & {str(v) for v in params.values()}:
+            item.add_marker("postgres")
 
 
 @pytest.fixture(scope="session")
@@ -45,36 +56,13 @@ def sample() -> Path:
     return path
 
 
-def _pg_admin() -> psycopg2.extensions.connection:
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=5)
-    conn.autocommit = True
-    return conn
-
-
 @pytest.fixture(scope="session")
 def pg_available() -> bool:
     try:
-        _pg_admin().close()
+        pg_admin().close()
         return True
     except psycopg2.Error:
         return False
-
-
-@contextmanager
-def fresh_pg_database() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped on exit."""
-    name = f"ma_test_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin()
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    try:
-        yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        admin = _pg_admin()
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.fixture
@@ -98,12 +86,46 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-def make_config(tmp_path: Path, source: Path | str | None, warehouse: str, **flags: object) -> Config:
-    """A Config isolated in tmp_path (no INI file, no environment overrides).
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium (headless), for the HTML pages."""
+    need(CHROMIUM is not None, "Chromium (the chromium command, /usr/bin/chromium on Debian)")
+    assert CHROMIUM is not None
+    return CHROMIUM
 
-    Quality gates are off unless asked for (quality_gates="lake,warehouse"): they cost ~3 s a run
-    and have their own tests (test_quality.py, and every flow run through flows/main.py).
-    """
-    flags.setdefault("quality_gates", "none")
-    return load_config(environ={}, source=str(source) if source else None, warehouse=warehouse,
-                       data_dir=str(tmp_path / "data"), **flags)
+
+@pytest.fixture(scope="session")
+def jvm() -> None:
+    """Java for Spark (pyspark brings Spark, not Java)."""
+    home = os.environ.get("JAVA_HOME")
+    need(bool(shutil.which("java") or (home and (Path(home) / "bin" / "java").exists())),
+         "Java (the Spark engine's JVM)")
+
+
+@pytest.fixture(scope="session")
+def gx() -> None:
+    """Great Expectations, for tests that run the quality gates (imported once, up front)."""
+    import great_expectations  # noqa: F401
+
+
+@pytest.fixture
+def flow_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of `python flows/main.py` run as a user runs it: its own Prefect home and a
+    temporary Prefect server (no PREFECT_API_URL), no telemetry."""
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+@pytest.fixture
+def flow_cli(flow_env: dict[str, str]) -> FlowCli:
+    """Run `python flows/main.py ARGS` in its own process (the README's command), output captured."""
+
+    def run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None, unset: tuple[str, ...] = (),
+            timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """`env` adds to the environment; variables starting with a prefix in `unset` are removed."""
+        full = {k: v for k, v in flow_env.items() if not (unset and k.startswith(unset))}
+        return subprocess.run([sys.executable, str(REPO / "flows" / "main.py"), *args], cwd=cwd,
+                              env={**full, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+
+    return run

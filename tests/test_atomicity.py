@@ -10,7 +10,7 @@ import pytest
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.errors import WarehouseError
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 
 def snapshot(w: wh.Warehouse) -> dict[str, list[tuple[object, ...]]]:

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from music_analytics.cli import main as cli_main
-from tests.conftest import REPO
+from tests.helpers import FlowCli
 
 SENTINEL = "s3cr3t-S3NTINEL-pw"
-
-
-def run_flow_main(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, str(REPO / "flows" / "main.py"), *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_help_explains_the_interface(capsys: pytest.CaptureFixture[str]) -> None:
@@ -33,10 +24,14 @@ def test_help_explains_the_interface(capsys: pytest.CaptureFixture[str]) -> None
     assert "duckdb:///" in out and "postgresql://" in out
 
 
-def test_flows_main_help_runs_as_a_script(tmp_path: Path) -> None:
-    proc = run_flow_main("--help", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert "--warehouse" in proc.stdout
+def test_flows_main_has_the_same_interface(capsys: pytest.CaptureFixture[str]) -> None:
+    from music_analytics_flows.main import main as flow_main
+
+    with pytest.raises(SystemExit) as exit_info:
+        flow_main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python flows/main.py") and "--warehouse" in out and "--source-moved" in out
 
 
 @pytest.mark.parametrize(
@@ -71,27 +66,27 @@ def test_unknown_ini_key_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_unreachable_database_fails_fast_without_leaking_the_password(
-    sample: Path, tmp_path: Path
-) -> None:
-    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
-    proc = run_flow_main("--source", str(sample), "--warehouse", f"postgresql://etl:{SENTINEL}@127.0.0.1:1/nowhere",
-                         "--data-dir", str(tmp_path / "data"), cwd=tmp_path, env=env)
-    assert proc.returncode == 1
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1, proc.stderr
-    last = errors[0]
-    assert last.startswith("error: warehouse postgresql://etl:***@127.0.0.1:1/nowhere:"), last
-    assert "refused" in last.lower() or "could not connect" in last.lower()
-    assert "Traceback" not in proc.stderr
-    assert SENTINEL not in proc.stdout + proc.stderr
+        sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = cli_main(["run", "--source", str(sample), "--warehouse", f"postgresql://etl:{SENTINEL}@127.0.0.1:1/nowhere",
+                     "--data-dir", str(tmp_path / "data")])
+    out, err = capsys.readouterr()
+    assert code == 1
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and err.strip() == errors[0], err
+    assert errors[0].startswith("error: warehouse postgresql://etl:***@127.0.0.1:1/nowhere:"), errors[0]
+    assert "refused" in errors[0].lower() or "could not connect" in errors[0].lower()
+    assert SENTINEL not in out + err
 
 
-def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path) -> None:
+def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path, flow_cli: FlowCli) -> None:
     """The README's first command, in a fresh folder: no --source, embedded DuckDB, no server."""
-    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": "",
-           "MUSIC_ANALYTICS_DEMO_EVENTS": "20000", "MUSIC_ANALYTICS_WAREHOUSE_PASSWORD": SENTINEL}
-    proc = run_flow_main("--summary-json", "summary.json", cwd=tmp_path, env=env)
+    env = {"MUSIC_ANALYTICS_DEMO_EVENTS": "20000", "MUSIC_ANALYTICS_WAREHOUSE_PASSWORD": SENTINEL}
+    proc = flow_cli("--summary-json", "summary.json", cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # Quiet: no Python warnings, none of Prefect's state chatter; the stages say what they do, with counts.
+    assert "Warning" not in proc.stderr and "Finished in state" not in proc.stderr, proc.stderr[-3000:]
+    assert "transform " in proc.stderr and "staged " in proc.stderr and " songs/s" not in proc.stderr
     assert (proc.stdout + proc.stderr).count("Run summary") == 1  # printed, not also logged
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["warehouse"] == "duckdb:///data/warehouse.duckdb"
@@ -108,17 +103,17 @@ def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path) -> None:
     assert SENTINEL not in proc.stdout + proc.stderr
 
     # The demo is generated once; the gates were shown above and are off for this rerun.
-    again = run_flow_main("--quality-gates", "none", cwd=tmp_path, env=env)
+    again = flow_cli("--quality-gates", "none", cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "generating the demo dataset" not in again.stdout + again.stderr
 
 
-def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_path: Path) -> None:
-    from tests.test_quality import gold_source
+def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_path: Path, flow_cli: FlowCli) -> None:
+    from tests.helpers import gold_source
 
     source = gold_source(sample, tmp_path)
     # Gate 1 off: the audit of the staged rows (gate 2) is the one that must stop the publish.
-    proc = run_flow_main("--source", str(source), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
+    proc = flow_cli("--source", str(source), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
                          "--data-dir", str(tmp_path / "data"), "--quality-gates", "warehouse", cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr[-3000:]
     err = proc.stderr[proc.stderr.index("error: quality gate"):].splitlines()
@@ -144,7 +139,7 @@ def test_a_second_source_into_a_loaded_warehouse_stops_before_the_flow(
 
     from music_analytics import pipeline
     from music_analytics.generator import GeneratorParams, generate
-    from tests.conftest import make_config
+    from tests.helpers import make_config
 
     monkeypatch.chdir(tmp_path)
     day = dt.date(2018, 11, 15)

@@ -10,7 +10,7 @@ import pytest
 from music_analytics import secrets
 from music_analytics.config import WarehouseURL, load_config
 from music_analytics.errors import ConfigError
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def test_precedence_ini_then_env_then_flags(tmp_path: Path) -> None:

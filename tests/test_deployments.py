@@ -23,9 +23,8 @@ import pytest
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
-from tests.conftest import REPO, make_config
+from tests.helpers import REPO, day_file, make_config, plays_in
 from tests.prefect_processes import PrefectStack, alive, log_tail
-from tests.test_incremental import day_file, plays_in
 
 SENTINEL = "s3ntinel-Pa55word"  # PostgreSQL here trusts local connections: any password works
 AWS_SECRET = "s3ntinel-aws-Secret/Key+0"
@@ -34,7 +33,7 @@ AWS_BLOCK = "music-aws"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectStack]:
+def prefect_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectStack]:
     # The scheduler stays off: a test running across 02:00 UTC must not see a real scheduled run.
     # Scheduled runs are created explicitly below instead.
     with PrefectStack(tmp_path_factory.mktemp("prefect"), REPO,
@@ -69,7 +68,8 @@ def _wait(stack: PrefectStack, flow_run_id: str, timeout: float = 300) -> dict[s
 
 
 def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
-        stack: PrefectStack, sample: Path, pg_url: str, tmp_path: Path) -> None:
+        prefect_stack: PrefectStack, sample: Path, pg_url: str, tmp_path: Path) -> None:
+    stack = prefect_stack
     daily = _deployment(stack, "music-analytics-etl/daily")
     assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in daily["schedules"]] == [
         ("0 2 * * *", "UTC", True)]

@@ -105,7 +105,7 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_se
     from music_analytics.config import WarehouseURL
     from music_analytics.warehouse import connect
     from music_analytics_flows.main import music_analytics_etl
-    from tests.test_quality import gold_source
+    from tests.helpers import gold_source
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))

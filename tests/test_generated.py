@@ -12,7 +12,7 @@ import pytest
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.generator import GeneratorParams, generate
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ob
 
 
 def test_every_injected_fault_is_accounted_for(faulty: tuple[Path, dict[str, object]], tmp_path: Path,
-                                              warehouse_url: str) -> None:
+                                              warehouse_url: str, gx: None) -> None:
     root, manifest = faulty
     # With the quality gates on: quarantined faults must not trip them (the rest of the data is valid).
     cfg = make_config(tmp_path, root, warehouse_url, quality_gates="lake,warehouse")

@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,47 +19,9 @@ from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.config import Config, WarehouseURL
 from music_analytics.errors import QualityGateError, WarehouseError
-from tests.conftest import make_config
+from tests.helpers import append, copy_of, count, day_file, make_config, one_shot, plays_in, tables
 
 DAY = dt.date(2018, 11, 15)
-
-
-def day_file(source: Path, day: dt.date) -> Path:
-    return source / "log_data" / f"{day:%Y}" / f"{day:%m}" / f"{day:%Y-%m-%d}-events.json"
-
-
-def plays_in(path: Path) -> int:
-    """NextSong events of logged-in users in one raw file: the songplays it must give."""
-    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return sum(1 for e in events if e["page"] == "NextSong" and e["userId"] != "")
-
-
-def append(path: Path, *lines: str) -> None:
-    """Append records as lines (the sample's files do not all end with a newline)."""
-    text = path.read_text()
-    path.write_text(text + ("" if text.endswith("\n") else "\n") + "".join(line + "\n" for line in lines))
-
-
-def copy_of(sample: Path, tmp_path: Path) -> Path:
-    """A private copy of the sample for tests that change files (never the shared one)."""
-    target = tmp_path / "source"
-    shutil.copytree(sample, target)
-    return target
-
-
-def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
-    w = wh.connect(cfg.warehouse)
-    return {t: w.table_rows(t) for t in wh.MERGE_ORDER}
-
-
-def one_shot(tmp_path: Path, source: Path, **flags: object) -> dict[str, list[tuple[Any, ...]]]:
-    cfg = make_config(tmp_path / "one-shot", source, f"duckdb:///{tmp_path / 'one-shot.duckdb'}", **flags)
-    pipeline.run(cfg)
-    return tables(cfg)
-
-
-def count(cfg: Config, sql: str) -> Any:
-    return wh.connect(cfg.warehouse).query(sql)[0][0]
 
 
 def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_path: Path,
@@ -130,7 +91,7 @@ def generated_month(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_generated_month_loaded_day_by_day_with_both_gates_equals_a_one_shot_load(
-        generated_month: Path, tmp_path: Path, warehouse_url: str) -> None:
+        generated_month: Path, tmp_path: Path, warehouse_url: str, gx: None) -> None:
     # Day 2 on matches its plays against the songs day 1 loaded: the lake gate must see them as
     # published (it once took every such match for a dangling reference and blocked the day).
     days = 10
@@ -156,7 +117,8 @@ def test_days_loaded_out_of_order_equal_a_one_shot_load(sample: Path, tmp_path: 
     assert tables(make_config(tmp_path, sample, duckdb_url)) == one_shot(tmp_path, sample)
 
 
-def test_backfill_stops_at_the_failing_day_and_resumes_there(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
+def test_backfill_stops_at_the_failing_day_and_resumes_there(sample: Path, tmp_path: Path, duckdb_url: str,
+                                                             gx: None) -> None:
     source = copy_of(sample, tmp_path)
     bad_day = dt.date(2018, 11, 5)
     path = day_file(source, bad_day)

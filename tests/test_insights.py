@@ -28,7 +28,7 @@ import pytest
 from music_analytics import insights, pipeline
 from music_analytics import warehouse as wh
 from music_analytics.generator import GeneratorParams, generate
-from tests.conftest import PG_HOST, PG_PORT, fresh_pg_database, make_config, need
+from tests.helpers import PG_HOST, PG_PORT, fresh_pg_database, make_config, need
 from tests.insights_expected import INTERACTION_COLUMNS, QUESTIONS, UNORDERED, Answer, Oracle
 
 # A period inside the sample (Monday 2018-11-05 .. Sunday 2018-11-11): it cuts sessions, windows

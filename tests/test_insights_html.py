@@ -9,6 +9,7 @@ and counted overlapping texts. Everything else is checked on the HTML string wit
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import subprocess
@@ -24,8 +25,7 @@ import pytest
 from music_analytics.insights import QUESTIONS
 from music_analytics.insights.html import BAR, EMPTY, HEAT_LOW, PALETTE, format_value, render_html
 from music_analytics.insights.model import Chart, Report, Result
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, decode_png_pixels, rgb
-from tests.conftest import need
+from tests.browser import CHROMIUM_FLAGS, decode_png_pixels, rgb
 
 WINDOW = (1280, 6400)
 TITLE = "Halo <b>&'\" Beyoncé"  # markup, entities, both quotes and non-ASCII, as a song title may have
@@ -117,26 +117,24 @@ class Opened:
 
 
 @pytest.fixture(scope="module")
-def opened(tmp_path_factory: pytest.TempPathFactory) -> Opened:
-    need(CHROMIUM is not None, "Chromium (the chromium command, /usr/bin/chromium on Debian)")
-    assert CHROMIUM is not None
+def opened(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Opened:
     tmp = tmp_path_factory.mktemp("insights_html")
     page = tmp / "report.html"
     html = render_html(sample_report())
     page.write_text(html, encoding="utf-8")
     png = tmp / "report.png"
 
-    def chromium(name: str, *args: str) -> str:
-        proc = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp / name}", *args, page.as_uri()],
+    def open_page(name: str, *args: str) -> str:
+        proc = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp / name}", *args, page.as_uri()],
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr[-2000:]
         return proc.stdout
 
     # The same window for both runs, so the chart positions the DOM reports are the screenshot's pixels.
     window = f"--window-size={WINDOW[0]},{WINDOW[1]}"
-    chromium("shot", f"--screenshot={png}", window)
+    open_page("shot", f"--screenshot={png}", window)
     dom = Dom()
-    dom.feed(chromium("dom", "--dump-dom", "--virtual-time-budget=2000", window))
+    dom.feed(open_page("dom", "--dump-dom", "--virtual-time-budget=2000", window))
     return Opened(html, dom, Png.decode(png.read_bytes()))
 
 
@@ -535,3 +533,24 @@ def test_axis_tick_labels(value: float, shown: str) -> None:
 
     assert _tick_label("plays", value) == shown
     assert _tick_label("match_rate", 0.25) == "25%"
+
+
+def test_terminal_and_markdown_show_grids_and_labels_like_the_page() -> None:
+    """The same headings and grids as the HTML report: retention weeks before a cohort registered are empty
+    cells, a week nobody was active is 0.0%; JSON keeps the SQL names and the rows as they are."""
+    from music_analytics.insights import text
+    report = sample_report()
+    md = text.result_markdown(report.result("retention"))
+    assert md.splitlines()[0] == ("| Cohort week \\ Activity week | Cohort users | 2018-10-29 | 2018-11-05 "
+                                  "| 2018-11-12 | 2018-11-19 |")
+    assert md.splitlines()[2:] == ["| 2018-10-29 | 50 | 100.0% | 80.0% | 60.0% | 0.0% |",
+                                   "| 2018-11-05 | 50 |  | 100.0% | 80.0% | 60.0% |",
+                                   "| 2018-11-12 | 50 |  |  | 100.0% | 80.0% |",
+                                   "| 2018-11-19 | 50 |  |  |  | 100.0% |"]
+    table = text.result_table(report.result("retention")).splitlines()
+    assert table[-1] == "2018-11-19                             50                                          100.0%"
+    daily = text.result_table(report.result("match_rate")).splitlines()
+    assert daily[0] == "Day         Plays  Matched plays  Match rate"
+    assert "2018-11-15      0              0           \u2014" in daily
+    data = json.loads(text.to_json(report))["results"]["retention"]
+    assert data["columns"][:2] == ["cohort_week", "activity_week"] and len(data["rows"]) == 10

@@ -23,8 +23,8 @@ from music_analytics.cli import main as cli_main
 from music_analytics.config import WarehouseURL
 from music_analytics.errors import WarehouseError
 from music_analytics.insights.html import BAR
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, decode_png, rgb
-from tests.conftest import make_config, need
+from tests.browser import CHROMIUM_FLAGS, decode_png, rgb
+from tests.helpers import make_config
 
 INSIGHTS = sql.SQL_DIR / "insights"
 GOLDEN = Path(__file__).parent / "golden" / "insights"
@@ -190,29 +190,6 @@ def test_the_daily_questions_share_one_calendar() -> None:
         assert "digits AS (" in insights.statement(name, **VALUES), name
 
 
-def test_terminal_and_markdown_show_grids_and_labels_like_the_page() -> None:
-    """The same headings and grids as the HTML report: retention weeks before a cohort registered are empty
-    cells, a week nobody was active is 0.0%; JSON keeps the SQL names and the rows as they are."""
-    from music_analytics.insights import text
-    from tests.test_insights_html import sample_report
-
-    report = sample_report()
-    md = text.result_markdown(report.result("retention"))
-    assert md.splitlines()[0] == ("| Cohort week \\ Activity week | Cohort users | 2018-10-29 | 2018-11-05 "
-                                  "| 2018-11-12 | 2018-11-19 |")
-    assert md.splitlines()[2:] == ["| 2018-10-29 | 50 | 100.0% | 80.0% | 60.0% | 0.0% |",
-                                   "| 2018-11-05 | 50 |  | 100.0% | 80.0% | 60.0% |",
-                                   "| 2018-11-12 | 50 |  |  | 100.0% | 80.0% |",
-                                   "| 2018-11-19 | 50 |  |  |  | 100.0% |"]
-    table = text.result_table(report.result("retention")).splitlines()
-    assert table[-1] == "2018-11-19                             50                                          100.0%"
-    daily = text.result_table(report.result("match_rate")).splitlines()
-    assert daily[0] == "Day         Plays  Matched plays  Match rate"
-    assert "2018-11-15      0              0           \u2014" in daily
-    data = json.loads(text.to_json(report))["results"]["retention"]
-    assert data["columns"][:2] == ["cohort_week", "activity_week"] and len(data["rows"]) == 10
-
-
 def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = f"duckdb:///{tmp_path / 'none.duckdb'}"
     assert cli_main(["insights", "--warehouse", missing]) == 2
@@ -241,19 +218,17 @@ def test_cli_export_interactions(loaded: str, tmp_path: Path, capsys: pytest.Cap
     assert manifest["files"]["train"]["rows"] == train.num_rows and manifest["split_at"] == "2018-11-24 00:00:00"
 
 
-def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path: Path) -> None:
-    need(CHROMIUM is not None, "Chromium (the chromium command, /usr/bin/chromium on Debian)")
-    assert CHROMIUM is not None
+def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path: Path, chromium: str) -> None:
     page = tmp_path / "report.html"
     assert cli_main(["insights", "--warehouse", loaded, "--format", "html", "--out", str(page)]) == 0
 
-    def chromium(profile: str, *args: str) -> str:
-        proc = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / profile}", *args,
+    def open_page(profile: str, *args: str) -> str:
+        proc = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / profile}", *args,
                                page.as_uri()], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr[-2000:]
         return proc.stdout
 
-    dom = chromium("dom", "--dump-dom", "--virtual-time-budget=2000")
+    dom = open_page("dom", "--dump-dom", "--virtual-time-budget=2000")
     assert 'data-rendered="yes"' in dom
     import re
 
@@ -271,7 +246,7 @@ def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path
     assert re.search(r'<g class="colour-scale" data-measure="Plays">\s*<text[^>]*>Plays</text>', dom)
     assert re.search(r'<g class="colour-scale" data-measure="Share of the cohort active">', dom)
     png = tmp_path / "report.png"
-    chromium("shot", f"--screenshot={png}", "--window-size=1280,3000")
+    open_page("shot", f"--screenshot={png}", "--window-size=1280,3000")
     width, _height, colours = decode_png(png.read_bytes())
     assert width == 1280 and colours[rgb(BAR)] > 20_000
 

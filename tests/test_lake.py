@@ -10,7 +10,7 @@ import duckdb
 
 from music_analytics import pipeline
 from music_analytics.engines import TransformResult
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 
 def songs_in_lake(lake: Path) -> dict[str, str]:

@@ -14,7 +14,7 @@ from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
 from music_analytics.warehouse.base import MIGRATIONS
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 OLD_DDL = (
     'CREATE TABLE "time" (start_time TIMESTAMP NOT NULL, hour INTEGER NOT NULL, day INTEGER NOT NULL, '

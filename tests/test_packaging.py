@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, need
+from tests.helpers import REPO, need
 
 UV = Path(sys.executable).with_name("uv")
 DATA_PACKAGES = {"music_analytics_sql": "sql", "music_analytics_expectations": "expectations",

@@ -23,7 +23,13 @@ from music_analytics import warehouse as wh
 from music_analytics.config import Config, WarehouseURL
 from music_analytics.errors import ConfigError, QualityGateError
 from music_analytics.warehouse.base import MERGE_ORDER
-from tests.conftest import make_config
+from tests.helpers import make_config
+
+
+@pytest.fixture(autouse=True)
+def _great_expectations(gx: None) -> None:
+    """Every test here runs Great Expectations (the `gates` tier)."""
+
 
 SUITE_SIZES = {"artists": 6, "events": 13, "lake_reconciliation": 10, "load_reconciliation": 8, "references": 5,
                "rejected_records": 5, "songplays": 9, "songs": 6, "time": 10, "users": 6}
@@ -350,16 +356,3 @@ def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(sample: 
     rows = adapter.query("SELECT run_id, COUNT(*), SUM(CASE WHEN success THEN 0 ELSE 1 END) FROM quality_results "
                              "WHERE gate = 'warehouse' GROUP BY run_id ORDER BY run_id")
     assert sorted(rows) == sorted([(summary.run_id, 55, 1), ("pg-run", 55, 3)])
-
-
-def gold_source(sample: Path, tmp_path: Path) -> Path:
-    """The sample plus one more play of the last day's last user, at a level eventsim never writes."""
-    source = tmp_path / "gold-source"
-    shutil.copytree(sample, source)
-    day = sorted((source / "log_data").rglob("*-events.json"))[-1]
-    last = json.loads(day.read_text().strip().splitlines()[-1])
-    play = {**last, "page": "NextSong", "level": "gold", "ts": last["ts"] + 1,
-            "itemInSession": last["itemInSession"] + 1, "song": "Intro", "artist": "Nobody", "length": 100.0}
-    with day.open("a") as fh:
-        fh.write("\n" + json.dumps(play) + "\n")
-    return source

@@ -31,8 +31,14 @@ import pytest
 from music_analytics import pipeline, quality
 from music_analytics.quality import datadocs
 from music_analytics.quality.validate import build_docs, validate
-from tests.browser import CHROMIUM, decode_png, dump_dom, rgb, screenshot
-from tests.conftest import REPO, make_config, need
+from tests.browser import decode_png, dump_dom, rgb, screenshot
+from tests.helpers import REPO, make_config
+
+
+@pytest.fixture(autouse=True)
+def _great_expectations(gx: None) -> None:
+    """Every test here runs Great Expectations (the `gates` tier)."""
+
 
 ASSETS = REPO / "music_analytics" / "quality" / "docs_assets"
 LAKE_SUITES = sorted(s.name for s in quality.suites("lake"))
@@ -290,8 +296,7 @@ def probe(page: Path, profile: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Path:
-    need(CHROMIUM is not None, "Chromium (the chromium command, /usr/bin/chromium on Debian)")
+def browser(tmp_path: Path, chromium: str) -> Path:
     return tmp_path
 
 

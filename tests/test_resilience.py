@@ -6,7 +6,6 @@ one would break the tests running beside this one.
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import subprocess
@@ -19,9 +18,8 @@ import pytest
 
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
-from tests.conftest import REPO, need
+from tests.helpers import REPO, need, plays_in
 from tests.pgcluster import TempPostgres
-from tests.test_incremental import plays_in
 
 RETRY = re.compile(r"Retry \d+/\d+ will start")
 
@@ -51,12 +49,11 @@ def _wait_for(lines: queue.Queue[str], seen: list[str], pattern: re.Pattern[str]
     raise AssertionError(f"no line matching {pattern.pattern!r} within {timeout} s:\n{''.join(seen[-40:])}")
 
 
-def test_the_flow_survives_a_postgresql_restart_mid_run(own_postgres: TempPostgres, sample: Path,
-                                                        tmp_path: Path) -> None:
+def test_the_flow_survives_a_postgresql_restart_mid_run(own_postgres: TempPostgres, sample: Path, tmp_path: Path,
+                                                        flow_env: dict[str, str]) -> None:
     with own_postgres as pg:
         url = pg.create_database("music")
-        env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "INFO"}
-        env.pop("PREFECT_API_URL", None)
+        env = {**flow_env, "PREFECT_LOGGING_LEVEL": "INFO"}
         proc = subprocess.Popen(
             [sys.executable, "flows/main.py", "--source", str(sample), "--warehouse", url,
              "--data-dir", str(tmp_path / "data"), "--quality-gates", "none"],

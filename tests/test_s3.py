@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -25,8 +24,9 @@ import pytest
 
 from music_analytics import pipeline, s3
 from music_analytics import warehouse as wh
+from music_analytics.cli import main as cli_main
 from music_analytics.config import Config, WarehouseURL
-from tests.conftest import REPO, make_config, need
+from tests.helpers import FlowCli, make_config, need, tables
 
 BUCKET = "sparkify"
 PREFIX = "raw/sparkify"
@@ -92,11 +92,6 @@ def s3_sample(moto_endpoint: str, sample: Path, tmp_path_factory: pytest.TempPat
     return uri
 
 
-def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
-    w = wh.connect(cfg.warehouse)
-    return {t: w.table_rows(t) for t in wh.MERGE_ORDER}
-
-
 @pytest.fixture(scope="module")
 def from_folder(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[Any, ...]]]:
     tmp = tmp_path_factory.mktemp("folder")
@@ -111,14 +106,11 @@ def _with_password(url: str) -> str:
 
 def test_the_flow_reading_s3_publishes_what_the_folder_run_does(
         s3_sample: str, moto_endpoint: str, warehouse_url: str, tmp_path: Path,
-        from_folder: dict[str, list[tuple[Any, ...]]]) -> None:
+        from_folder: dict[str, list[tuple[Any, ...]]], flow_cli: FlowCli) -> None:
     url = _with_password(warehouse_url) if warehouse_url.startswith("postgresql") else warehouse_url
-    env = {**os.environ, **s3_env(moto_endpoint), "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("PREFECT_API_URL", None)
-    proc = subprocess.run(
-        [sys.executable, "flows/main.py", "--source", s3_sample, "--warehouse", url, "--data-dir",
-         str(tmp_path / "data"), "--quality-gates", "none", "--summary-json", str(tmp_path / "summary.json")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    proc = flow_cli("--source", s3_sample, "--warehouse", url, "--data-dir", str(tmp_path / "data"),
+                    "--quality-gates", "none", "--summary-json", str(tmp_path / "summary.json"),
+                    env=s3_env(moto_endpoint), timeout=600)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-4000:]
     assert "downloading 101 of 101 objects from s3://sparkify/raw/sparkify" in output
@@ -166,18 +158,18 @@ def test_the_lake_upload_lands_every_lake_file(s3_sample: str, moto_endpoint: st
                                                "rejected_records", "input_files"}
 
 
-def test_s3_errors_are_one_line_and_never_show_the_secret(moto_endpoint: str, tmp_path: Path) -> None:
-    env = {**os.environ, **s3_env(moto_endpoint), "PREFECT_HOME": str(tmp_path / "prefect")}
-    env.pop("PREFECT_API_URL", None)
-    proc = subprocess.run(
-        [sys.executable, "flows/main.py", "--source", "s3://no-such-bucket/raw", "--warehouse",
-         f"duckdb:///{tmp_path / 'w.duckdb'}", "--data-dir", str(tmp_path / "data"), "--quality-gates", "none"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+def test_s3_errors_are_one_line_and_never_show_the_secret(moto_endpoint: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in s3_env(moto_endpoint).items():
+        monkeypatch.setenv(key, value)
+    code = cli_main(["run", "--source", "s3://no-such-bucket/raw", "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
+                     "--data-dir", str(tmp_path / "data"), "--quality-gates", "none"])
+    out, err = capsys.readouterr()
     # Checked before the flow starts, like a missing folder: one line, no Prefect start-up.
-    assert proc.returncode == 1
-    assert proc.stderr.strip() == ("error: s3://no-such-bucket/raw: NoSuchBucket: The specified bucket does "
-                                   "not exist"), proc.stderr[-2000:]
-    assert SECRET not in proc.stdout + proc.stderr
+    assert code == 1
+    assert err.strip() == "error: s3://no-such-bucket/raw: NoSuchBucket: The specified bucket does not exist", err
+    assert SECRET not in out + err
 
 
 def test_warehouse_url_with_password_is_masked(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
-from tests.conftest import make_config
+from tests.helpers import make_config
 
 # The 8 users whose level changes during the month, and their level on their last event by ts
 # (computed from the raw files in test_final_levels_match_raw_files, not trusted blindly).

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,8 +25,7 @@ from music_analytics import warehouse as wh
 from music_analytics.engines import TransformResult
 from music_analytics.generator import GeneratorParams, generate
 from music_analytics.warehouse.base import COLUMNS
-from tests.conftest import REPO, make_config, need
-from tests.test_malformed import event, line, write_source
+from tests.helpers import REPO, FlowCli, event, line, make_config, need, write_source
 
 LAKE_COLUMNS: dict[str, tuple[str, ...]] = {
     **COLUMNS,
@@ -40,14 +38,8 @@ LAKE_COLUMNS: dict[str, tuple[str, ...]] = {
 VENV_BIN = Path(sys.executable).parent
 
 
-def java_available() -> bool:
-    home = os.environ.get("JAVA_HOME")
-    return bool(shutil.which("java") or (home and (Path(home) / "bin" / "java").exists()))
-
-
 @pytest.fixture(scope="module", autouse=True)
-def spark_session() -> Iterator[None]:
-    need(java_available(), "Java (the Spark engine's JVM)")
+def spark_session(jvm: None) -> Iterator[None]:
     yield
     engines.shutdown()  # free the JVM for the rest of the suite
 
@@ -176,30 +168,31 @@ def test_spark_daily_runs_match_plays_against_the_songs_already_loaded(sample: P
     assert w.query("SELECT COUNT(*) FROM songplays WHERE song_id IS NOT NULL") == [(1,)]
 
 
+# Variables that would point a child run at another engine setup than the test's.
+ENGINE_ENV = ("MUSIC_ANALYTICS_", "PYSPARK_", "SPARK_")
+
+
 def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MUSIC_ANALYTICS_", "PYSPARK_", "SPARK_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENGINE_ENV)}
     env.update(extra)
     return env
 
 
-def test_missing_java_is_one_clear_line_and_duckdb_still_works(sample: Path, tmp_path: Path) -> None:
+def test_missing_java_is_one_clear_line_and_duckdb_still_works(sample: Path, tmp_path: Path,
+                                                               flow_cli: FlowCli) -> None:
     no_java = tmp_path / "bin"
     no_java.mkdir()
-    env = _clean_env(PATH=str(no_java), PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_API_URL="")
-    env.pop("JAVA_HOME", None)
-    base = [sys.executable, str(REPO / "flows" / "main.py"), "--source", str(sample),
-            "--data-dir", str(tmp_path / "data"), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
-            "--quality-gates", "none"]
-    proc = subprocess.run([*base, "--engine", "spark"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=300)
+    args = ["--source", str(sample), "--data-dir", str(tmp_path / "data"),
+            "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--quality-gates", "none"]
+    env, unset = {"PATH": str(no_java)}, ("JAVA_HOME", *ENGINE_ENV)
+    proc = flow_cli(*args, "--engine", "spark", cwd=tmp_path, env=env, unset=unset, timeout=300)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().splitlines() == [
         "error: the Spark engine needs Java (no java on PATH and JAVA_HOME is not set): install Java 17 or 21 "
         "(Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless; macOS: brew install openjdk@17) or set "
         "JAVA_HOME, or run with --engine duckdb"
     ]
-    proc = subprocess.run([*base, "--engine", "duckdb"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = flow_cli(*args, "--engine", "duckdb", cwd=tmp_path, env=env, unset=unset, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert wh.connect(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}").warehouse
                       ).count("songplays") == 6820
@@ -279,15 +272,13 @@ def standalone_cluster(tmp_path: Path) -> Iterator[str]:
             f.close()
 
 
-def test_flow_on_a_real_standalone_cluster(sample: Path, tmp_path: Path, standalone_cluster: str) -> None:
-    env = _clean_env(PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1",
-                     PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_API_URL="")
+def test_flow_on_a_real_standalone_cluster(sample: Path, tmp_path: Path, standalone_cluster: str,
+                                           flow_cli: FlowCli) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "flows" / "main.py"), "--engine", "spark", "--spark-master", standalone_cluster,
-         "--source", str(sample), "--data-dir", str(tmp_path / "data"), "--warehouse", url,
-         "--summary-json", str(tmp_path / "s.json"), "--quality-gates", "none"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    proc = flow_cli("--engine", "spark", "--spark-master", standalone_cluster, "--source", str(sample),
+                    "--data-dir", str(tmp_path / "data"), "--warehouse", url,
+                    "--summary-json", str(tmp_path / "s.json"), "--quality-gates", "none", cwd=tmp_path,
+                    unset=ENGINE_ENV, env={"PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["engine"] == "spark"
