@@ -1,8 +1,6 @@
 """The `music-analytics-etl` flow, and `python flows/main.py`, the local way to run it.
 
-    python flows/main.py [--source DIR] [--warehouse URL] [--engine duckdb|spark] [--spark-master URL]
-                         [--date YYYY-MM-DD | --start YYYY-MM-DD --end YYYY-MM-DD [--backfill]]
-                         [--lookback-days N] [--reload] [--config FILE]
+    python flows/main.py [options]        (= music-analytics run; every option: docs/cli.md)
 
 One run: lock -> schema -> ledger -> plan (new and changed files only) -> transform (raw -> lake)
 -> quality gate 1 (lake) -> stage -> quality gate 2 (audit) -> load (publish, one transaction)
@@ -185,47 +183,50 @@ def _without_password(url: str | None) -> str | None:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-class _WithoutTraceback(logging.Formatter):
-    """Formats like the wrapped formatter but leaves the traceback out (console only)."""
+class _CliFormatter(logging.Formatter):
+    """The terminal's line: time, the stage, the message; no traceback (the server's log keeps it).
 
-    def __init__(self, inner: logging.Formatter | None) -> None:
-        super().__init__()
-        self.inner = inner or logging.Formatter()
+    `06:38:26  stage               staged 154 rows into staging.artists`
+    """
 
     def format(self, record: logging.LogRecord) -> str:
-        saved = record.exc_info, record.exc_text, record.stack_info
-        record.exc_info, record.exc_text, record.stack_info = None, None, None
-        try:
-            return self.inner.format(record)
-        finally:
-            record.exc_info, record.exc_text, record.stack_info = saved
+        stage = getattr(record, "task_name", None)
+        if stage is None:
+            run = str(getattr(record, "flow_run_name", ""))
+            stage = run if run.startswith("day-") else ("run" if run else record.name)
+        level = "" if record.levelno == logging.INFO else f"{record.levelname}: "
+        when = self.formatTime(record, "%H:%M:%S")
+        return f"{when}  {stage:<22} {level}{record.getMessage()}"
 
 
-class _NoFailureEchoes(logging.Filter):
-    """Drops the console records in which Prefect restates a failure (task failed, flow failed,
-    final Failed state, once per task, subflow and flow): the CLI prints it once, as its error line."""
+# Prefect's own account of a run (task and flow states, the temporary server) says nothing the
+# stage lines and the summary do not; failures are the CLI's one error line.
+_CHATTER = ("Finished in state ", "Beginning flow run", "Beginning subflow run", "Created task run",
+            "Starting temporary server", "Stopping temporary server", "Executing ")
+
+
+class _NoChatter(logging.Filter):
+    """Drops Prefect's echoes on the console: states, failures restated per task, subflow and flow."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith(("prefect.task_runs", "prefect.flow_runs")):
+        if not record.name.startswith("prefect"):
             return True
-        if record.levelno >= logging.ERROR:
+        if record.name.startswith(("prefect.task_runs", "prefect.flow_runs")) and record.levelno >= logging.ERROR:
             return False
-        return not record.getMessage().startswith("Finished in state Failed")
+        return not record.getMessage().startswith(_CHATTER)
 
 
 def _console_for_the_cli() -> None:
-    """On the terminal we promise one error line: no tracebacks, no repeats of the failure.
+    """On the terminal: the stage lines, warnings and one error line; no tracebacks, no repeats.
 
     Only console handlers are changed: the run's logs on the Prefect server keep everything.
     """
     loggers = [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]
     for logger in loggers:
         for handler in getattr(logger, "handlers", []):
-            if type(handler).__name__ == "PrefectConsoleHandler" and not isinstance(
-                handler.formatter, _WithoutTraceback
-            ):
-                handler.setFormatter(_WithoutTraceback(handler.formatter))
-                handler.addFilter(_NoFailureEchoes())
+            if type(handler).__name__ == "PrefectConsoleHandler" and not isinstance(handler.formatter, _CliFormatter):
+                handler.setFormatter(_CliFormatter())
+                handler.addFilter(_NoChatter())
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -245,6 +246,9 @@ def run_from_args(args: argparse.Namespace) -> int:
             check_java()
         if not args.verbose:
             _console_for_the_cli()
+        if not os.environ.get("PREFECT_API_URL"):
+            print("starting Prefect's temporary server for this run (set PREFECT_API_URL to use a running one)",
+                  file=sys.stderr)
         result = music_analytics_etl(
             source=args.source, warehouse=_without_password(args.warehouse), engine=args.engine,
             start=cfg.start, end=cfg.end, backfill=args.backfill, lookback_days=args.lookback_days,

@@ -224,7 +224,7 @@ def check_lake(cfg: Config, lake: Path, catalogue: Path | None, run_id: str,
 
     progress("quality gate 'lake': validating the lake")
     return _gate(cfg, quality.check_lake(lake, run_id=run_id, docs_dir=cfg.quality_docs_path, catalogue=catalogue,
-                                         project_dir=cfg.quality_project_path), progress)
+                                         project_dir=cfg.quality_project_path, progress=progress), progress)
 
 
 def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> GateResult | None:
@@ -235,7 +235,7 @@ def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> 
 
     progress("quality gate 'warehouse': auditing the staged rows")
     return _gate(cfg, quality.audit_warehouse(_warehouse(cfg), lake, run_id=run_id, docs_dir=cfg.quality_docs_path,
-                                              project_dir=cfg.quality_project_path), progress)
+                                              project_dir=cfg.quality_project_path, progress=progress), progress)
 
 
 _NOT_PUBLISHED = {

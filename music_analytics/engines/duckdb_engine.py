@@ -23,6 +23,7 @@ from ..config import Config
 from ..contract import EVENTS, SONGS, JsonType
 from ..errors import SourceError
 from ..parse import validate_sql
+from ..progress import duckdb_share, watching
 from ..sources import (
     EventFileProfile,
     SourceFiles,
@@ -58,6 +59,9 @@ class DuckDBEngine:
             config["threads"] = self.cfg.duckdb_threads
         con = duckdb.connect(":memory:", config=config)
         con.execute("SET TimeZone = 'UTC'")
+        # query_progress() (periodic progress lines) needs it; nothing is printed by DuckDB itself.
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
         for statement in sql.statements("engines/duckdb/macros.sql"):
             con.execute(statement)
         return con
@@ -176,7 +180,8 @@ class DuckDBEngine:
             t0 = time.perf_counter()
             progress(f"reading {len(files.event_files):,} event files and {len(files.song_files):,} song files")
             try:
-                self._read_events(con, files)
+                with watching(progress, "transform: reading and checking the event files", duckdb_share(con)):
+                    self._read_events(con, files)
                 self._read_songs(con, files)
                 if files.catalogue is not None:
                     self._run(con, "known_songs.sql", path=_sql_str(str(files.catalogue)))
@@ -192,16 +197,18 @@ class DuckDBEngine:
             progress(f"read and checked in {result.seconds['read']:.1f} s; running the models")
             con.execute("CREATE TEMP TABLE songs_checked AS "
                         + validate_sql(SONGS, "raw_songs", keep=("source_file", "record_position", "parse_error")))
-            for model, kind in MODELS:
-                if model == "rejected_records":
-                    self._collect_rejected_raw(con, files)
-                con.execute(f"CREATE TEMP {kind.upper()} {model} AS {sql.read(f'transform/{model}.sql')}")
+            with watching(progress, "transform: running the models", duckdb_share(con)):
+                for model, kind in MODELS:
+                    if model == "rejected_records":
+                        self._collect_rejected_raw(con, files)
+                    con.execute(f"CREATE TEMP {kind.upper()} {model} AS {sql.read(f'transform/{model}.sql')}")
             result.seconds["transform"] = time.perf_counter() - t0
 
             self._collect_stats(con, files, result)
             t0 = time.perf_counter()
             progress(f"writing the lake to {lake}")
-            self._write_lake(con, lake, result)
+            with watching(progress, "transform: writing the lake", duckdb_share(con)):
+                self._write_lake(con, lake, result)
             result.seconds["lake"] = time.perf_counter() - t0
         finally:
             con.close()

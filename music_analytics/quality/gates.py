@@ -22,6 +22,7 @@ import duckdb
 from .. import sql
 from ..lake import TABLES as LAKE_TABLES
 from ..lake import table_glob
+from ..progress import Periodic, Say
 from ..warehouse.base import COLUMNS, MERGE_ORDER, Warehouse, quote
 from . import datadocs
 from .results import GateResult
@@ -66,12 +67,14 @@ def _literal(text: str) -> str:
 
 
 def _run(gate: str, frames: list[tuple[Suite, Any]], run_id: str, docs_dir: Path | None,
-         project_dir: Path | None, started: float) -> GateResult:
+         project_dir: Path | None, started: float, progress: Say) -> GateResult:
     result = GateResult(gate=gate, run_id=run_id)
+    done = Periodic(progress, f"quality gate '{gate}'", len(frames), "suites")
     with datadocs.session(project_dir, docs_dir):
         for suite, frame in frames:
             result.suites.append(validate(suite, frame, gate=gate, run_id=run_id, docs_dir=docs_dir,
                                           project_dir=project_dir))
+            done.add(1)
         result.docs = build_docs(docs_dir, project_dir=project_dir)
     result.seconds = time.perf_counter() - started
     return result
@@ -102,7 +105,8 @@ def _selected(gate: str, only: Collection[str] | None) -> list[Suite]:
 
 
 def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None, catalogue: Path | None = None,
-               only: Collection[str] | None = None, project_dir: Path | None = None) -> GateResult:
+               only: Collection[str] | None = None, project_dir: Path | None = None,
+               progress: Say = lambda _m: None) -> GateResult:
     """Gate 1: every `lake` suite (or those named in `only`) on the lake's tables.
 
     `catalogue` is the Parquet of published songs the transform matched plays against
@@ -115,11 +119,12 @@ def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None, catalog
         frames = [(s, con.execute(sql.render(s.query)[0]).df()) for s in _selected("lake", only)]
     finally:
         con.close()
-    return _run("lake", frames, run_id, docs_dir, project_dir, started)
+    return _run("lake", frames, run_id, docs_dir, project_dir, started, progress)
 
 
 def audit_warehouse(warehouse: Warehouse, lake: Path, *, run_id: str, docs_dir: Path | None = None,
-                    only: Collection[str] | None = None, project_dir: Path | None = None) -> GateResult:
+                    only: Collection[str] | None = None, project_dir: Path | None = None,
+                    progress: Say = lambda _m: None) -> GateResult:
     """Gate 2: every `warehouse` suite (or those named in `only`) on the staged, unpublished rows.
 
     `project_dir`: as for check_lake.
@@ -128,4 +133,4 @@ def audit_warehouse(warehouse: Warehouse, lake: Path, *, run_id: str, docs_dir: 
     values = {f"lake_{k}" if k in MERGE_ORDER else k: v for k, v in lake_counts(lake).items()}
     with warehouse.transaction() as tx:
         frames = [(s, warehouse.frame(tx, sql.render(s.query, **values)[0])) for s in _selected("warehouse", only)]
-    return _run("warehouse", frames, run_id, docs_dir, project_dir, started)
+    return _run("warehouse", frames, run_id, docs_dir, project_dir, started, progress)

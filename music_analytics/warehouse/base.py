@@ -134,8 +134,11 @@ class Warehouse(abc.ABC):
         """Run a query and return all rows."""
 
     @abc.abstractmethod
-    def load_staging(self, tx: Any, table: str, lake_glob: str, columns: Sequence[str]) -> int:
-        """Bulk-load the lake table's Parquet files into staging.<table>; return rows loaded."""
+    def load_staging(self, tx: Any, table: str, lake_glob: str, columns: Sequence[str],
+                     progress: Callable[[str], None] = lambda _m: None) -> int:
+        """Bulk-load the lake table's Parquet files into staging.<table>; return rows loaded.
+
+        `progress` hears how a long load is going (progress.Periodic lines)."""
 
     @abc.abstractmethod
     def insert_arrow(self, tx: Any, table: str, rows: pa.Table) -> int:
@@ -217,7 +220,8 @@ class Warehouse(abc.ABC):
                 t0 = time.perf_counter()
                 for statement in self.sql_statements("stage/recreate.sql", table=quote(table)):
                     self.execute(tx, statement)
-                counts.staged[table] = self.load_staging(tx, table, table_glob(lake, table), COLUMNS[table])
+                counts.staged[table] = self.load_staging(tx, table, table_glob(lake, table), COLUMNS[table],
+                                                         progress)
                 for statement in self.sql_statements("stage/analyze.sql", table=quote(table)):
                     self.execute(tx, statement)
                 counts.seconds[f"stage {table}"] = time.perf_counter() - t0

@@ -6,7 +6,7 @@ import datetime as dt
 import fcntl
 import os
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ..config import WarehouseURL
 from ..errors import WarehouseError
+from ..progress import duckdb_share, watching
 from .base import Warehouse, WarehouseLock, quote
 
 
@@ -44,6 +45,9 @@ class DuckDBWarehouse(Warehouse):
             raise WarehouseError(f"warehouse {self}: cannot open ({str(exc).splitlines()[0]})") from exc
         try:
             con.execute("SET TimeZone = 'UTC'")
+            # query_progress() (periodic progress lines) needs it; nothing is printed by DuckDB itself.
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = false")
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -71,10 +75,12 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.Error as exc:
             raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
 
-    def load_staging(self, tx: duckdb.DuckDBPyConnection, table: str, lake_glob: str, columns: Sequence[str]) -> int:
+    def load_staging(self, tx: duckdb.DuckDBPyConnection, table: str, lake_glob: str, columns: Sequence[str],
+                     progress: Callable[[str], None] = lambda _m: None) -> int:
         cols = ", ".join(columns)
         source = f"read_parquet('{lake_glob}', hive_partitioning = true)"
-        return self.execute(tx, f"INSERT INTO staging.{quote(table)} ({cols}) SELECT {cols} FROM {source}")
+        with watching(progress, f"staging {table}", duckdb_share(tx)):
+            return self.execute(tx, f"INSERT INTO staging.{quote(table)} ({cols}) SELECT {cols} FROM {source}")
 
     def insert_arrow(self, tx: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> int:
         cols = ", ".join(rows.column_names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from .. import secrets
 from ..errors import TransientWarehouseError, WarehouseError, is_transient
+from ..progress import Periodic
 from .base import Warehouse, WarehouseLock, quote
 
 BATCH_ROWS = 200_000
@@ -86,16 +87,18 @@ class PostgresWarehouse(Warehouse):
             raise self._error(exc) from None
 
     def load_staging(
-        self, tx: psycopg2.extensions.cursor, table: str, lake_glob: str, columns: Sequence[str]
+        self, tx: psycopg2.extensions.cursor, table: str, lake_glob: str, columns: Sequence[str],
+        progress: Callable[[str], None] = lambda _m: None,
     ) -> int:
         cols = ", ".join(columns)
         reader = duckdb.connect()
         try:
             reader.execute("SET TimeZone = 'UTC'")
-            batches = reader.sql(
-                f"SELECT {cols} FROM read_parquet('{lake_glob}', hive_partitioning = true)"
-            ).to_arrow_reader(BATCH_ROWS)
-            return self._copy(tx, f"staging.{quote(table)}", columns, batches)
+            scan = f"read_parquet('{lake_glob}', hive_partitioning = true)"
+            total = int(reader.execute(f"SELECT COUNT(*) FROM {scan}").fetchall()[0][0])  # Parquet metadata
+            batches = reader.sql(f"SELECT {cols} FROM {scan}").to_arrow_reader(BATCH_ROWS)
+            return self._copy(tx, f"staging.{quote(table)}", columns, batches,
+                              Periodic(progress, f"staging {table}", total))
         finally:
             reader.close()
 
@@ -103,7 +106,7 @@ class PostgresWarehouse(Warehouse):
         return self._copy(tx, quote(table), rows.column_names, rows.to_batches())
 
     def _copy(self, tx: psycopg2.extensions.cursor, target: str, columns: Sequence[str],
-              batches: Iterable[pa.RecordBatch]) -> int:
+              batches: Iterable[pa.RecordBatch], counter: Periodic | None = None) -> int:
         """COPY Arrow batches into `target` as CSV, one COPY per batch."""
         copy = f"COPY {target} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
         options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
@@ -119,6 +122,8 @@ class PostgresWarehouse(Warehouse):
             except psycopg2.Error as exc:
                 raise self._error(exc) from None
             total += batch.num_rows
+            if counter is not None:
+                counter.add(batch.num_rows)
         return total
 
     def lock(self, owner: str) -> WarehouseLock:

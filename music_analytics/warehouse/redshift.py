@@ -243,7 +243,8 @@ class RedshiftWarehouse(PostgresWarehouse):
     def _region_clause(self) -> str:
         return f" REGION {literal(self.settings.region)}" if self.settings.region else ""
 
-    def load_staging(self, tx: psycopg2.extensions.cursor, table: str, lake_glob: str, columns: Sequence[str]) -> int:
+    def load_staging(self, tx: psycopg2.extensions.cursor, table: str, lake_glob: str, columns: Sequence[str],
+                     progress: Callable[[str], None] = lambda _m: None) -> int:
         statement = self.copy_statement(table, columns)
         try:
             tx.execute(statement)
