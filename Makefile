@@ -9,13 +9,13 @@ PYTEST_ARGS ?=
 # processes, so two workers on two cores cut it from ~24 to ~16 minutes.
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup lock run test test-fast lint docs golden bench clean help
+.PHONY: setup lock run test test-fast lint typecheck format docs golden bench clean help
 
 help:
 	@echo "make run        run the ETL end to end on the demo dataset into data/warehouse.duckdb"
 	@echo "make test       the whole test suite, fast tier first (needs PostgreSQL, Java, Chromium)"
 	@echo "make test-fast  the fast tier only: no server, no JVM, no browser (about a minute)"
-	@echo "make lint       ruff, ruff format --check, mypy"
+	@echo "make lint       ruff, ruff format --check, mypy (make format applies the formatter)"
 	@echo "make docs       regenerate docs/cli.md from the argparse parsers"
 	@echo "make golden     regenerate the golden SQL files (review with git diff tests/golden)"
 	@echo "make bench      stage-by-stage benchmark (BENCH_EVENTS=5000000 by default)"
@@ -67,10 +67,19 @@ golden: $(STAMP)
 # mypy cannot follow setuptools' editable-install finder, which maps flows/ and tasks/ to their
 # installed names: symlinks under .mypy-path give it the same mapping.
 MYPY_PATH := .mypy-path
-lint: $(STAMP)
-	$(BIN)/ruff check music_analytics flows tasks tests bench
+PY_SOURCES := music_analytics flows tasks tests bench deployments
+lint: $(STAMP) typecheck
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
+
+typecheck: $(STAMP)
 	@mkdir -p $(MYPY_PATH) && for p in flows tasks; do ln -sfn ../$$p $(MYPY_PATH)/music_analytics_$$p; done
 	MYPYPATH=$(MYPY_PATH) $(BIN)/mypy -p music_analytics -p music_analytics_flows -p music_analytics_tasks
+
+# Apply the formatter and the linter's safe fixes (what the pre-commit hooks do to staged files).
+format: $(STAMP)
+	$(BIN)/ruff format $(PY_SOURCES)
+	$(BIN)/ruff check --fix $(PY_SOURCES)
 
 BENCH_EVENTS ?= 5000000
 bench: $(STAMP)
