@@ -46,10 +46,14 @@ def main(source: Path, work: Path) -> float:
     con.execute("""CREATE TABLE "time" AS SELECT start_time, hour(start_time) AS hour, day(start_time) AS day,
         weekofyear(start_time) AS week, month(start_time) AS month, year(start_time) AS year,
         isodow(start_time) AS weekday FROM (SELECT DISTINCT start_time FROM songplays)""")
-    con.execute("CREATE TABLE songs AS SELECT DISTINCT ON (song_id) song_id, title, artist_id, artist_name, year, "
-                "duration FROM so")
-    con.execute("CREATE TABLE artists AS SELECT DISTINCT ON (artist_id) artist_id, artist_name AS name, "
-                "artist_location AS location, artist_latitude AS latitude, artist_longitude AS longitude FROM so")
+    con.execute(
+        "CREATE TABLE songs AS SELECT DISTINCT ON (song_id) song_id, title, artist_id, artist_name, year, "
+        "duration FROM so"
+    )
+    con.execute(
+        "CREATE TABLE artists AS SELECT DISTINCT ON (artist_id) artist_id, artist_name AS name, "
+        "artist_location AS location, artist_latitude AS latitude, artist_longitude AS longitude FROM so"
+    )
     for table in ("songplays", "users", "time", "songs", "artists"):
         con.execute(f"COPY \"{table}\" TO '{work / (table + '.parquet')}' (FORMAT parquet)")
     con.close()

@@ -33,15 +33,25 @@ def main() -> None:
     from music_analytics.sources import EVENT_FILE
 
     source = ensure_dataset(Path(args.data), args.events, args.seed, args.songs)
-    days = sorted(dt.date.fromisoformat(m.group(1)) for p in (source / "log_data").rglob("*.json")
-                  if (m := EVENT_FILE.search(p.name)))
+    days = sorted(
+        dt.date.fromisoformat(m.group(1))
+        for p in (source / "log_data").rglob("*.json")
+        if (m := EVENT_FILE.search(p.name))
+    )
     work = Path(args.data) / "work-incremental"
     shutil.rmtree(work, ignore_errors=True)
     url = one_warehouse_url(args, work)
 
     def run(label: str, start: dt.date | None, end: dt.date | None) -> None:
-        cfg = load_config(environ={}, source=str(source), warehouse=url, data_dir=str(work), start=start,
-                          end=end, quality_gates="none")
+        cfg = load_config(
+            environ={},
+            source=str(source),
+            warehouse=url,
+            data_dir=str(work),
+            start=start,
+            end=end,
+            quality_gates="none",
+        )
         t0 = time.perf_counter()
         summary = pipeline.run(cfg)
         seconds = time.perf_counter() - t0
@@ -50,9 +60,11 @@ def main() -> None:
         read_bytes = sum(s.size_bytes for s in plan.states.values())
         events = summary.transform.events.records if summary.transform else 0
         stages = " | ".join(f"{k} {v:.1f}" for k, v in summary.seconds.items())
-        print(f"{label:<34} {seconds:7.1f} s  {summary.status:<9} files read {plan.files_read:>6,}, unchanged "
-              f"{plan.unchanged:>6,}; {events:>9,} events; {read_bytes / 1e6:8.1f} MB read\n"
-              f"{'':<36}({stages})")
+        print(
+            f"{label:<34} {seconds:7.1f} s  {summary.status:<9} files read {plan.files_read:>6,}, unchanged "
+            f"{plan.unchanged:>6,}; {events:>9,} events; {read_bytes / 1e6:8.1f} MB read\n"
+            f"{'':<36}({stages})"
+        )
 
     print(f"{args.events:,} events over {len(days)} days, warehouse {args.warehouse}")
     run(f"days {days[0]}..{days[-2]} (one run)", days[0], days[-2])

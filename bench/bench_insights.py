@@ -58,8 +58,10 @@ def main() -> None:
     t0 = time.perf_counter()
     manifest = insights.export_interactions(warehouse, work / "recommender")
     rows = sum(f["rows"] for f in manifest["files"].values())
-    print(f"  export-interactions  {time.perf_counter() - t0:6.2f} s  {rows:>9,} rows "
-          f"(train {manifest['files']['train']['rows']:,}, test {manifest['files']['test']['rows']:,})")
+    print(
+        f"  export-interactions  {time.perf_counter() - t0:6.2f} s  {rows:>9,} rows "
+        f"(train {manifest['files']['train']['rows']:,}, test {manifest['files']['test']['rows']:,})"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,12 @@ def child(source: str, warehouse: str, data_dir: str, songs_partition_by: str) -
     from music_analytics import pipeline
     from music_analytics.config import load_config
 
-    cfg = load_config(environ={"MUSIC_ANALYTICS_LAKE_SONGS_PARTITION_BY": songs_partition_by},
-                      source=source, warehouse=warehouse, data_dir=data_dir)
+    cfg = load_config(
+        environ={"MUSIC_ANALYTICS_LAKE_SONGS_PARTITION_BY": songs_partition_by},
+        source=source,
+        warehouse=warehouse,
+        data_dir=data_dir,
+    )
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pipeline.create_schema(cfg)
@@ -46,11 +50,18 @@ def child(source: str, warehouse: str, data_dir: str, songs_partition_by: str) -
     t0 = time.perf_counter()
     merged = pipeline.load(cfg, staged)
     timings["load"] = time.perf_counter() - t0
-    print(json.dumps({
-        "timings": timings, "engine_timings": result.seconds, "events": result.events.records,
-        "songplays": result.songplays, "inserted": merged.inserted,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "timings": timings,
+                "engine_timings": result.seconds,
+                "events": result.events.records,
+                "songplays": result.songplays,
+                "inserted": merged.inserted,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def ensure_dataset(root: Path, events: int, seed: int, songs: int) -> Path:
@@ -108,13 +119,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--songs", type=int, default=15_000,
-                        help="catalogue size (default 15,000: about the real Sparkify song_data)")
+    parser.add_argument(
+        "--songs", type=int, default=15_000, help="catalogue size (default 15,000: about the real Sparkify song_data)"
+    )
     parser.add_argument("--warehouses", default="duckdb,postgresql")
     parser.add_argument("--data", default=str(REPO / "data" / "bench"), help="dataset cache and scratch folder")
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--songs-partition-by", default="year,artist_id", choices=("year,artist_id", "year"),
-                        help="lake layout of songs (default: the Sparkify convention year,artist_id)")
+    parser.add_argument(
+        "--songs-partition-by",
+        default="year,artist_id",
+        choices=("year,artist_id", "year"),
+        help="lake layout of songs (default: the Sparkify convention year,artist_id)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", help=argparse.SUPPRESS)
@@ -131,26 +147,45 @@ def main() -> None:
 
     shutil.rmtree(work, ignore_errors=True)
     t0 = time.perf_counter()
-    bare = subprocess.run([sys.executable, str(REPO / "bench" / "bare_duckdb.py"), str(source), str(work / "bare")],
-                          capture_output=True, text=True, check=True)
+    bare = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bare_duckdb.py"), str(source), str(work / "bare")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     bare_wall = time.perf_counter() - t0
     bare_seconds = float(bare.stdout.strip())
 
     for name in args.warehouses.split(","):
         shutil.rmtree(work / name, ignore_errors=True)
-        url = (f"duckdb:///{work / name / 'warehouse.duckdb'}" if name == "duckdb"
-               else fresh_pg_database(args.pg_admin_url, "ma_bench"))
+        url = (
+            f"duckdb:///{work / name / 'warehouse.duckdb'}"
+            if name == "duckdb"
+            else fresh_pg_database(args.pg_admin_url, "ma_bench")
+        )
         t0 = time.perf_counter()
-        r = run_child(["--source", str(source), "--warehouse", url, "--data-dir", str(work / name),
-                       "--songs-partition-by", args.songs_partition_by])
+        r = run_child(
+            [
+                "--source",
+                str(source),
+                "--warehouse",
+                url,
+                "--data-dir",
+                str(work / name),
+                "--songs-partition-by",
+                args.songs_partition_by,
+            ]
+        )
         wall = time.perf_counter() - t0
         rows.append((name, r, wall))
 
     events = args.events
     print(f"\nlake songs partitioned by {args.songs_partition_by}; catalogue {args.songs:,} songs")
-    print(f"\nevents read: {rows[0][1]['events'] if rows else 'n/a'} (requested {events:,}); "
-          f"bare DuckDB baseline: {bare_seconds:.2f} s in-script ({bare_wall:.2f} s process), "
-          f"{int(rows[0][1]['events']) / bare_seconds if rows else 0:,.0f} events/s")
+    print(
+        f"\nevents read: {rows[0][1]['events'] if rows else 'n/a'} (requested {events:,}); "
+        f"bare DuckDB baseline: {bare_seconds:.2f} s in-script ({bare_wall:.2f} s process), "
+        f"{int(rows[0][1]['events']) / bare_seconds if rows else 0:,.0f} events/s"
+    )
     for name, r, wall in rows:
         n = int(r["events"])  # type: ignore[call-overload]
         timings: dict[str, float] = r["timings"]  # type: ignore[assignment]

@@ -55,8 +55,10 @@ def main() -> None:
         t2 = time.perf_counter()
         for gate, seconds in ((lake_gate, t1 - t0), (audit, t2 - t1)):
             rows = sum(s.rows for s in gate.suites)
-            print(f"  {gate.gate:<9} gate, {label:<15} {seconds:7.1f} s  {len(gate.outcomes)} expectations on "
-                  f"{rows:,} rows ({rows / seconds:,.0f} rows/s)  {'passed' if gate.passed else 'BLOCKED'}")
+            print(
+                f"  {gate.gate:<9} gate, {label:<15} {seconds:7.1f} s  {len(gate.outcomes)} expectations on "
+                f"{rows:,} rows ({rows / seconds:,.0f} rows/s)  {'passed' if gate.passed else 'BLOCKED'}"
+            )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

@@ -33,8 +33,16 @@ def child(source: str, data_dir: str, master: str) -> None:
     t0 = time.perf_counter()
     result = pipeline.transform(cfg, source)
     seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": seconds, "events": result.events.records, "songplays": result.songplays,
-                      "stages": result.seconds}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "events": result.events.records,
+                "songplays": result.songplays,
+                "stages": result.seconds,
+            }
+        )
+    )
 
 
 def run(cmd: list[str]) -> dict[str, object]:
@@ -68,12 +76,35 @@ def main() -> None:
     results: dict[str, list[dict[str, object]]] = {"bare PySpark job": [], "music-analytics spark engine": []}
     for i in range(args.repeat):
         shutil.rmtree(work, ignore_errors=True)
-        results["bare PySpark job"].append(run(
-            [sys.executable, str(REPO / "bench" / "bare_spark.py"), "--source", str(source),
-             "--lake", str(work / "bare-lake"), "--master", args.master]))
-        results["music-analytics spark engine"].append(run(
-            [sys.executable, __file__, "--child", "--source", str(source), "--data-dir", str(work / "engine"),
-             "--master", args.master]))
+        results["bare PySpark job"].append(
+            run(
+                [
+                    sys.executable,
+                    str(REPO / "bench" / "bare_spark.py"),
+                    "--source",
+                    str(source),
+                    "--lake",
+                    str(work / "bare-lake"),
+                    "--master",
+                    args.master,
+                ]
+            )
+        )
+        results["music-analytics spark engine"].append(
+            run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--source",
+                    str(source),
+                    "--data-dir",
+                    str(work / "engine"),
+                    "--master",
+                    args.master,
+                ]
+            )
+        )
         print(f"run {i + 1}/{args.repeat} done", flush=True)
     best = {name: min(runs, key=lambda r: float(r["seconds"])) for name, runs in results.items()}  # type: ignore[arg-type]
     print(f"\nSpark transform (raw -> lake), {args.events:,} events, master {args.master}, best of {args.repeat}:")

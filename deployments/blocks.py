@@ -27,10 +27,12 @@ def warehouse_block(name: str) -> None:
     if parts.scheme not in ("postgresql", "postgres", "redshift"):
         sys.exit(f"error: MA_WAREHOUSE_URL: a block holds a database server's URL, not {parts.scheme}://")
     components = ConnectionComponents(
-        driver=SyncDriver.POSTGRESQL_PSYCOPG2, database=parts.path.lstrip("/"),
+        driver=SyncDriver.POSTGRESQL_PSYCOPG2,
+        database=parts.path.lstrip("/"),
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
-        host=parts.hostname, port=parts.port or (5439 if parts.scheme == "redshift" else 5432),
+        host=parts.hostname,
+        port=parts.port or (5439 if parts.scheme == "redshift" else 5432),
     )
     SqlAlchemyConnector(connection_info=components).save(name, overwrite=True)
     print(f"saved SqlAlchemyConnector block {name!r} for {parts.hostname}:{components.port}/{components.database}")

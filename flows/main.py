@@ -83,10 +83,23 @@ def music_analytics_etl(
         export_aws_credentials(aws_credentials_block)
     if date is None and scheduled_day and start is None and end is None:
         date = _scheduled_day()
-    cfg = load_config(config_file, source=source, warehouse=warehouse, engine=engine,
-                      start=date or start, end=date or end, data_dir=data_dir, lake=lake, spark_master=spark_master,
-                      quality_gates=quality_gates, quality_docs=quality_docs, lookback_days=lookback_days,
-                      reload=reload, lock_timeout=lock_timeout, source_moved=source_moved)
+    cfg = load_config(
+        config_file,
+        source=source,
+        warehouse=warehouse,
+        engine=engine,
+        start=date or start,
+        end=date or end,
+        data_dir=data_dir,
+        lake=lake,
+        spark_master=spark_master,
+        quality_gates=quality_gates,
+        quality_docs=quality_docs,
+        lookback_days=lookback_days,
+        reload=reload,
+        lock_timeout=lock_timeout,
+        source_moved=source_moved,
+    )
     logger = get_run_logger()
     try:
         if backfill:
@@ -112,8 +125,11 @@ def _with_insights(cfg: Config, result: dict[str, Any], changed: bool) -> dict[s
         return result
     result["insights"] = publish_insights(cfg)
     html = result["insights"]["html"]
-    result["text"] += (f"\ninsights: {html} (music-analytics insights for tables)" if html
-                       else f"\ninsights skipped: {result['insights']['skipped']}")
+    result["text"] += (
+        f"\ninsights: {html} (music-analytics insights for tables)"
+        if html
+        else f"\ninsights skipped: {result['insights']['skipped']}"
+    )
     return result
 
 
@@ -201,8 +217,15 @@ class _CliFormatter(logging.Formatter):
 
 # Prefect's own account of a run (task and flow states, the temporary server) says nothing the
 # stage lines and the summary do not; failures are the CLI's one error line.
-_CHATTER = ("Finished in state ", "Beginning flow run", "Beginning subflow run", "Created task run",
-            "Starting temporary server", "Stopping temporary server", "Executing ")
+_CHATTER = (
+    "Finished in state ",
+    "Beginning flow run",
+    "Beginning subflow run",
+    "Created task run",
+    "Starting temporary server",
+    "Stopping temporary server",
+    "Executing ",
+)
 
 
 class _NoChatter(logging.Filter):
@@ -247,14 +270,26 @@ def run_from_args(args: argparse.Namespace) -> int:
         if not args.verbose:
             _console_for_the_cli()
         if not os.environ.get("PREFECT_API_URL"):
-            print("starting Prefect's temporary server for this run (set PREFECT_API_URL to use a running one)",
-                  file=sys.stderr)
+            print(
+                "starting Prefect's temporary server for this run (set PREFECT_API_URL to use a running one)",
+                file=sys.stderr,
+            )
         result = music_analytics_etl(
-            source=args.source, warehouse=_without_password(args.warehouse), engine=args.engine,
-            start=cfg.start, end=cfg.end, backfill=args.backfill, lookback_days=args.lookback_days,
-            reload=args.reload, source_moved=args.source_moved, config_file=args.config, data_dir=args.data_dir,
+            source=args.source,
+            warehouse=_without_password(args.warehouse),
+            engine=args.engine,
+            start=cfg.start,
+            end=cfg.end,
+            backfill=args.backfill,
+            lookback_days=args.lookback_days,
+            reload=args.reload,
+            source_moved=args.source_moved,
+            config_file=args.config,
+            data_dir=args.data_dir,
             lake=args.lake,
-            spark_master=args.spark_master, quality_gates=args.quality_gates, quality_docs=args.quality_docs,
+            spark_master=args.spark_master,
+            quality_gates=args.quality_gates,
+            quality_docs=args.quality_docs,
             lock_timeout=args.lock_timeout,
         )
         print(result["text"])
@@ -266,7 +301,9 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python flows/main.py", description=cli.RUN_DESCRIPTION, epilog=cli.RUN_EPILOG,
+        prog="python flows/main.py",
+        description=cli.RUN_DESCRIPTION,
+        epilog=cli.RUN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cli.add_run_arguments(parser)

@@ -70,44 +70,76 @@ def _positive(value: str) -> int:
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", metavar="DIR|s3://bucket/prefix",
-                        help="folder or s3://bucket/prefix holding song_data/ and log_data/ "
-                             "(default: the demo dataset)")
-    parser.add_argument("--warehouse", metavar="URL",
-                        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb, "
-                             "postgresql://user[:password]@host:port/db or redshift://user@cluster:5439/db "
-                             "(default: duckdb:///data/warehouse.duckdb)")
-    parser.add_argument("--engine", choices=("duckdb", "spark"),
-                        help="transform engine: duckdb (one machine, the default) or spark (needs Java 17+)")
-    parser.add_argument("--spark-master", metavar="URL",
-                        help="Spark master for --engine spark: local[*] (default), local[N], spark://host:port, "
-                             "yarn, k8s://https://host:port, or sc://host:port for Spark Connect")
+    parser.add_argument(
+        "--source",
+        metavar="DIR|s3://bucket/prefix",
+        help="folder or s3://bucket/prefix holding song_data/ and log_data/ (default: the demo dataset)",
+    )
+    parser.add_argument(
+        "--warehouse",
+        metavar="URL",
+        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb, "
+        "postgresql://user[:password]@host:port/db or redshift://user@cluster:5439/db "
+        "(default: duckdb:///data/warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        help="transform engine: duckdb (one machine, the default) or spark (needs Java 17+)",
+    )
+    parser.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master for --engine spark: local[*] (default), local[N], spark://host:port, "
+        "yarn, k8s://https://host:port, or sc://host:port for Spark Connect",
+    )
     when = parser.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="process one day's event files")
     when.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day of a range (with --end)")
     parser.add_argument("--end", type=_date, metavar="YYYY-MM-DD", help="last day of a range (inclusive)")
-    parser.add_argument("--backfill", action="store_true",
-                        help="with --start/--end: load the range one day at a time, in order; stops at the first "
-                             "failing day, and the same command again resumes there")
-    parser.add_argument("--lookback-days", type=int, metavar="N",
-                        help="also re-read the event files of the N days before the first day when they changed "
-                             "since loaded (late data; default 2)")
-    parser.add_argument("--reload", action="store_true",
-                        help="read every file in range, even those the run ledger has loaded unchanged")
-    parser.add_argument("--source-moved", action="store_true",
-                        help="the source is the dataset this warehouse was loaded from, in a new place (moved, "
-                             "renamed, copied to S3): rebind the warehouse to it. Without it a run from another "
-                             "source stops, so two datasets never merge into one warehouse")
-    parser.add_argument("--lock-timeout", type=int, metavar="SECONDS",
-                        help="how long to wait for another run on the same warehouse to finish (default 600)")
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help="with --start/--end: load the range one day at a time, in order; stops at the first "
+        "failing day, and the same command again resumes there",
+    )
+    parser.add_argument(
+        "--lookback-days",
+        type=int,
+        metavar="N",
+        help="also re-read the event files of the N days before the first day when they changed "
+        "since loaded (late data; default 2)",
+    )
+    parser.add_argument(
+        "--reload", action="store_true", help="read every file in range, even those the run ledger has loaded unchanged"
+    )
+    parser.add_argument(
+        "--source-moved",
+        action="store_true",
+        help="the source is the dataset this warehouse was loaded from, in a new place (moved, "
+        "renamed, copied to S3): rebind the warehouse to it. Without it a run from another "
+        "source stops, so two datasets never merge into one warehouse",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=int,
+        metavar="SECONDS",
+        help="how long to wait for another run on the same warehouse to finish (default 600)",
+    )
     parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
     parser.add_argument("--data-dir", metavar="DIR", help="where demo data, lake and scratch files go (default: data)")
     parser.add_argument("--lake", metavar="DIR", help="lake folder (default: <data-dir>/lake)")
-    parser.add_argument("--quality-gates", metavar="LIST",
-                        help="quality gates to run: lake,warehouse (default), lake, warehouse or none; a failing "
-                             "gate stops the run before anything is published (exit code 3)")
-    parser.add_argument("--quality-docs", metavar="DIR",
-                        help="where the Great Expectations Data Docs site goes (default: <data-dir>/quality-docs)")
+    parser.add_argument(
+        "--quality-gates",
+        metavar="LIST",
+        help="quality gates to run: lake,warehouse (default), lake, warehouse or none; a failing "
+        "gate stops the run before anything is published (exit code 3)",
+    )
+    parser.add_argument(
+        "--quality-docs",
+        metavar="DIR",
+        help="where the Great Expectations Data Docs site goes (default: <data-dir>/quality-docs)",
+    )
     parser.add_argument("--summary-json", metavar="FILE", help="also write the run summary as JSON to FILE")
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
 
@@ -118,10 +150,22 @@ def config_from_args(args: argparse.Namespace) -> Config:
     start = args.date or args.start
     end = args.date or args.end
     cfg = load_config(
-        args.config, source=args.source, warehouse=args.warehouse, engine=args.engine, start=start, end=end,
-        data_dir=args.data_dir, lake=args.lake, spark_master=args.spark_master, verbose=args.verbose,
-        quality_gates=args.quality_gates, quality_docs=args.quality_docs, lookback_days=args.lookback_days,
-        reload=args.reload, lock_timeout=args.lock_timeout, source_moved=args.source_moved,
+        args.config,
+        source=args.source,
+        warehouse=args.warehouse,
+        engine=args.engine,
+        start=start,
+        end=end,
+        data_dir=args.data_dir,
+        lake=args.lake,
+        spark_master=args.spark_master,
+        verbose=args.verbose,
+        quality_gates=args.quality_gates,
+        quality_docs=args.quality_docs,
+        lookback_days=args.lookback_days,
+        reload=args.reload,
+        lock_timeout=args.lock_timeout,
+        source_moved=args.source_moved,
     )
     if args.backfill and (cfg.start is None or cfg.end is None):
         raise ConfigError("--backfill needs a date range: --start and --end (or [pipeline] start and end)")
@@ -153,8 +197,7 @@ def report_errors(verbose: bool, body: Callable[[], int]) -> int:
         if verbose:
             print(secrets.redact(traceback.format_exc()), file=sys.stderr)
         first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"error: {type(exc).__name__}: {secrets.redact(first)} (run with --verbose for details)",
-              file=sys.stderr)
+        print(f"error: {type(exc).__name__}: {secrets.redact(first)} (run with --verbose for details)", file=sys.stderr)
         return 1
 
 
@@ -197,8 +240,9 @@ file with charts; opens offline).
 
 
 def _add_warehouse_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", metavar="URL",
-                        help="the warehouse to read (default: the run's, duckdb:///data/warehouse.duckdb)")
+    parser.add_argument(
+        "--warehouse", metavar="URL", help="the warehouse to read (default: the run's, duckdb:///data/warehouse.duckdb)"
+    )
     parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
 
@@ -230,8 +274,9 @@ def _cmd_insights(args: argparse.Namespace) -> int:
         if args.end and args.start and args.end < args.start:
             raise ConfigError(f"--end {args.end} is before --start {args.start}")
         report = insights.run(_loaded_warehouse(args), args.start, args.end, args.top)
-        render = {"table": text.to_table, "markdown": text.to_markdown, "json": text.to_json,
-                  "html": html.render_html}[args.format]
+        render = {"table": text.to_table, "markdown": text.to_markdown, "json": text.to_json, "html": html.render_html}[
+            args.format
+        ]
         _write(render(report), args.out)
         return 0
 
@@ -242,12 +287,13 @@ def _cmd_export_interactions(args: argparse.Namespace) -> int:
     from . import insights
 
     def body() -> int:
-        manifest = insights.export_interactions(_loaded_warehouse(args), Path(args.out), args.test_days,
-                                                args.split_at)
+        manifest = insights.export_interactions(_loaded_warehouse(args), Path(args.out), args.test_days, args.split_at)
         print(f"split at {manifest['split_at']:%Y-%m-%d %H:%M} UTC")
         for split, info in manifest["files"].items():
-            print(f"  {split}: {info['rows']:,} rows ({info['users']:,} users x {info['songs']:,} songs, "
-                  f"{info['plays']:,} plays) -> {info['path']}")
+            print(
+                f"  {split}: {info['rows']:,} rows ({info['users']:,} users x {info['songs']:,} songs, "
+                f"{info['plays']:,} plays) -> {info['path']}"
+            )
         return 0
 
     return report_errors(args.verbose, body)
@@ -260,35 +306,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = sub.add_parser("run", help="run the ETL flow end to end", description=RUN_DESCRIPTION,
-                         epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run = sub.add_parser(
+        "run",
+        help="run the ETL flow end to end",
+        description=RUN_DESCRIPTION,
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_run_arguments(run)
     run.set_defaults(func=_cmd_run)
-    ins = sub.add_parser("insights", help="answer the analysis questions from the warehouse",
-                         description=INSIGHTS_DESCRIPTION, epilog=INSIGHTS_EPILOG,
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    ins = sub.add_parser(
+        "insights",
+        help="answer the analysis questions from the warehouse",
+        description=INSIGHTS_DESCRIPTION,
+        epilog=INSIGHTS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_warehouse_arguments(ins)
     ins.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day of the period (default: all data)")
     ins.add_argument("--end", type=_date, metavar="YYYY-MM-DD", help="last day of the period, inclusive")
     ins.add_argument("--top", type=_positive, default=10, metavar="N", help="songs/artists in the top lists (10)")
-    ins.add_argument("--format", choices=("table", "markdown", "html", "json"), default="table",
-                     help="output format (default: table)")
+    ins.add_argument(
+        "--format",
+        choices=("table", "markdown", "html", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
     ins.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     ins.set_defaults(func=_cmd_insights)
-    rec = sub.add_parser("export-interactions", help="write the user x song matrix for recommenders",
-                         description="Write the implicit-feedback matrix (plays, minutes, thumbs up, playlist adds "
-                                     "per user and song) as train.parquet and test.parquet, split by time, with "
-                                     "manifest.json. docs/insights.md describes the columns.")
+    rec = sub.add_parser(
+        "export-interactions",
+        help="write the user x song matrix for recommenders",
+        description="Write the implicit-feedback matrix (plays, minutes, thumbs up, playlist adds "
+        "per user and song) as train.parquet and test.parquet, split by time, with "
+        "manifest.json. docs/insights.md describes the columns.",
+    )
     _add_warehouse_arguments(rec)
     rec.add_argument("--out", metavar="DIR", required=True, help="folder for train.parquet, test.parquet, manifest")
-    rec.add_argument("--test-days", type=_positive, default=7, metavar="N",
-                     help="the last N days of data are the test set (default: 7)")
-    rec.add_argument("--split-at", type=_date, metavar="YYYY-MM-DD",
-                     help="events from this day on are the test set (overrides --test-days)")
+    rec.add_argument(
+        "--test-days",
+        type=_positive,
+        default=7,
+        metavar="N",
+        help="the last N days of data are the test set (default: 7)",
+    )
+    rec.add_argument(
+        "--split-at",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="events from this day on are the test set (overrides --test-days)",
+    )
     rec.set_defaults(func=_cmd_export_interactions)
-    gen = sub.add_parser("generate", help="write a synthetic eventsim-like dataset",
-                         description="Write a synthetic Sparkify-layout dataset (songs + event logs), "
-                                     "deterministic for a seed, optionally with injected faults.")
+    gen = sub.add_parser(
+        "generate",
+        help="write a synthetic eventsim-like dataset",
+        description="Write a synthetic Sparkify-layout dataset (songs + event logs), "
+        "deterministic for a seed, optionally with injected faults.",
+    )
     from .generator.cli import add_arguments as add_generator_arguments
 
     add_generator_arguments(gen)

@@ -27,8 +27,16 @@ ENGINES = ("duckdb", "spark")
 
 # Every key the INI file may hold, with its type; unknown keys are an error, not silently ignored.
 _SCHEMA: dict[str, dict[str, type]] = {
-    "pipeline": {"source": str, "engine": str, "data_dir": str, "lake": str, "start": str, "end": str,
-                 "lookback_days": int, "lock_timeout": int},
+    "pipeline": {
+        "source": str,
+        "engine": str,
+        "data_dir": str,
+        "lake": str,
+        "start": str,
+        "end": str,
+        "lookback_days": int,
+        "lock_timeout": int,
+    },
     "lake": {"songs_partition_by": str},
     "warehouse": {"url": str, "password": str},
     "duckdb": {"memory_limit": str, "threads": int},
@@ -235,8 +243,7 @@ def _read_ini(path: Path) -> dict[str, dict[str, str]]:
             key = raw_key.lower()
             if key not in _SCHEMA[section]:
                 raise ConfigError(
-                    f"config file {path}: unknown key {key!r} in [{section}] "
-                    f"(known: {', '.join(_SCHEMA[section])})"
+                    f"config file {path}: unknown key {key!r} in [{section}] (known: {', '.join(_SCHEMA[section])})"
                 )
             values.setdefault(section, {})[key] = value.strip()
     return values
@@ -315,8 +322,9 @@ def load_config(
     if start and end and end < start:
         raise ConfigError(f"date range: end {end} is before start {start}")
 
-    songs_partition_by = (flags.pop("songs_partition_by", None) or get("lake", "songs_partition_by")
-                          or cfg.songs_partition_by).replace(" ", "")
+    songs_partition_by = (
+        flags.pop("songs_partition_by", None) or get("lake", "songs_partition_by") or cfg.songs_partition_by
+    ).replace(" ", "")
     if songs_partition_by not in ("year,artist_id", "year"):
         raise ConfigError(f"[lake] songs_partition_by: {songs_partition_by!r} is not one of: year,artist_id | year")
     threads = get_int("duckdb", "threads")

@@ -23,9 +23,15 @@ DEMO_UNKNOWN_SONG_RATE = 0.05
 
 
 def _params(cfg: Config) -> dict[str, object]:
-    return {"events": cfg.demo_events, "seed": cfg.demo_seed, "start": DEMO_START.isoformat(), "days": DEMO_DAYS,
-            "fault_rate": DEMO_FAULT_RATE, "skip_rate": DEMO_SKIP_RATE,
-            "unknown_song_rate": DEMO_UNKNOWN_SONG_RATE}
+    return {
+        "events": cfg.demo_events,
+        "seed": cfg.demo_seed,
+        "start": DEMO_START.isoformat(),
+        "days": DEMO_DAYS,
+        "fault_rate": DEMO_FAULT_RATE,
+        "skip_rate": DEMO_SKIP_RATE,
+        "unknown_song_rate": DEMO_UNKNOWN_SONG_RATE,
+    }
 
 
 def ensure_demo(cfg: Config, progress: Callable[[str], None] = lambda _m: None) -> Path:
@@ -44,9 +50,15 @@ def ensure_demo(cfg: Config, progress: Callable[[str], None] = lambda _m: None) 
     if tmp.exists():
         shutil.rmtree(tmp)
     generate(
-        GeneratorParams(events=cfg.demo_events, seed=cfg.demo_seed, start=DEMO_START, days=DEMO_DAYS,
-                        fault_rate=DEMO_FAULT_RATE, skip_rate=DEMO_SKIP_RATE,
-                        unknown_song_rate=DEMO_UNKNOWN_SONG_RATE),
+        GeneratorParams(
+            events=cfg.demo_events,
+            seed=cfg.demo_seed,
+            start=DEMO_START,
+            days=DEMO_DAYS,
+            fault_rate=DEMO_FAULT_RATE,
+            skip_rate=DEMO_SKIP_RATE,
+            unknown_song_rate=DEMO_UNKNOWN_SONG_RATE,
+        ),
         tmp,
         progress,
     )

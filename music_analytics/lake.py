@@ -55,8 +55,9 @@ def tables(songs_partition_by: str = "year,artist_id") -> tuple[LakeTable, ...]:
     year/artist_id (the Sparkify convention, the default) makes one folder per artist: thousands
     of tiny files, which cost seconds to write, read and delete; `year` keeps songs in a few files.
     """
-    songs = LakeTable("songs", SONGS_PARTITIONINGS[songs_partition_by],
-                      many_partitions=songs_partition_by == "year,artist_id")
+    songs = LakeTable(
+        "songs", SONGS_PARTITIONINGS[songs_partition_by], many_partitions=songs_partition_by == "year,artist_id"
+    )
     return tuple(songs if t.name == "songs" else t for t in TABLES)
 
 
@@ -72,8 +73,14 @@ def incoming(lake: Path) -> Path:
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 
-def write_slices(table: pa.Table, keys: list[tuple[object, ...]], counts: list[int], out: Path,
-                 partition_by: tuple[str, ...], threads: int = 2) -> int:
+def write_slices(
+    table: pa.Table,
+    keys: list[tuple[object, ...]],
+    counts: list[int],
+    out: Path,
+    partition_by: tuple[str, ...],
+    threads: int = 2,
+) -> int:
     """Write `table` (sorted by the partition columns, which it no longer holds) as hive partitions:
     the i-th run of counts[i] rows goes to out/<col>=<keys[i]>/.../data.parquet. Returns files written."""
     offsets = [0]
@@ -81,8 +88,12 @@ def write_slices(table: pa.Table, keys: list[tuple[object, ...]], counts: list[i
         offsets.append(offsets[-1] + n)
 
     def write(i: int) -> None:
-        folder = out.joinpath(*(f"{col}={HIVE_NULL if value is None else value}"
-                                for col, value in zip(partition_by, keys[i], strict=True)))
+        folder = out.joinpath(
+            *(
+                f"{col}={HIVE_NULL if value is None else value}"
+                for col, value in zip(partition_by, keys[i], strict=True)
+            )
+        )
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table.slice(offsets[i], counts[i]), folder / "data.parquet")
 

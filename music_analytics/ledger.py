@@ -43,19 +43,42 @@ STATUSES = ("running", "succeeded", "failed", "skipped")
 _RUN_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CHUNK = 1 << 20
 
-FILE_SCHEMA = pa.schema([
-    ("run_id", pa.string()), ("source_file", pa.string()), ("input", pa.string()), ("checksum", pa.string()),
-    ("size_bytes", pa.int64()), ("records", pa.int64()), ("accepted", pa.int64()), ("rejected", pa.int64()),
-    ("loaded_at", pa.timestamp("us")),
-])
-RUN_SCHEMA = pa.schema([
-    ("run_id", pa.string()), ("started_at", pa.timestamp("us")), ("finished_at", pa.timestamp("us")),
-    ("status", pa.string()), ("first_day", pa.date32()), ("last_day", pa.date32()), ("source", pa.string()),
-    ("engine", pa.string()), ("files_loaded", pa.int64()), ("files_unchanged", pa.int64()),
-    ("events_read", pa.int64()), ("events_rejected", pa.int64()), ("songs_read", pa.int64()),
-    ("songs_rejected", pa.int64()), ("songplays_inserted", pa.int64()), ("songplays_updated", pa.int64()),
-    ("seconds", pa.float64()), ("stage_seconds", pa.string()), ("error", pa.string()),
-])
+FILE_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_file", pa.string()),
+        ("input", pa.string()),
+        ("checksum", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("records", pa.int64()),
+        ("accepted", pa.int64()),
+        ("rejected", pa.int64()),
+        ("loaded_at", pa.timestamp("us")),
+    ]
+)
+RUN_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("started_at", pa.timestamp("us")),
+        ("finished_at", pa.timestamp("us")),
+        ("status", pa.string()),
+        ("first_day", pa.date32()),
+        ("last_day", pa.date32()),
+        ("source", pa.string()),
+        ("engine", pa.string()),
+        ("files_loaded", pa.int64()),
+        ("files_unchanged", pa.int64()),
+        ("events_read", pa.int64()),
+        ("events_rejected", pa.int64()),
+        ("songs_read", pa.int64()),
+        ("songs_rejected", pa.int64()),
+        ("songplays_inserted", pa.int64()),
+        ("songplays_updated", pa.int64()),
+        ("seconds", pa.float64()),
+        ("stage_seconds", pa.string()),
+        ("error", pa.string()),
+    ]
+)
 
 
 def utcnow() -> dt.datetime:
@@ -129,22 +152,31 @@ class Plan:
             text += f", {self.lookback_changed:,} of them earlier days' files that changed since loaded"
         text += f"); {self.unchanged:,} unchanged since loaded, skipped"
         if self.lookback_never_loaded:
-            text += (f"; {self.lookback_never_loaded:,} earlier files in the lookback window were never loaded"
-                     " (left to a backfill)")
+            text += (
+                f"; {self.lookback_never_loaded:,} earlier files in the lookback window were never loaded"
+                " (left to a backfill)"
+            )
         return text
 
     def warnings(self) -> list[str]:
         """What the user should act on: loaded files that changed but this run does not read."""
         if not self.stale:
             return []
-        days = sorted(d for p in self.stale if (d := file_day(p.rsplit('/', 1)[-1])) is not None)
+        days = sorted(d for p in self.stale if (d := file_day(p.rsplit("/", 1)[-1])) is not None)
         span = f"--start {days[0]} --end {days[-1]}" if days else "their days"
-        return [f"{len(self.stale):,} loaded event file(s) older than the lookback window changed since they were "
-                f"loaded and were not read (e.g. {self.stale[0]}): load them with {span}, or raise --lookback-days"]
+        return [
+            f"{len(self.stale):,} loaded event file(s) older than the lookback window changed since they were "
+            f"loaded and were not read (e.g. {self.stale[0]}): load them with {span}, or raise --lookback-days"
+        ]
 
 
-def plan(files: SourceFiles, loaded: Mapping[str, Loaded], first_day: dt.date | None, reload: bool = False,
-         progress: Callable[[str], None] = lambda _m: None) -> Plan:
+def plan(
+    files: SourceFiles,
+    loaded: Mapping[str, Loaded],
+    first_day: dt.date | None,
+    reload: bool = False,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> Plan:
     """Choose the files to read among `files` (listed with the lookback window) given the ledger's
     record of loaded files (`loaded`: relative path -> Loaded)."""
     candidates = [(p, "events") for p in files.event_files] + [(p, "songs") for p in files.song_files]
@@ -235,7 +267,8 @@ def check_source(warehouse: Warehouse, source: str, moved: bool = False) -> None
     raise SourceMismatch(
         f"warehouse {warehouse} holds the data of source {bound} ({int(files):,} file loads, the last run at "
         f"{last:%Y-%m-%d %H:%M} UTC), not of {source}: a warehouse holds one dataset. Load {source} into a "
-        "warehouse of its own (--warehouse), or, if it is the same data in a new place, rerun with --source-moved")
+        "warehouse of its own (--warehouse), or, if it is the same data in a new place, rerun with --source-moved"
+    )
 
 
 def file_rows(lake: Path, states: Mapping[str, FileState], run_id: str, loaded_at: dt.datetime) -> pa.Table:
@@ -250,7 +283,8 @@ def file_rows(lake: Path, states: Mapping[str, FileState], run_id: str, loaded_a
         try:
             rows = con.execute(
                 "SELECT source_file, records, accepted, rejected FROM read_parquet(?, hive_partitioning = true)",
-                [table_glob(lake, "input_files")]).fetchall()
+                [table_glob(lake, "input_files")],
+            ).fetchall()
         finally:
             con.close()
         counts = {str(f): (int(r), int(a), int(j)) for f, r, a, j in rows}
@@ -258,17 +292,20 @@ def file_rows(lake: Path, states: Mapping[str, FileState], run_id: str, loaded_a
     missing = [n for n in names if n not in counts]
     if missing:
         raise SourceError(f"the lake's input_files lacks {len(missing)} file(s) the run read, e.g. {missing[0]}")
-    return pa.table({
-        "run_id": [run_id] * len(names),
-        "source_file": names,
-        "input": [states[n].input for n in names],
-        "checksum": [states[n].checksum for n in names],
-        "size_bytes": [states[n].size_bytes for n in names],
-        "records": [counts[n][0] for n in names],
-        "accepted": [counts[n][1] for n in names],
-        "rejected": [counts[n][2] for n in names],
-        "loaded_at": [loaded_at] * len(names),
-    }, schema=FILE_SCHEMA)
+    return pa.table(
+        {
+            "run_id": [run_id] * len(names),
+            "source_file": names,
+            "input": [states[n].input for n in names],
+            "checksum": [states[n].checksum for n in names],
+            "size_bytes": [states[n].size_bytes for n in names],
+            "records": [counts[n][0] for n in names],
+            "accepted": [counts[n][1] for n in names],
+            "rejected": [counts[n][2] for n in names],
+            "loaded_at": [loaded_at] * len(names),
+        },
+        schema=FILE_SCHEMA,
+    )
 
 
 def write_run(warehouse: Warehouse, row: Mapping[str, Any]) -> None:

@@ -99,9 +99,11 @@ def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect
             checks.append((f"{when} AND ({typed[key]} IS NULL OR {typed[key]} <= 0)", f"'{req.reason}'", key))
 
     reason = "CASE\n" + "".join(f"        WHEN {c} THEN {r}\n" for c, r, _ in checks) + "    END"
-    detail = "CASE\n" + "".join(
-        f"        WHEN {c} THEN {'NULL' if det is None else repr(det)}\n" for c, _, det in checks
-    ) + "    END"
+    detail = (
+        "CASE\n"
+        + "".join(f"        WHEN {c} THEN {'NULL' if det is None else repr(det)}\n" for c, _, det in checks)
+        + "    END"
+    )
     unparsed = " AND ".join(f"{raw[f.key]} IS NULL" for f in contract.fields)
     inner = ",\n        ".join(f"{_value_expr(f, d)} AS {typed[f.key]}" for f in contract.fields)
     outer = ",\n    ".join([*keep, *(f"{typed[f.key]} AS {f.column}" for f in contract.fields)])

@@ -117,7 +117,8 @@ def locked(cfg: Config, owner: str, progress: Progress = _quiet) -> Iterator[Non
             raise WarehouseError(
                 f"warehouse {cfg.warehouse}: another pipeline run holds the lock: {lock.holder()}; waited "
                 f"{waited:.0f} s ([pipeline] lock_timeout = {cfg.lock_timeout} s). Runs on one warehouse take "
-                "turns; rerun when it has finished, or raise the timeout to wait longer")
+                "turns; rerun when it has finished, or raise the timeout to wait longer"
+            )
         if waited >= next_note:
             progress(f"waiting for the warehouse lock held by {lock.holder()} (up to {cfg.lock_timeout} s)")
             next_note = waited + 30
@@ -139,6 +140,7 @@ def ensure_lock(cfg: Config) -> None:
 
 # -- the stages --------------------------------------------------------------------------------
 
+
 def create_schema(cfg: Config) -> None:
     _warehouse(cfg).create_schema()
 
@@ -155,8 +157,9 @@ def finish(cfg: Config, summary: RunSummary, error: str | None = None) -> None:
     ledger.write_run(_warehouse(cfg), ledger_row(summary, error))
 
 
-def list_files(cfg: Config, source: str, start: dt.date | None, end: dt.date | None,
-               progress: Progress = _quiet) -> SourceFiles:
+def list_files(
+    cfg: Config, source: str, start: dt.date | None, end: dt.date | None, progress: Progress = _quiet
+) -> SourceFiles:
     """The source's files for [start, end]: a folder as it is, an s3:// prefix through a local mirror."""
     if s3.is_s3(source):
         return s3.discover(cfg, source, start, end, progress)
@@ -188,8 +191,9 @@ def transform(cfg: Config, files: Plan | str, progress: Progress = _quiet) -> Tr
     return get_engine(cfg).transform(chosen, cfg.lake_path, progress)
 
 
-def stage(cfg: Config, lake: Path, files: Plan | None = None, run_id: str = "",
-          progress: Progress = _quiet) -> wh.MergeCounts:
+def stage(
+    cfg: Config, lake: Path, files: Plan | None = None, run_id: str = "", progress: Progress = _quiet
+) -> wh.MergeCounts:
     ensure_lock(cfg)
     rows = ledger.file_rows(lake, files.states, ledger.check_run_id(run_id), ledger.utcnow()) if files else None
     warehouse = _warehouse(cfg)
@@ -212,8 +216,9 @@ def _gate(cfg: Config, result: GateResult, progress: Progress) -> GateResult:
     return result
 
 
-def check_lake(cfg: Config, lake: Path, catalogue: Path | None, run_id: str,
-               progress: Progress = _quiet) -> GateResult | None:
+def check_lake(
+    cfg: Config, lake: Path, catalogue: Path | None, run_id: str, progress: Progress = _quiet
+) -> GateResult | None:
     """Quality gate 1 on the lake, before staging (None when the gate is switched off).
 
     `catalogue`: the published songs the transform matched plays against (the plan's export).
@@ -223,8 +228,18 @@ def check_lake(cfg: Config, lake: Path, catalogue: Path | None, run_id: str,
     from . import quality
 
     progress("quality gate 'lake': validating the lake")
-    return _gate(cfg, quality.check_lake(lake, run_id=run_id, docs_dir=cfg.quality_docs_path, catalogue=catalogue,
-                                         project_dir=cfg.quality_project_path, progress=progress), progress)
+    return _gate(
+        cfg,
+        quality.check_lake(
+            lake,
+            run_id=run_id,
+            docs_dir=cfg.quality_docs_path,
+            catalogue=catalogue,
+            project_dir=cfg.quality_project_path,
+            progress=progress,
+        ),
+        progress,
+    )
 
 
 def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> GateResult | None:
@@ -234,8 +249,18 @@ def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> 
     from . import quality
 
     progress("quality gate 'warehouse': auditing the staged rows")
-    return _gate(cfg, quality.audit_warehouse(_warehouse(cfg), lake, run_id=run_id, docs_dir=cfg.quality_docs_path,
-                                              project_dir=cfg.quality_project_path, progress=progress), progress)
+    return _gate(
+        cfg,
+        quality.audit_warehouse(
+            _warehouse(cfg),
+            lake,
+            run_id=run_id,
+            docs_dir=cfg.quality_docs_path,
+            project_dir=cfg.quality_project_path,
+            progress=progress,
+        ),
+        progress,
+    )
 
 
 _NOT_PUBLISHED = {
@@ -254,13 +279,21 @@ def ledger_row(s: RunSummary, error: str | None = None) -> dict[str, object]:
     t, m, p = s.transform, s.merge, s.plan
     done = s.status != "running"
     return {
-        "run_id": s.run_id, "started_at": s.started_at, "finished_at": ledger.utcnow() if done else None,
-        "status": s.status, "first_day": s.first_day, "last_day": s.last_day, "source": s.source,
+        "run_id": s.run_id,
+        "started_at": s.started_at,
+        "finished_at": ledger.utcnow() if done else None,
+        "status": s.status,
+        "first_day": s.first_day,
+        "last_day": s.last_day,
+        "source": s.source,
         # Loaded = published: a failed run's files are not (the next run reads them again).
-        "engine": s.engine, "files_loaded": (p.files_read if p and s.status == "succeeded" else 0) if done else None,
+        "engine": s.engine,
+        "files_loaded": (p.files_read if p and s.status == "succeeded" else 0) if done else None,
         "files_unchanged": p.unchanged if p else None,
-        "events_read": t.events.records if t else None, "events_rejected": t.events.rejected if t else None,
-        "songs_read": t.songs.records if t else None, "songs_rejected": t.songs.rejected if t else None,
+        "events_read": t.events.records if t else None,
+        "events_rejected": t.events.rejected if t else None,
+        "songs_read": t.songs.records if t else None,
+        "songs_rejected": t.songs.rejected if t else None,
         "songplays_inserted": m.inserted.get("songplays") if m else None,
         "songplays_updated": m.updated.get("songplays") if m else None,
         "seconds": (ledger.utcnow() - s.started_at).total_seconds() if done else None,
@@ -270,6 +303,7 @@ def ledger_row(s: RunSummary, error: str | None = None) -> dict[str, object]:
 
 
 # -- the order ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Stages:
@@ -289,19 +323,27 @@ class Stages:
 
 def plain_stages(progress: Progress = _quiet) -> Stages:
     return Stages(
-        resolve_source=partial(resolve_source, progress=progress), create_schema=create_schema, begin=begin,
-        plan=partial(plan, progress=progress), transform=partial(transform, progress=progress),
-        check_lake=partial(check_lake, progress=progress), stage=partial(stage, progress=progress),
-        audit=partial(audit, progress=progress), load=partial(load, progress=progress), finish=finish,
+        resolve_source=partial(resolve_source, progress=progress),
+        create_schema=create_schema,
+        begin=begin,
+        plan=partial(plan, progress=progress),
+        transform=partial(transform, progress=progress),
+        check_lake=partial(check_lake, progress=progress),
+        stage=partial(stage, progress=progress),
+        audit=partial(audit, progress=progress),
+        load=partial(load, progress=progress),
+        finish=finish,
     )
 
 
-def run(cfg: Config, progress: Progress = _quiet, stages: Stages | None = None,
-        run_id: str | None = None) -> RunSummary:
+def run(
+    cfg: Config, progress: Progress = _quiet, stages: Stages | None = None, run_id: str | None = None
+) -> RunSummary:
     """One run: every stage in order, under the warehouse lock, recorded in the ledger."""
     st = stages or plain_stages(progress)
-    summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=cfg.engine,
-                         first_day=cfg.start, last_day=cfg.end)
+    summary = RunSummary(
+        source="", warehouse=str(cfg.warehouse), engine=cfg.engine, first_day=cfg.start, last_day=cfg.end
+    )
     if run_id:
         summary.run_id = ledger.check_run_id(run_id)
     with summary.timed("source"):
@@ -374,5 +416,7 @@ def backfill(cfg: Config, progress: Progress = _quiet, stages: Stages | None = N
 def backfill_stopped(days: list[dt.date], day: dt.date, exc: BaseException) -> str:
     done = days.index(day)
     loaded = f"{days[0]}..{days[done - 1]} are loaded" if done else "no day was loaded"
-    return (f"backfill stopped at {day} (day {done + 1} of {len(days)}): {exc}\n  {loaded}; run the same "
-            f"backfill again to resume from {day} (loaded days are skipped by the run ledger)")
+    return (
+        f"backfill stopped at {day} (day {done + 1} of {len(days)}): {exc}\n  {loaded}; run the same "
+        f"backfill again to resume from {day} (loaded days are skipped by the run ledger)"
+    )

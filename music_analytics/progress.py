@@ -20,8 +20,7 @@ class Periodic:
     """Counts work done and says so at most every `every` seconds: "<what>: 1,200,000 of 3,000,000 rows
     (40%), 410,000 rows/s"."""
 
-    def __init__(self, say: Say, what: str, total: int | None = None, unit: str = "rows",
-                 every: float = EVERY) -> None:
+    def __init__(self, say: Say, what: str, total: int | None = None, unit: str = "rows", every: float = EVERY) -> None:
         self.say, self.what, self.total, self.unit, self.every = say, what, total, unit, every
         self.done = 0
         self.started = self.last = time.monotonic()

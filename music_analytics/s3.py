@@ -38,7 +38,7 @@ def is_s3(uri: str) -> bool:
 
 def split_uri(uri: str) -> tuple[str, str]:
     """(bucket, prefix without slashes at either end) of an s3:// URI; a SourceError if it has no bucket."""
-    rest = uri[len("s3://"):] if is_s3(uri) else ""
+    rest = uri[len("s3://") :] if is_s3(uri) else ""
     bucket, _, prefix = rest.partition("/")
     if not bucket:
         raise SourceError(f"source {uri}: expected s3://bucket/prefix")
@@ -104,7 +104,7 @@ def list_source(cfg: Config, uri: str) -> list[S3Object]:
         for folder in _FOLDERS:
             for page in paginator.paginate(Bucket=bucket, Prefix=f"{base}{folder}/"):
                 for item in page.get("Contents", []):
-                    rel = item["Key"][len(base):]
+                    rel = item["Key"][len(base) :]
                     if rel.endswith(".json") and not _hidden(rel):
                         found.append(S3Object(item["Key"], rel, int(item["Size"]), str(item["ETag"]).strip('"')))
     except Exception as exc:
@@ -139,8 +139,10 @@ def fetch(cfg: Config, uri: str, objects: list[S3Object], progress: Progress = l
         etags = {}
     wanted = [o for o in objects if etags.get(o.relative) != o.etag or not (root / o.relative).is_file()]
     if wanted:
-        progress(f"downloading {len(wanted):,} of {len(objects):,} objects from {uri} "
-                 f"({sum(o.size for o in wanted) / 1e6:,.1f} MB); the rest are mirrored already")
+        progress(
+            f"downloading {len(wanted):,} of {len(objects):,} objects from {uri} "
+            f"({sum(o.size for o in wanted) / 1e6:,.1f} MB); the rest are mirrored already"
+        )
     s3 = client(cfg)
     for i, obj in enumerate(wanted, start=1):
         target = root / obj.relative
@@ -160,19 +162,27 @@ def fetch(cfg: Config, uri: str, objects: list[S3Object], progress: Progress = l
     return root
 
 
-def discover(cfg: Config, uri: str, start: dt.date | None, end: dt.date | None,
-             progress: Progress = lambda _m: None) -> SourceFiles:
+def discover(
+    cfg: Config, uri: str, start: dt.date | None, end: dt.date | None, progress: Progress = lambda _m: None
+) -> SourceFiles:
     """sources.discover for an s3:// source: list, mirror the range's objects, describe the local copies."""
     objects = list_source(cfg, uri)
     songs = [o for o in objects if o.relative.startswith("song_data/")]
     events = [o for o in objects if o.relative.startswith("log_data/")]
     chosen = [o for o in events if in_range(o.relative, start, end)]
-    earlier = [(o.relative, o.size) for o in events
-               if start is not None and (day := file_day(o.relative.rsplit("/", 1)[-1])) is not None and day < start]
+    earlier = [
+        (o.relative, o.size)
+        for o in events
+        if start is not None and (day := file_day(o.relative.rsplit("/", 1)[-1])) is not None and day < start
+    ]
     root = fetch(cfg, uri, songs + chosen, progress).resolve()
-    return SourceFiles(root=root, song_files=tuple(root / o.relative for o in songs),
-                       event_files=tuple(root / o.relative for o in chosen),
-                       skipped_event_files=len(events) - len(chosen), earlier=tuple(earlier))
+    return SourceFiles(
+        root=root,
+        song_files=tuple(root / o.relative for o in songs),
+        event_files=tuple(root / o.relative for o in chosen),
+        skipped_event_files=len(events) - len(chosen),
+        earlier=tuple(earlier),
+    )
 
 
 def upload_tree(cfg: Config, local: Path, uri: str, progress: Progress = lambda _m: None) -> list[str]:

@@ -47,7 +47,7 @@ def canonical(source: str) -> str:
     """The one spelling of a source the run ledger compares: an absolute folder path, or
     s3://bucket/prefix without a trailing slash."""
     if source.startswith("s3://"):
-        bucket, _, prefix = source[len("s3://"):].partition("/")
+        bucket, _, prefix = source[len("s3://") :].partition("/")
         prefix = prefix.strip("/")
         return f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}"
     return str(Path(source).expanduser().resolve())
@@ -59,7 +59,7 @@ def check_source(source: str) -> Path | None:
     An s3:// source is only checked for its form here (None): listing it needs the run's config.
     """
     if source.startswith("s3://"):
-        bucket = source[len("s3://"):].partition("/")[0]
+        bucket = source[len("s3://") :].partition("/")[0]
         if not bucket:
             raise SourceError(f"source {source}: expected s3://bucket/prefix")
         return None
@@ -91,8 +91,13 @@ def discover(source: str, start: dt.date | None = None, end: dt.date | None = No
             earlier.append((p.relative_to(root).as_posix(), _size(p)))
     if not songs and not events and not earlier:
         raise SourceError(f"source {root}: no .json files under song_data/ or log_data/")
-    return SourceFiles(root=root, song_files=tuple(songs), event_files=tuple(events), skipped_event_files=skipped,
-                       earlier=tuple(earlier))
+    return SourceFiles(
+        root=root,
+        song_files=tuple(songs),
+        event_files=tuple(events),
+        skipped_event_files=skipped,
+        earlier=tuple(earlier),
+    )
 
 
 def file_day(name: str) -> dt.date | None:

@@ -53,7 +53,8 @@ def export_aws_credentials(name: str) -> None:
         raise ConfigError(f"aws_credentials_block {name!r}: no AwsCredentials block of that name ({exc})") from None
     values = {
         "AWS_ACCESS_KEY_ID": block.aws_access_key_id,
-        "AWS_SECRET_ACCESS_KEY": block.aws_secret_access_key.get_secret_value() if block.aws_secret_access_key
+        "AWS_SECRET_ACCESS_KEY": block.aws_secret_access_key.get_secret_value()
+        if block.aws_secret_access_key
         else None,
         "AWS_SESSION_TOKEN": block.aws_session_token,
         "AWS_DEFAULT_REGION": block.region_name,

@@ -48,8 +48,11 @@ def publish_insights(cfg: Config) -> dict[str, Any]:
         # (loaded before the events fact) is reported, not turned into a failed run every day.
         message = secrets.redact(str(exc))
         get_run_logger().warning(f"insights skipped: {message}")
-        create_markdown_artifact(key=KEY, markdown=f"**Insights skipped:** {message}",
-                                 description="Insights over the whole warehouse after this run")
+        create_markdown_artifact(
+            key=KEY,
+            markdown=f"**Insights skipped:** {message}",
+            description="Insights over the whole warehouse after this run",
+        )
         return {"html": None, "skipped": message}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html.render_html(report), encoding="utf-8")
@@ -59,14 +62,24 @@ def publish_insights(cfg: Config) -> dict[str, Any]:
         result = report.result(name)
         create_table_artifact(
             key=f"music-analytics-{name.replace('_', '-')}",
-            table=[{display.label(c): artifact_value(c, v) for c, v in zip(result.columns, row, strict=True)}
-                   for row in result.rows],
-            description=result.purpose)
+            table=[
+                {display.label(c): artifact_value(c, v) for c, v in zip(result.columns, row, strict=True)}
+                for row in result.rows
+            ],
+            description=result.purpose,
+        )
     url = cfg.public_url(path)
     if url is not None:
-        create_link_artifact(key=f"{KEY}-report", link=url, link_text="Insights report (HTML)",
-                             description="Charts and tables of every insight")
+        create_link_artifact(
+            key=f"{KEY}-report",
+            link=url,
+            link_text="Insights report (HTML)",
+            description="Charts and tables of every insight",
+        )
     top = report.result("top_songs").records()
-    return {"html": str(path), "url": url,
-            "top_song": f"{top[0]['song']} - {top[0]['artist']}" if top else None,
-            "plays": top[0]["plays"] if top else 0}
+    return {
+        "html": str(path),
+        "url": url,
+        "top_song": f"{top[0]['song']} - {top[0]['artist']}" if top else None,
+        "plays": top[0]["plays"] if top else 0,
+    }

@@ -21,8 +21,9 @@ from .retry import retrying
 
 def _publish(result: GateResult | None) -> GateResult | None:
     if result is not None:
-        create_markdown_artifact(key=f"music-analytics-quality-{result.gate}", markdown=result.markdown(),
-                                 description=result.headline())
+        create_markdown_artifact(
+            key=f"music-analytics-quality-{result.gate}", markdown=result.markdown(), description=result.headline()
+        )
     pipeline.enforce(result)
     return result
 

@@ -12,6 +12,14 @@ from .stage import stage
 from .transform import plan, resolve_source, transform
 
 TASKS = Stages(
-    resolve_source=resolve_source, create_schema=create_schema, begin=begin, plan=plan, transform=transform,
-    check_lake=lake_gate, stage=stage, audit=warehouse_gate, load=load, finish=finish,
+    resolve_source=resolve_source,
+    create_schema=create_schema,
+    begin=begin,
+    plan=plan,
+    transform=transform,
+    check_lake=lake_gate,
+    stage=stage,
+    audit=warehouse_gate,
+    load=load,
+    finish=finish,
 )

@@ -18,11 +18,22 @@ from collections import Counter
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars")
-OFFLINE = ('--host-resolver-rules=MAP * ~NOTFOUND', "--proxy-server=http://127.0.0.1:9",
-           "--proxy-bypass-list=<-loopback>")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+OFFLINE = (
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+)
 
 
 def chromium(page: Path, profile: Path, *args: str, offline: bool = False, timeout: float = 90) -> str:
@@ -39,10 +50,17 @@ def dump_dom(page: Path, profile: Path, *, offline: bool = False, budget_ms: int
     return chromium(page, profile, "--dump-dom", f"--virtual-time-budget={budget_ms}", offline=offline)
 
 
-def screenshot(page: Path, profile: Path, png: Path, window: tuple[int, int], *, offline: bool = False,
-               budget_ms: int = 5000) -> bytes:
-    chromium(page, profile, f"--screenshot={png}", f"--window-size={window[0]},{window[1]}",
-             f"--virtual-time-budget={budget_ms}", offline=offline)
+def screenshot(
+    page: Path, profile: Path, png: Path, window: tuple[int, int], *, offline: bool = False, budget_ms: int = 5000
+) -> bytes:
+    chromium(
+        page,
+        profile,
+        f"--screenshot={png}",
+        f"--window-size={window[0]},{window[1]}",
+        f"--virtual-time-budget={budget_ms}",
+        offline=offline,
+    )
     return png.read_bytes()
 
 
@@ -62,8 +80,8 @@ def decode_png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, header, idat = 8, b"", []
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = chunk
@@ -78,7 +96,7 @@ def decode_png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     out = bytearray()
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         if kind == 1:
             for i in range(bpp, stride):
                 line[i] = (line[i] + line[i - bpp]) & 0xFF

@@ -98,8 +98,9 @@ def chromium() -> str:
 def jvm() -> None:
     """Java for Spark (pyspark brings Spark, not Java)."""
     home = os.environ.get("JAVA_HOME")
-    need(bool(shutil.which("java") or (home and (Path(home) / "bin" / "java").exists())),
-         "Java (the Spark engine's JVM)")
+    need(
+        bool(shutil.which("java") or (home and (Path(home) / "bin" / "java").exists())), "Java (the Spark engine's JVM)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -121,11 +122,22 @@ def flow_env(tmp_path: Path) -> dict[str, str]:
 def flow_cli(flow_env: dict[str, str]) -> FlowCli:
     """Run `python flows/main.py ARGS` in its own process (the README's command), output captured."""
 
-    def run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None, unset: tuple[str, ...] = (),
-            timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str,
+        cwd: Path = REPO,
+        env: dict[str, str] | None = None,
+        unset: tuple[str, ...] = (),
+        timeout: float = 900,
+    ) -> subprocess.CompletedProcess[str]:
         """`env` adds to the environment; variables starting with a prefix in `unset` are removed."""
         full = {k: v for k, v in flow_env.items() if not (unset and k.startswith(unset))}
-        return subprocess.run([sys.executable, str(REPO / "flows" / "main.py"), *args], cwd=cwd,
-                              env={**full, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, str(REPO / "flows" / "main.py"), *args],
+            cwd=cwd,
+            env={**full, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     return run

@@ -50,6 +50,7 @@ def sample_path() -> Path:
 
 # -- PostgreSQL --------------------------------------------------------------------------------------
 
+
 def pg_admin() -> psycopg2.extensions.connection:
     conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=5)
     conn.autocommit = True
@@ -75,6 +76,7 @@ def fresh_pg_database() -> Iterator[str]:
 
 # -- configs and runs --------------------------------------------------------------------------------
 
+
 def make_config(tmp_path: Path, source: Path | str | None, warehouse: str, **flags: object) -> Config:
     """A Config isolated in tmp_path (no INI file, no environment overrides).
 
@@ -82,8 +84,13 @@ def make_config(tmp_path: Path, source: Path | str | None, warehouse: str, **fla
     and have their own tests (test_quality.py, and every flow run through flows/main.py).
     """
     flags.setdefault("quality_gates", "none")
-    return load_config(environ={}, source=str(source) if source else None, warehouse=warehouse,
-                       data_dir=str(tmp_path / "data"), **flags)
+    return load_config(
+        environ={},
+        source=str(source) if source else None,
+        warehouse=warehouse,
+        data_dir=str(tmp_path / "data"),
+        **flags,
+    )
 
 
 def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
@@ -104,6 +111,7 @@ def count(cfg: Config, sql: str) -> Any:
 
 
 # -- raw files ---------------------------------------------------------------------------------------
+
 
 def day_file(source: Path, day: dt.date) -> Path:
     return source / "log_data" / f"{day:%Y}" / f"{day:%m}" / f"{day:%Y-%m-%d}-events.json"
@@ -134,8 +142,16 @@ def gold_source(sample: Path, tmp_path: Path) -> Path:
     shutil.copytree(sample, source)
     day = sorted((source / "log_data").rglob("*-events.json"))[-1]
     last = json.loads(day.read_text().strip().splitlines()[-1])
-    play = {**last, "page": "NextSong", "level": "gold", "ts": last["ts"] + 1,
-            "itemInSession": last["itemInSession"] + 1, "song": "Intro", "artist": "Nobody", "length": 100.0}
+    play = {
+        **last,
+        "page": "NextSong",
+        "level": "gold",
+        "ts": last["ts"] + 1,
+        "itemInSession": last["itemInSession"] + 1,
+        "song": "Intro",
+        "artist": "Nobody",
+        "length": 100.0,
+    }
     with day.open("a") as fh:
         fh.write("\n" + json.dumps(play) + "\n")
     return source
@@ -144,11 +160,24 @@ def gold_source(sample: Path, tmp_path: Path) -> Path:
 # -- a source of malformed and odd input (test_malformed, and Spark parity) ----------------------------
 
 GOOD = {
-    "artist": "Des'ree", "auth": "Logged In", "firstName": "Kaylee", "gender": "F", "itemInSession": 1,
-    "lastName": "Summers", "length": 246.30812, "level": "free", "location": "Phoenix-Mesa-Scottsdale, AZ",
-    "method": "PUT", "page": "NextSong", "registration": 1540344794796.0, "sessionId": 139,
-    "song": "You Gotta Be", "status": 200, "ts": 1541106106796,
-    "userAgent": "\"Mozilla/5.0 (Windows NT 6.1; WOW64)\"", "userId": "8",
+    "artist": "Des'ree",
+    "auth": "Logged In",
+    "firstName": "Kaylee",
+    "gender": "F",
+    "itemInSession": 1,
+    "lastName": "Summers",
+    "length": 246.30812,
+    "level": "free",
+    "location": "Phoenix-Mesa-Scottsdale, AZ",
+    "method": "PUT",
+    "page": "NextSong",
+    "registration": 1540344794796.0,
+    "sessionId": 139,
+    "song": "You Gotta Be",
+    "status": 200,
+    "ts": 1541106106796,
+    "userAgent": '"Mozilla/5.0 (Windows NT 6.1; WOW64)"',
+    "userId": "8",
 }
 
 
@@ -166,9 +195,18 @@ def line(obj: object) -> str:
     return json.dumps(obj, separators=(",", ":")).replace("/", "\\/")
 
 
-SONG = {"num_songs": 1, "artist_id": "ARJIE2Y1187B994AB7", "artist_latitude": None, "artist_longitude": None,
-        "artist_location": "", "artist_name": "Line Renaud", "song_id": "SOUPIRU12A6D4FA1E1",
-        "title": "Der Kleine Dompfaff", "duration": 152.92036, "year": 0}
+SONG = {
+    "num_songs": 1,
+    "artist_id": "ARJIE2Y1187B994AB7",
+    "artist_latitude": None,
+    "artist_longitude": None,
+    "artist_location": "",
+    "artist_name": "Line Renaud",
+    "song_id": "SOUPIRU12A6D4FA1E1",
+    "title": "Der Kleine Dompfaff",
+    "duration": 152.92036,
+    "year": 0,
+}
 
 
 def song(**changes: object) -> dict[str, object]:
@@ -200,11 +238,32 @@ DAY1: list[tuple[str, str | None]] = [
     (line(event()), "duplicate_event"),  # an exact copy of line 1
     ("   ", None),
     (line({}), "missing_ts"),
-    (line(event(itemInSession=11, userId=..., )), "missing_field"),
+    (
+        line(
+            event(
+                itemInSession=11,
+                userId=...,
+            )
+        ),
+        "missing_field",
+    ),
     (line(event(itemInSession=12, status="200")), "invalid_type"),
     (line(event(itemInSession=13, itemInSession_extra=1)), None),  # unknown keys are ignored
-    (line(event(itemInSession=14, userId="", page="Home", song=None, artist=None, length=None,
-                firstName=None, lastName=None)), None),  # logged out: accepted, no songplay
+    (
+        line(
+            event(
+                itemInSession=14,
+                userId="",
+                page="Home",
+                song=None,
+                artist=None,
+                length=None,
+                firstName=None,
+                lastName=None,
+            )
+        ),
+        None,
+    ),  # logged out: accepted, no songplay
     (line(event(itemInSession=15, ts=1541106106796.0)), None),  # integral float ts is accepted
 ]
 
@@ -213,12 +272,14 @@ def write_source(root: Path) -> None:
     songs = root / "song_data" / "A" / "B" / "C"
     songs.mkdir(parents=True)
     (songs / "TRA0.json").write_text(json.dumps(song()))
-    (songs / "TRA1.json").write_text(json.dumps(song(song_id="SONUM1", title=4.6, artist_name=311,
-                                                     artist_id="AR311")))
+    (songs / "TRA1.json").write_text(json.dumps(song(song_id="SONUM1", title=4.6, artist_name=311, artist_id="AR311")))
     # Several objects in one file: concatenated on one line, then pretty-printed.
     (songs / "TRA2.json").write_text(
-        json.dumps(song(song_id="SOMULTI1")) + json.dumps(song(song_id="SOMULTI2")) + "\n"
-        + json.dumps(song(song_id="SOMULTI3"), indent=2) + "\n"
+        json.dumps(song(song_id="SOMULTI1"))
+        + json.dumps(song(song_id="SOMULTI2"))
+        + "\n"
+        + json.dumps(song(song_id="SOMULTI3"), indent=2)
+        + "\n"
     )
     (songs / "TRA3.json").write_text("{not json at all")
     (songs / "TRA4.json").write_text("[1, 2]")

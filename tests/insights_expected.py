@@ -149,13 +149,23 @@ def load_events(root: Path) -> list[Event]:
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(Event(
-                    user_id=rec["userId"] or None, session_id=key[1], item=key[2], ts=key[3],
-                    page=rec["page"], level=rec["level"], song=_text(rec.get("song")),
-                    artist=_text(rec.get("artist")), length=_number(rec.get("length")),
-                    location=_text(rec.get("location")), user_agent=_text(rec.get("userAgent")),
-                    gender=_text(rec.get("gender")), registration=_number(rec.get("registration")),
-                ))
+                out.append(
+                    Event(
+                        user_id=rec["userId"] or None,
+                        session_id=key[1],
+                        item=key[2],
+                        ts=key[3],
+                        page=rec["page"],
+                        level=rec["level"],
+                        song=_text(rec.get("song")),
+                        artist=_text(rec.get("artist")),
+                        length=_number(rec.get("length")),
+                        location=_text(rec.get("location")),
+                        user_agent=_text(rec.get("userAgent")),
+                        gender=_text(rec.get("gender")),
+                        registration=_number(rec.get("registration")),
+                    )
+                )
     return out
 
 
@@ -178,8 +188,12 @@ def load_songs(root: Path) -> list[Song]:
     for path in sorted((root / "song_data").rglob("*.json")):
         for rec in _json_objects(path.read_text(encoding="utf-8-sig")):
             if isinstance(rec, dict) and rec.get("song_id") and rec["song_id"] not in songs:
-                songs[rec["song_id"]] = Song(rec["song_id"], _text(rec["title"]), _text(rec["artist_name"]),  # type: ignore[arg-type]
-                                             float(rec["duration"]))
+                songs[rec["song_id"]] = Song(
+                    rec["song_id"],
+                    _text(rec["title"]),
+                    _text(rec["artist_name"]),  # type: ignore[arg-type]
+                    float(rec["duration"]),
+                )
     return list(songs.values())
 
 
@@ -256,8 +270,9 @@ def shown(answer: Answer) -> Answer:
     plays_by_location (plays DESC, state, city) is read as a tie break and so uses the logged text,
     not the repaired one.
     """
-    return Answer(answer.columns, [tuple(repair_text(v) if isinstance(v, str) else v for v in row)
-                                   for row in answer.rows])
+    return Answer(
+        answer.columns, [tuple(repair_text(v) if isinstance(v, str) else v for v in row) for row in answer.rows]
+    )
 
 
 def latest_user_rows(events: Iterable[Event]) -> dict[str, Event]:
@@ -277,8 +292,14 @@ def browser_of(agent: str | None) -> str:
     """The browser rule of plays_by_device: first matching rule wins."""
     if agent is None:
         return "unknown"
-    rules = (("Edge", ("Edge/",)), ("Opera", ("OPR/", "Opera")), ("Chrome", ("Chrome/", "CriOS")),
-             ("Firefox", ("Firefox/",)), ("Safari", ("Safari/",)), ("Internet Explorer", ("Trident/", "MSIE ")))
+    rules = (
+        ("Edge", ("Edge/",)),
+        ("Opera", ("OPR/", "Opera")),
+        ("Chrome", ("Chrome/", "CriOS")),
+        ("Firefox", ("Firefox/",)),
+        ("Safari", ("Safari/",)),
+        ("Internet Explorer", ("Trident/", "MSIE ")),
+    )
     return next((name for name, needles in rules if any(n in agent for n in needles)), "Other")
 
 
@@ -286,8 +307,14 @@ def os_of(agent: str | None) -> str:
     """The os rule of plays_by_device: first matching rule wins."""
     if agent is None:
         return "unknown"
-    rules = (("Windows", ("Windows",)), ("Android", ("Android",)), ("iOS", ("iPhone", "iPad")),
-             ("macOS", ("Macintosh",)), ("Chrome OS", ("CrOS",)), ("Linux", ("Linux",)))
+    rules = (
+        ("Windows", ("Windows",)),
+        ("Android", ("Android",)),
+        ("iOS", ("iPhone", "iPad")),
+        ("macOS", ("Macintosh",)),
+        ("Chrome OS", ("CrOS",)),
+        ("Linux", ("Linux",)),
+    )
     return next((name for name, needles in rules if any(n in agent for n in needles)), "Other")
 
 
@@ -316,8 +343,12 @@ def _by_play_group(plays: Iterable[Event], key: Callable[[Event], Any]) -> dict[
 # days of the period (calendar), and those with trailing windows all the loaded events.
 
 
-def _top(groups: dict[Any, list[Event]], limit: int, name_of: Callable[[Any], tuple[str, str]],
-         extra: Callable[[list[Event]], tuple[Any, ...]]) -> list[Row]:
+def _top(
+    groups: dict[Any, list[Event]],
+    limit: int,
+    name_of: Callable[[Any], tuple[str, str]],
+    extra: Callable[[list[Event]], tuple[Any, ...]],
+) -> list[Row]:
     """Rows ranked by plays and by minutes (ROW_NUMBER with the spec's full tie break), kept when
     either rank is <= limit, ordered by rank_by_plays. name_of(key) = (artist, song) for the tie break."""
     stats = {k: (len(es), sum(e.length for e in es) / 60) for k, es in groups.items()}  # type: ignore[misc]
@@ -325,8 +356,11 @@ def _top(groups: dict[Any, list[Event]], limit: int, name_of: Callable[[Any], tu
     by_minutes = sorted(stats, key=lambda k: (-stats[k][1], -stats[k][0], *name_of(k)))
     rank_p = {k: i + 1 for i, k in enumerate(by_plays)}
     rank_m = {k: i + 1 for i, k in enumerate(by_minutes)}
-    return [(rank_p[k], rank_m[k], *k, stats[k][0], stats[k][1], *extra(groups[k]))
-            for k in by_plays if rank_p[k] <= limit or rank_m[k] <= limit]
+    return [
+        (rank_p[k], rank_m[k], *k, stats[k][0], stats[k][1], *extra(groups[k]))
+        for k in by_plays
+        if rank_p[k] <= limit or rank_m[k] <= limit
+    ]
 
 
 def top_songs(events: list[Event], limit: int = 10) -> Answer:
@@ -338,8 +372,9 @@ def top_songs(events: list[Event], limit: int = 10) -> Answer:
 def top_artists(events: list[Event], limit: int = 10) -> Answer:
     groups = _by_play_group((e for e in events if e.is_play), lambda e: (e.artist,))
     # An artist's tie break is (artist, song) with no song: the artist name alone.
-    rows = _top(groups, limit, lambda k: (k[0], ""),
-                lambda es: (len({e.user_id for e in es}), len({e.song for e in es})))
+    rows = _top(
+        groups, limit, lambda k: (k[0], ""), lambda es: (len({e.user_id for e in es}), len({e.song for e in es}))
+    )
     return Answer(("rank_by_plays", "rank_by_minutes", "artist", "plays", "minutes", "listeners", "songs"), rows)
 
 
@@ -358,9 +393,17 @@ def free_vs_paid(events: list[Event]) -> Answer:
         es = [e for e in events if e.user_id is not None and e.level == level]
         plays = [e for e in es if e.is_play]
         users = len({e.user_id for e in es})
-        rows.append((level, users, len(plays), _minutes(e.length for e in plays),  # type: ignore[misc]
-                     len({(e.user_id, e.session_id) for e in es}), sum(e.page == "Roll Advert" for e in es),
-                     len(plays) / users))
+        rows.append(
+            (
+                level,
+                users,
+                len(plays),
+                _minutes(e.length for e in plays),  # type: ignore[misc]
+                len({(e.user_id, e.session_id) for e in es}),
+                sum(e.page == "Roll Advert" for e in es),
+                len(plays) / users,
+            )
+        )
     return Answer(("level", "users", "plays", "minutes", "sessions", "adverts", "plays_per_user"), rows)
 
 
@@ -379,8 +422,10 @@ def plays_by_gender(events: list[Event], all_events: list[Event]) -> Answer:
 
 def plays_by_location(events: list[Event]) -> Answer:
     groups = _by_play_group((e for e in events if e.is_play), lambda e: city_state(e.location))
-    rows = [(city, state, len({e.user_id for e in es}), len(es), _minutes(e.length for e in es))  # type: ignore[misc]
-            for (city, state), es in groups.items()]
+    rows = [
+        (city, state, len({e.user_id for e in es}), len(es), _minutes(e.length for e in es))  # type: ignore[misc]
+        for (city, state), es in groups.items()
+    ]
     rows.sort(key=lambda r: (-r[3], r[1], r[0]))
     return Answer(("city", "state", "listeners", "plays", "minutes"), rows)
 
@@ -399,8 +444,14 @@ def sessions(events: list[Event]) -> Answer:
     ts + length * 1000 over its plays and ts over its other events (all in the period: a play that
     starts in the period counts its whole length even if it ends after the period)."""
     groups = _by_play_group((e for e in events if e.user_id is not None), lambda e: (e.user_id, e.session_id))
-    columns = ("sessions", "users", "avg_session_minutes", "avg_songs_per_session", "max_songs_per_session",
-               "sessions_per_user")
+    columns = (
+        "sessions",
+        "users",
+        "avg_session_minutes",
+        "avg_songs_per_session",
+        "max_songs_per_session",
+        "sessions_per_user",
+    )
     if not groups:
         return Answer(columns, [(0, 0, None, None, None, None)])
     durations = []
@@ -435,8 +486,11 @@ def active_users(all_events: list[Event], days: list[dt.date]) -> Answer:
 def daily_listening(events: list[Event], days: list[dt.date]) -> Answer:
     """Per day of the calendar (days); a day without plays is (day, 0, 0.0, 0)."""
     groups = _by_play_group((e for e in events if e.is_play), lambda e: e.day)
-    rows = [(d, len(es), _minutes(e.length for e in es) or 0.0, len({e.user_id for e in es}))  # type: ignore[misc]
-            for d in days for es in (groups.get(d, []),)]
+    rows = [
+        (d, len(es), _minutes(e.length for e in es) or 0.0, len({e.user_id for e in es}))  # type: ignore[misc]
+        for d in days
+        for es in (groups.get(d, []),)
+    ]
     return Answer(("day", "plays", "minutes", "listeners"), rows)
 
 
@@ -449,8 +503,11 @@ def funnels(events: list[Event]) -> Answer:
         for e in events:
             if e.user_id is not None and e.page == page1:
                 first[e.user_id] = min(e.ts, first.get(e.user_id, e.ts))
-        second = {e.user_id for e in events
-                  if e.user_id is not None and e.page == page2 and e.user_id in first and e.ts > first[e.user_id]}
+        second = {
+            e.user_id
+            for e in events
+            if e.user_id is not None and e.page == page2 and e.user_id in first and e.ts > first[e.user_id]
+        }
         n1 = len(first)
         rows.append((name, 1, page1, n1, 1.0 if n1 else None))
         rows.append((name, 2, page2, len(second), len(second) / n1 if n1 else None))
@@ -488,8 +545,9 @@ def retention(events: list[Event], all_events: list[Event], days: list[dt.date])
                 continue
             active = sum(week in weeks[u] for u in members)
             rows.append((cohort, week, (week - cohort).days // 7, len(members), active, active / len(members)))
-    return Answer(("cohort_week", "activity_week", "weeks_since_registration", "cohort_users", "active_users",
-                   "retention"), rows)
+    return Answer(
+        ("cohort_week", "activity_week", "weeks_since_registration", "cohort_users", "active_users", "retention"), rows
+    )
 
 
 def match_rate(events: list[Event], match: Callable[[Event], str | None], days: list[dt.date]) -> Answer:
@@ -504,9 +562,21 @@ def match_rate(events: list[Event], match: Callable[[Event], str | None], days: 
     return Answer(("day", "plays", "matched_plays", "match_rate"), rows)
 
 
-QUESTIONS = ("top_songs", "top_artists", "listening_heatmap", "free_vs_paid", "plays_by_gender",
-             "plays_by_location", "plays_by_device", "sessions", "active_users", "daily_listening", "funnels",
-             "retention", "match_rate")
+QUESTIONS = (
+    "top_songs",
+    "top_artists",
+    "listening_heatmap",
+    "free_vs_paid",
+    "plays_by_gender",
+    "plays_by_location",
+    "plays_by_device",
+    "sessions",
+    "active_users",
+    "daily_listening",
+    "funnels",
+    "retention",
+    "match_rate",
+)
 
 # Results whose row order the spec leaves open: compare them as multisets.
 UNORDERED = frozenset({"listening_heatmap"})
@@ -600,12 +670,22 @@ class Oracle:
             row[5] = max(row[5], e.ts)
         out: dict[str, list[Row]] = {"train": [], "test": []}
         for (split, user, song, artist), (plays, lengths, thumbs, adds, ids, last_ts) in acc.items():
-            out[split].append((user, song, artist, plays, _minutes(lengths) or 0.0, thumbs, adds,
-                               min(ids, default=None), last_ts))
+            out[split].append(
+                (user, song, artist, plays, _minutes(lengths) or 0.0, thumbs, adds, min(ids, default=None), last_ts)
+            )
         for rows in out.values():
             rows.sort(key=lambda r: r[:3])  # (user_id, song, artist) is unique within a split
         return out
 
 
-INTERACTION_COLUMNS = ("user_id", "song", "artist", "plays", "minutes", "thumbs_up", "playlist_adds", "song_id",
-                       "last_ts")
+INTERACTION_COLUMNS = (
+    "user_id",
+    "song",
+    "artist",
+    "plays",
+    "minutes",
+    "thumbs_up",
+    "playlist_adds",
+    "song_id",
+    "last_ts",
+)

@@ -125,8 +125,9 @@ def _signal(pid: int, sig: signal.Signals, group: bool) -> None:
 class PrefectStack:
     """A Prefect server, a process work pool and its worker, as real processes, for one test."""
 
-    def __init__(self, home: Path, project_dir: Path, pool: str = "music-analytics",
-                 env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, home: Path, project_dir: Path, pool: str = "music-analytics", env: Mapping[str, str] | None = None
+    ) -> None:
         self.home = Path(home).resolve()
         self.home.mkdir(parents=True, exist_ok=True)
         self.project_dir = Path(project_dir).resolve()
@@ -153,20 +154,22 @@ class PrefectStack:
         applied last and wins.
         """
         env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
-        env.update({
-            "PREFECT_HOME": str(self.home),
-            "PREFECT_API_URL": self.api_url,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-            "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{self.home / 'prefect.db'}",
-            # No UI: no browser in tests, and the server skips copying the UI build into PREFECT_HOME.
-            "PREFECT_SERVER_UI_ENABLED": "false",
-            # The worker looks for scheduled runs every 2 s instead of 10 s.
-            "PREFECT_WORKER_QUERY_SECONDS": "2",
-            # Rich output one run per line, so flow run ids and states are not wrapped.
-            "COLUMNS": "200",
-            "MUSIC_ANALYTICS_PROJECT_DIR": str(self.project_dir),
-        })
+        env.update(
+            {
+                "PREFECT_HOME": str(self.home),
+                "PREFECT_API_URL": self.api_url,
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+                "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{self.home / 'prefect.db'}",
+                # No UI: no browser in tests, and the server skips copying the UI build into PREFECT_HOME.
+                "PREFECT_SERVER_UI_ENABLED": "false",
+                # The worker looks for scheduled runs every 2 s instead of 10 s.
+                "PREFECT_WORKER_QUERY_SECONDS": "2",
+                # Rich output one run per line, so flow run ids and states are not wrapped.
+                "COLUMNS": "200",
+                "MUSIC_ANALYTICS_PROJECT_DIR": str(self.project_dir),
+            }
+        )
         env.update(self._extra_env)
         return env
 
@@ -174,9 +177,16 @@ class PrefectStack:
 
     def run(self, *args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         """Any prefect CLI command with this stack's environment (output captured, never raises)."""
-        return subprocess.run([*PREFECT_COMMAND, *args], env=self.env(), cwd=cwd or self.project_dir,
-                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                              check=False)
+        return subprocess.run(
+            [*PREFECT_COMMAND, *args],
+            env=self.env(),
+            cwd=cwd or self.project_dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     def _check(self, what: str, result: subprocess.CompletedProcess[str]) -> str:
         output = result.stdout + result.stderr
@@ -187,17 +197,24 @@ class PrefectStack:
     def _spawn(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
         handle = log.open("ab")
         self._logs.append(handle)
-        proc = subprocess.Popen([*PREFECT_COMMAND, *args], env=self.env(), cwd=self.project_dir,
-                                stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [*PREFECT_COMMAND, *args],
+            env=self.env(),
+            cwd=self.project_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.pids.add(proc.pid)
         return proc
 
     def api(self, method: str, path: str, body: object = None, timeout: float = 10) -> Any:
         """One call to this stack's REST API; the decoded JSON answer."""
         data = None if body is None else json.dumps(body, default=_json_default).encode()
-        request = urllib.request.Request(f"{self.api_url}{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
@@ -207,13 +224,16 @@ class PrefectStack:
     def start_server(self) -> None:
         if self._server is not None:
             return
-        self._server = self._spawn(["server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
-                                   self.server_log)
+        self._server = self._spawn(
+            ["server", "start", "--host", "127.0.0.1", "--port", str(self.port)], self.server_log
+        )
         deadline = time.monotonic() + SERVER_TIMEOUT
         while True:
             if self._server.poll() is not None:
-                raise RuntimeError(f"prefect server exited with {self._server.returncode} before it was "
-                                   f"healthy; {self.server_log}:\n{log_tail(self.server_log)}")
+                raise RuntimeError(
+                    f"prefect server exited with {self._server.returncode} before it was "
+                    f"healthy; {self.server_log}:\n{log_tail(self.server_log)}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=5) as response:
                     if response.status == 200:
@@ -221,8 +241,10 @@ class PrefectStack:
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"prefect server not healthy at {self.api_url} after {SERVER_TIMEOUT:.0f} s; "
-                                   f"{self.server_log}:\n{log_tail(self.server_log)}")
+                raise RuntimeError(
+                    f"prefect server not healthy at {self.api_url} after {SERVER_TIMEOUT:.0f} s; "
+                    f"{self.server_log}:\n{log_tail(self.server_log)}"
+                )
             time.sleep(0.5)
 
     # -- pool, deployments, worker ---------------------------------------------------------------
@@ -235,8 +257,9 @@ class PrefectStack:
 
     def deploy_all(self, timeout: float = 300) -> str:
         """`prefect --no-prompt deploy --all` in the project directory; its output."""
-        return self._check("prefect deploy --all",
-                           self.run("--no-prompt", "deploy", "--all", timeout=timeout, cwd=self.project_dir))
+        return self._check(
+            "prefect deploy --all", self.run("--no-prompt", "deploy", "--all", timeout=timeout, cwd=self.project_dir)
+        )
 
     def workers(self) -> list[dict[str, Any]]:
         """The workers the server knows for this stack's pool."""
@@ -247,29 +270,45 @@ class PrefectStack:
         """A process worker on the pool; returns once it has sent its first heartbeat."""
         if self._worker is not None:
             return
-        self._worker = self._spawn(["worker", "start", "--pool", self.pool, "--name", self.worker_name,
-                                    "--type", "process", "--install-policy", "never"], self.worker_log)
+        self._worker = self._spawn(
+            [
+                "worker",
+                "start",
+                "--pool",
+                self.pool,
+                "--name",
+                self.worker_name,
+                "--type",
+                "process",
+                "--install-policy",
+                "never",
+            ],
+            self.worker_log,
+        )
         deadline = time.monotonic() + WORKER_TIMEOUT
         while True:
             if self._worker.poll() is not None:
-                raise RuntimeError(f"prefect worker exited with {self._worker.returncode}; "
-                                   f"{self.worker_log}:\n{log_tail(self.worker_log)}")
+                raise RuntimeError(
+                    f"prefect worker exited with {self._worker.returncode}; "
+                    f"{self.worker_log}:\n{log_tail(self.worker_log)}"
+                )
             try:
                 if any(worker.get("name") == self.worker_name for worker in self.workers()):
                     return
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"prefect worker {self.worker_name} not registered after {WORKER_TIMEOUT:.0f} s; "
-                                   f"{self.worker_log}:\n{log_tail(self.worker_log)}")
+                raise RuntimeError(
+                    f"prefect worker {self.worker_name} not registered after {WORKER_TIMEOUT:.0f} s; "
+                    f"{self.worker_log}:\n{log_tail(self.worker_log)}"
+                )
             time.sleep(0.5)
 
     def flow_run(self, flow_run_id: str) -> dict[str, Any]:
         found: dict[str, Any] = self.api("GET", f"/flow_runs/{flow_run_id}")
         return found
 
-    def run_deployment(self, name: str, params: Mapping[str, object],
-                       timeout: float = 600) -> tuple[str, str]:
+    def run_deployment(self, name: str, params: Mapping[str, object], timeout: float = 600) -> tuple[str, str]:
         """Run deployment FLOW/DEPLOYMENT with params and wait for the end.
 
         Returns (state name, CLI output): "Completed", "Failed", "Crashed"... A failed flow run is
@@ -278,23 +317,36 @@ class PrefectStack:
         them against the flow's signature, so "2018-11-15" reaches a `datetime.date` parameter as
         a date.
         """
-        args = ["deployment", "run", name, "--params", json.dumps(dict(params), default=_json_default),
-                "--watch", "--watch-timeout", str(max(1, int(timeout)))]
+        args = [
+            "deployment",
+            "run",
+            name,
+            "--params",
+            json.dumps(dict(params), default=_json_default),
+            "--watch",
+            "--watch-timeout",
+            str(max(1, int(timeout))),
+        ]
         try:
             result = self.run(*args, timeout=timeout + 60)
         except subprocess.TimeoutExpired as exc:
-            raise TimeoutError(f"prefect deployment run {name} hung past {timeout + 60:.0f} s\n"
-                               f"worker log:\n{log_tail(self.worker_log)}") from exc
+            raise TimeoutError(
+                f"prefect deployment run {name} hung past {timeout + 60:.0f} s\n"
+                f"worker log:\n{log_tail(self.worker_log)}"
+            ) from exc
         output = result.stdout + result.stderr
         match = _FLOW_RUN_ID.search(output)
         if match is None:
-            raise RuntimeError(f"prefect deployment run {name} created no flow run "
-                               f"(exit {result.returncode}):\n{output}")
+            raise RuntimeError(
+                f"prefect deployment run {name} created no flow run (exit {result.returncode}):\n{output}"
+            )
         state = self.flow_run(match.group(1)).get("state") or {}
         state_name = str(state.get("name"))
         if state.get("type") not in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
-            raise TimeoutError(f"flow run {match.group(1)} of {name} still {state_name!r} after {timeout:.0f} s:\n"
-                               f"{output}\nworker log:\n{log_tail(self.worker_log)}")
+            raise TimeoutError(
+                f"flow run {match.group(1)} of {name} still {state_name!r} after {timeout:.0f} s:\n"
+                f"{output}\nworker log:\n{log_tail(self.worker_log)}"
+            )
         return state_name, output
 
     # -- teardown --------------------------------------------------------------------------------
@@ -336,6 +388,7 @@ class PrefectStack:
     def __enter__(self) -> PrefectStack:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

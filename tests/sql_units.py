@@ -39,11 +39,11 @@ _EVENT_FIELDS = """
 SCHEMAS: dict[str, str] = {
     # engine relations
     "events_checked": f"record_position BIGINT, source_file VARCHAR, {_EVENT_FIELDS}, unparsed BOOLEAN, "
-                      "reject_reason VARCHAR, reject_detail VARCHAR",
+    "reject_reason VARCHAR, reject_detail VARCHAR",
     "songs_checked": "source_file VARCHAR, record_position BIGINT, parse_error VARCHAR, num_songs BIGINT, "
-                     "artist_id VARCHAR, artist_latitude DOUBLE, artist_longitude DOUBLE, artist_location VARCHAR, "
-                     "artist_name VARCHAR, song_id VARCHAR, title VARCHAR, duration DOUBLE, year BIGINT, "
-                     "unparsed BOOLEAN, reject_reason VARCHAR, reject_detail VARCHAR",
+    "artist_id VARCHAR, artist_latitude DOUBLE, artist_longitude DOUBLE, artist_location VARCHAR, "
+    "artist_name VARCHAR, song_id VARCHAR, title VARCHAR, duration DOUBLE, year BIGINT, "
+    "unparsed BOOLEAN, reject_reason VARCHAR, reject_detail VARCHAR",
     "rejected_raw": "source_file VARCHAR, record_position BIGINT, line_number BIGINT, raw VARCHAR",
     "event_files": "source_file VARCHAR, lines BIGINT, blank_lines BIGINT",
     "song_files": "source_file VARCHAR, content VARCHAR",
@@ -51,28 +51,28 @@ SCHEMAS: dict[str, str] = {
     # models
     "duplicate_events": "source_file VARCHAR, record_position BIGINT",
     "events_classified": f"source_file VARCHAR, record_position BIGINT, {_EVENT_FIELDS}, "
-                         "reject_reason VARCHAR, reject_detail VARCHAR",
+    "reject_reason VARCHAR, reject_detail VARCHAR",
     "events": "event_id BIGINT, start_time TIMESTAMP, ts BIGINT, user_id VARCHAR, session_id BIGINT, "
-              "item_in_session BIGINT, page VARCHAR, auth VARCHAR, level VARCHAR, method VARCHAR, status BIGINT, "
-              "first_name VARCHAR, last_name VARCHAR, gender VARCHAR, location VARCHAR, user_agent VARCHAR, "
-              "registration DOUBLE, registration_time TIMESTAMP, song VARCHAR, artist VARCHAR, length DOUBLE, "
-              "source_file VARCHAR, record_position BIGINT",
+    "item_in_session BIGINT, page VARCHAR, auth VARCHAR, level VARCHAR, method VARCHAR, status BIGINT, "
+    "first_name VARCHAR, last_name VARCHAR, gender VARCHAR, location VARCHAR, user_agent VARCHAR, "
+    "registration DOUBLE, registration_time TIMESTAMP, song VARCHAR, artist VARCHAR, length DOUBLE, "
+    "source_file VARCHAR, record_position BIGINT",
     "songs_classified": "source_file VARCHAR, record_position BIGINT, song_id VARCHAR, title VARCHAR, "
-                        "artist_id VARCHAR, artist_name VARCHAR, artist_location VARCHAR, artist_latitude DOUBLE, "
-                        "artist_longitude DOUBLE, year BIGINT, duration DOUBLE, reject_reason VARCHAR, "
-                        "reject_detail VARCHAR",
+    "artist_id VARCHAR, artist_name VARCHAR, artist_location VARCHAR, artist_latitude DOUBLE, "
+    "artist_longitude DOUBLE, year BIGINT, duration DOUBLE, reject_reason VARCHAR, "
+    "reject_detail VARCHAR",
     "songs": "song_id VARCHAR, title VARCHAR, artist_id VARCHAR, artist_name VARCHAR, year INTEGER, duration DOUBLE",
     "artists": "artist_id VARCHAR, name VARCHAR, location VARCHAR, latitude DOUBLE, longitude DOUBLE",
     "songplays": "songplay_id BIGINT, start_time TIMESTAMP, user_id VARCHAR, level VARCHAR, song_id VARCHAR, "
-                 "artist_id VARCHAR, session_id BIGINT, location VARCHAR, user_agent VARCHAR",
+    "artist_id VARCHAR, session_id BIGINT, location VARCHAR, user_agent VARCHAR",
     "users": "user_id VARCHAR, first_name VARCHAR, last_name VARCHAR, gender VARCHAR, level VARCHAR, "
-             "level_ts TIMESTAMP",
+    "level_ts TIMESTAMP",
     "time": "start_time TIMESTAMP, hour INTEGER, day INTEGER, week INTEGER, month INTEGER, year INTEGER, "
-            "weekday INTEGER, iso_year INTEGER",
+    "weekday INTEGER, iso_year INTEGER",
     "rejected_records": "source_file VARCHAR, line_number BIGINT, input VARCHAR, reason VARCHAR, detail VARCHAR, "
-                        "raw VARCHAR",
+    "raw VARCHAR",
     "input_files": "source_file VARCHAR, input VARCHAR, records BIGINT, accepted BIGINT, rejected BIGINT, "
-                   "blank_lines BIGINT",
+    "blank_lines BIGINT",
 }
 
 # The relations each model reads (its "refs"): a case mocks exactly these.

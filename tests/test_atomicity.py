@@ -32,8 +32,11 @@ def test_failed_merge_changes_nothing_and_rerun_succeeds(sample: Path, tmp_path:
     result = pipeline.transform(cfg, str(sample))
     staged = pipeline.stage(cfg, result.lake)
     with w.transaction() as tx:
-        w.execute(tx, "UPDATE staging.songplays SET start_time = NULL WHERE songplay_id IN "
-                      "(SELECT MAX(songplay_id) FROM staging.songplays)")
+        w.execute(
+            tx,
+            "UPDATE staging.songplays SET start_time = NULL WHERE songplay_id IN "
+            "(SELECT MAX(songplay_id) FROM staging.songplays)",
+        )
     progress: list[str] = []
     with pytest.raises(WarehouseError, match=r"(?i)null"):
         pipeline.load(cfg, staged, progress.append)

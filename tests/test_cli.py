@@ -18,8 +18,19 @@ def test_help_explains_the_interface(capsys: pytest.CaptureFixture[str]) -> None
         cli_main(["run", "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for flag in ("--source", "--warehouse", "--engine", "--date", "--start", "--end", "--config", "--backfill",
-                 "--lookback-days", "--reload", "--lock-timeout"):
+    for flag in (
+        "--source",
+        "--warehouse",
+        "--engine",
+        "--date",
+        "--start",
+        "--end",
+        "--config",
+        "--backfill",
+        "--lookback-days",
+        "--reload",
+        "--lock-timeout",
+    ):
         assert flag in out
     assert "duckdb:///" in out and "postgresql://" in out
 
@@ -47,8 +58,14 @@ def test_flows_main_has_the_same_interface(capsys: pytest.CaptureFixture[str]) -
         (["--lookback-days", "-3"], 2, "[pipeline] lookback_days: must be between 0 and 366, got -3"),
     ],
 )
-def test_bad_input_gives_one_line_error(args: list[str], code: int, fragment: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_input_gives_one_line_error(
+    args: list[str],
+    code: int,
+    fragment: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert cli_main(["run", *args]) == code
     err = capsys.readouterr().err.strip()
@@ -57,8 +74,9 @@ def test_bad_input_gives_one_line_error(args: list[str], code: int, fragment: st
     assert "Traceback" not in err
 
 
-def test_unknown_ini_key_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_ini_key_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "c.ini").write_text("[warehouse]\nurll = duckdb:///x.duckdb\n")
     assert cli_main(["run", "--config", "c.ini"]) == 2
@@ -66,10 +84,20 @@ def test_unknown_ini_key_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_unreachable_database_fails_fast_without_leaking_the_password(
-        sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    code = cli_main(["run", "--source", str(sample), "--warehouse", f"postgresql://etl:{SENTINEL}@127.0.0.1:1/nowhere",
-                     "--data-dir", str(tmp_path / "data")])
+    code = cli_main(
+        [
+            "run",
+            "--source",
+            str(sample),
+            "--warehouse",
+            f"postgresql://etl:{SENTINEL}@127.0.0.1:1/nowhere",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 1
     errors = [line for line in err.splitlines() if line.startswith("error:")]
@@ -113,10 +141,19 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
 
     source = gold_source(sample, tmp_path)
     # Gate 1 off: the audit of the staged rows (gate 2) is the one that must stop the publish.
-    proc = flow_cli("--source", str(source), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
-                         "--data-dir", str(tmp_path / "data"), "--quality-gates", "warehouse", cwd=tmp_path)
+    proc = flow_cli(
+        "--source",
+        str(source),
+        "--warehouse",
+        f"duckdb:///{tmp_path / 'w.duckdb'}",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--quality-gates",
+        "warehouse",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 3, proc.stderr[-3000:]
-    err = proc.stderr[proc.stderr.index("error: quality gate"):].splitlines()
+    err = proc.stderr[proc.stderr.index("error: quality gate") :].splitlines()
     assert err[0] == ("error: quality gate 'warehouse' BLOCKED: 8 suites, 55 expectations, 2 failed, 1 warnings")
     assert err[1:3] == [
         "  FAIL songplays: expect_column_values_to_be_in_set(level): 1 unexpected of 6,821; e.g. 'gold'",
@@ -134,7 +171,8 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
 
 
 def test_a_second_source_into_a_loaded_warehouse_stops_before_the_flow(
-        sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import datetime as dt
 
     from music_analytics import pipeline
@@ -146,8 +184,19 @@ def test_a_second_source_into_a_loaded_warehouse_stops_before_the_flow(
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     pipeline.run(make_config(tmp_path, sample, warehouse, start=day, end=day))
     generate(GeneratorParams(events=2000, seed=1, start=day, days=1), tmp_path / "other")
-    code = cli_main(["run", "--source", "other", "--warehouse", warehouse, "--date", "2018-11-15",
-                     "--data-dir", str(tmp_path / "data")])
+    code = cli_main(
+        [
+            "run",
+            "--source",
+            "other",
+            "--warehouse",
+            warehouse,
+            "--date",
+            "2018-11-15",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.startswith("error: ") and "\n" not in err, err
     assert f"holds the data of source {sample.resolve()}" in err

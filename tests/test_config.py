@@ -15,11 +15,17 @@ from tests.helpers import REPO
 
 def test_precedence_ini_then_env_then_flags(tmp_path: Path) -> None:
     ini = tmp_path / "c.ini"
-    ini.write_text("[pipeline]\nengine = duckdb\nsource = /from/ini\ndata_dir = ini-data\n"
-                   "[warehouse]\nurl = duckdb:///ini.duckdb\n[demo]\nevents = 5000\n")
+    ini.write_text(
+        "[pipeline]\nengine = duckdb\nsource = /from/ini\ndata_dir = ini-data\n"
+        "[warehouse]\nurl = duckdb:///ini.duckdb\n[demo]\nevents = 5000\n"
+    )
     cfg = load_config(ini, environ={})
     assert (cfg.source, str(cfg.data_dir), cfg.warehouse.path, cfg.demo_events) == (
-        "/from/ini", "ini-data", "ini.duckdb", 5000)
+        "/from/ini",
+        "ini-data",
+        "ini.duckdb",
+        5000,
+    )
     env = {"MUSIC_ANALYTICS_PIPELINE_SOURCE": "/from/env", "MUSIC_ANALYTICS_WAREHOUSE_URL": "duckdb:///env.duckdb"}
     cfg = load_config(ini, environ=env)
     assert (cfg.source, cfg.warehouse.path) == ("/from/env", "env.duckdb")
@@ -100,25 +106,35 @@ def test_duckdb_url_forms() -> None:
 
 def test_spark_section_env_and_flag(tmp_path: Path) -> None:
     ini = tmp_path / "c.ini"
-    ini.write_text("[pipeline]\nengine = spark\n[spark]\nmaster = local[2]\ndriver_memory = 2g\n"
-                   "shuffle_partitions = 4\nspark.executor.extraJavaOptions = -Dx=1\n")
+    ini.write_text(
+        "[pipeline]\nengine = spark\n[spark]\nmaster = local[2]\ndriver_memory = 2g\n"
+        "shuffle_partitions = 4\nspark.executor.extraJavaOptions = -Dx=1\n"
+    )
     cfg = load_config(ini, environ={})
     assert (cfg.engine, cfg.spark_master, cfg.spark_driver_memory, cfg.spark_shuffle_partitions) == (
-        "spark", "local[2]", "2g", 4)
+        "spark",
+        "local[2]",
+        "2g",
+        4,
+    )
     # spark.* keys pass through with their case (Spark settings are case-sensitive)
     assert cfg.spark_conf == (("spark.executor.extraJavaOptions", "-Dx=1"),)
     cfg = load_config(ini, environ={"MUSIC_ANALYTICS_SPARK_MASTER": "spark://10.0.0.5:7077"})
     assert cfg.spark_master == "spark://10.0.0.5:7077"
-    cfg = load_config(ini, environ={"MUSIC_ANALYTICS_SPARK_MASTER": "spark://10.0.0.5:7077"},
-                      spark_master="sc://connect:15002")
+    cfg = load_config(
+        ini, environ={"MUSIC_ANALYTICS_SPARK_MASTER": "spark://10.0.0.5:7077"}, spark_master="sc://connect:15002"
+    )
     assert cfg.spark_master == "sc://connect:15002"
 
 
-@pytest.mark.parametrize(("ini", "fragment"), [
-    ("[spark]\nmaster = localhost\n", "is not a Spark master URL"),
-    ("[spark]\nshuffle_partitions = 0\n", "shuffle_partitions: must be >= 1"),
-    ("[spark]\nexecutors = 3\n", "unknown key 'executors' in [spark]"),
-])
+@pytest.mark.parametrize(
+    ("ini", "fragment"),
+    [
+        ("[spark]\nmaster = localhost\n", "is not a Spark master URL"),
+        ("[spark]\nshuffle_partitions = 0\n", "shuffle_partitions: must be >= 1"),
+        ("[spark]\nexecutors = 3\n", "unknown key 'executors' in [spark]"),
+    ],
+)
 def test_bad_spark_settings_are_config_errors(tmp_path: Path, ini: str, fragment: str) -> None:
     path = tmp_path / "c.ini"
     path.write_text(ini)

@@ -36,8 +36,9 @@ AWS_BLOCK = "music-aws"
 def prefect_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectStack]:
     # The scheduler stays off: a test running across 02:00 UTC must not see a real scheduled run.
     # Scheduled runs are created explicitly below instead.
-    with PrefectStack(tmp_path_factory.mktemp("prefect"), REPO,
-                      env={"PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}) as s:
+    with PrefectStack(
+        tmp_path_factory.mktemp("prefect"), REPO, env={"PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
+    ) as s:
         s.start_server()
         s.create_pool()
         output = s.deploy_all()
@@ -68,20 +69,31 @@ def _wait(stack: PrefectStack, flow_run_id: str, timeout: float = 300) -> dict[s
 
 
 def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
-        prefect_stack: PrefectStack, sample: Path, pg_url: str, tmp_path: Path) -> None:
+    prefect_stack: PrefectStack, sample: Path, pg_url: str, tmp_path: Path
+) -> None:
     stack = prefect_stack
     daily = _deployment(stack, "music-analytics-etl/daily")
     assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in daily["schedules"]] == [
-        ("0 2 * * *", "UTC", True)]
+        ("0 2 * * *", "UTC", True)
+    ]
     assert daily["parameters"]["scheduled_day"] is True and daily["work_pool_name"] == "music-analytics"
 
     # The warehouse block, from the environment (as an operator would create it).
-    made = subprocess.run([sys.executable, "deployments/blocks.py", "--warehouse-block", BLOCK,
-                           "--aws-block", AWS_BLOCK], cwd=REPO,
-                          env={**stack.env(), "MA_WAREHOUSE_URL": _with_password(pg_url),
-                               "AWS_ACCESS_KEY_ID": "AKIATESTSENTINEL", "AWS_SECRET_ACCESS_KEY": AWS_SECRET,
-                               "AWS_DEFAULT_REGION": "us-west-2"},
-                          capture_output=True, text=True, timeout=120, check=False)
+    made = subprocess.run(
+        [sys.executable, "deployments/blocks.py", "--warehouse-block", BLOCK, "--aws-block", AWS_BLOCK],
+        cwd=REPO,
+        env={
+            **stack.env(),
+            "MA_WAREHOUSE_URL": _with_password(pg_url),
+            "AWS_ACCESS_KEY_ID": "AKIATESTSENTINEL",
+            "AWS_SECRET_ACCESS_KEY": AWS_SECRET,
+            "AWS_DEFAULT_REGION": "us-west-2",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert made.returncode == 0, made.stderr
     assert SENTINEL not in made.stdout + made.stderr and AWS_SECRET not in made.stdout + made.stderr
 
@@ -89,8 +101,18 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     common = ["--param", f"source={sample}", "--param", f"warehouse_block={BLOCK}", "--param", f"data_dir={data_dir}"]
 
     # 1. The daily deployment for one day, as the operator runs it.
-    result = stack.run("deployment", "run", "music-analytics-etl/daily", "--param", "date=2018-11-15", *common,
-                       "--watch", "--watch-timeout", "300", timeout=400)
+    result = stack.run(
+        "deployment",
+        "run",
+        "music-analytics-etl/daily",
+        "--param",
+        "date=2018-11-15",
+        *common,
+        "--watch",
+        "--watch-timeout",
+        "300",
+        timeout=400,
+    )
     assert result.returncode == 0, result.stdout + result.stderr + log_tail(stack.worker_log)
     day_run = re.search(r"UUID:\s*([0-9a-f-]{36})", result.stdout)
     assert day_run is not None
@@ -98,31 +120,60 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     pg = wh.connect(WarehouseURL.parse(pg_url))
     assert pg.count("songplays") == plays_in(day_file(sample, dt.date(2018, 11, 15)))
     assert pg.query("SELECT first_day, status, files_loaded FROM pipeline_runs") == [
-        (dt.date(2018, 11, 15), "succeeded", 72)]
-    artifacts = stack.api("POST", "/artifacts/filter",
-                          {"artifacts": {"flow_run_id": {"any_": [day_run.group(1)]}}})
+        (dt.date(2018, 11, 15), "succeeded", 72)
+    ]
+    artifacts = stack.api("POST", "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [day_run.group(1)]}}})
     keys = {a["key"] for a in artifacts}
-    assert {"music-analytics-run-summary", "music-analytics-tables", "music-analytics-stage-seconds",
-            "music-analytics-quality-lake", "music-analytics-quality-warehouse", "music-analytics-insights",
-            "music-analytics-top-songs", "music-analytics-top-artists", "music-analytics-funnels",
-            "music-analytics-active-users"} <= keys
+    assert {
+        "music-analytics-run-summary",
+        "music-analytics-tables",
+        "music-analytics-stage-seconds",
+        "music-analytics-quality-lake",
+        "music-analytics-quality-warehouse",
+        "music-analytics-insights",
+        "music-analytics-top-songs",
+        "music-analytics-top-artists",
+        "music-analytics-funnels",
+        "music-analytics-active-users",
+    } <= keys
     # No [reports] base_url on this worker: no link artifacts (a file:// path on it opens nowhere).
     assert not keys & {"music-analytics-quality-report", "music-analytics-insights-report"}
 
     # 2. A scheduled run of the daily deployment (02:00 UTC on the 17th) loads the day before: the 16th.
-    scheduled = stack.api("POST", f"/deployments/{daily['id']}/create_flow_run", {
-        "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": "2018-11-17T02:00:00+00:00"}},
-        "parameters": {"source": str(sample), "warehouse_block": BLOCK, "aws_credentials_block": AWS_BLOCK,
-                       "data_dir": data_dir, "quality_gates": "none"},
-    })
+    scheduled = stack.api(
+        "POST",
+        f"/deployments/{daily['id']}/create_flow_run",
+        {
+            "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": "2018-11-17T02:00:00+00:00"}},
+            "parameters": {
+                "source": str(sample),
+                "warehouse_block": BLOCK,
+                "aws_credentials_block": AWS_BLOCK,
+                "data_dir": data_dir,
+                "quality_gates": "none",
+            },
+        },
+    )
     assert _wait(stack, scheduled["id"])["state"]["type"] == "COMPLETED", log_tail(stack.worker_log)
     assert pg.query("SELECT first_day, status, files_loaded FROM pipeline_runs ORDER BY started_at")[-1] == (
-        dt.date(2018, 11, 16), "succeeded", 1)
+        dt.date(2018, 11, 16),
+        "succeeded",
+        1,
+    )
 
     # 3. The backfill deployment over the whole month equals a one-shot load of the sample.
-    state, output = stack.run_deployment("music-analytics-etl/backfill", {
-        "start": "2018-11-01", "end": "2018-11-30", "source": str(sample), "warehouse_block": BLOCK,
-        "data_dir": data_dir, "quality_gates": "none"}, timeout=600)
+    state, output = stack.run_deployment(
+        "music-analytics-etl/backfill",
+        {
+            "start": "2018-11-01",
+            "end": "2018-11-30",
+            "source": str(sample),
+            "warehouse_block": BLOCK,
+            "data_dir": data_dir,
+            "quality_gates": "none",
+        },
+        timeout=600,
+    )
     assert state == "Completed", output + log_tail(stack.worker_log)
     one_shot = make_config(tmp_path / "one-shot", sample, f"duckdb:///{tmp_path / 'one-shot.duckdb'}")
     pipeline.run(one_shot)
@@ -135,12 +186,15 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     assert {d.day for d, status in runs if status == "skipped"} == {15, 16}
 
     # 4. A block name that does not exist: the run fails, saying which.
-    state, _ = stack.run_deployment("music-analytics-etl/daily", {
-        "date": "2018-11-15", "source": str(sample), "warehouse_block": "no-such-block", "data_dir": data_dir},
-        timeout=300)
+    state, _ = stack.run_deployment(
+        "music-analytics-etl/daily",
+        {"date": "2018-11-15", "source": str(sample), "warehouse_block": "no-such-block", "data_dir": data_dir},
+        timeout=300,
+    )
     assert state == "Failed"
     assert "warehouse_block 'no-such-block': no SqlAlchemyConnector block of that name" in log_tail(
-        stack.worker_log, 200)
+        stack.worker_log, 200
+    )
 
     logs = stack.worker_log.read_text(errors="replace")
     artifacts_text = json.dumps(stack.api("POST", "/artifacts/filter", {}))

@@ -25,15 +25,17 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_flow_runs_the_sample_end_to_end(
+    prefect_server: None, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from music_analytics_flows.main import music_analytics_etl
 
     # data_dir served over HTTP: the artifacts link there (never to a file:// path on the worker).
     monkeypatch.setenv("MUSIC_ANALYTICS_REPORTS_BASE_URL", "https://reports.example.com/music/")
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    state = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"),
-                                return_state=True)
+    state = music_analytics_etl(
+        source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"), return_state=True
+    )
     assert state.is_completed()
     result = state.result()
     assert (result["plays"], result["songplays"], result["matched_plays"]) == (6820, 6820, 1)
@@ -47,8 +49,12 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
     # The run ends with the insights: the HTML report, and artifacts of this flow run.
     report = tmp_path / "data" / "reports" / "w" / "insights.html"  # per warehouse
     url = "https://reports.example.com/music/reports/w/insights.html"
-    assert result["insights"] == {"html": str(report), "url": url, "top_song": "You're The One - Dwight Yoakam",
-                                  "plays": 37}
+    assert result["insights"] == {
+        "html": str(report),
+        "url": url,
+        "top_song": "You're The One - Dwight Yoakam",
+        "plays": 37,
+    }
     assert '<section class="insight" id="funnels">' in report.read_text(encoding="utf-8")
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
@@ -56,21 +62,44 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])),
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[
-                "music-analytics-insights", "music-analytics-top-songs", "music-analytics-insights-report",
-                "music-analytics-run-summary", "music-analytics-quality-report", "music-analytics-top-artists"])))
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(
+                    any_=[
+                        "music-analytics-insights",
+                        "music-analytics-top-songs",
+                        "music-analytics-insights-report",
+                        "music-analytics-run-summary",
+                        "music-analytics-quality-report",
+                        "music-analytics-top-artists",
+                    ]
+                )
+            ),
+        )
     published = {a.key: a.data for a in found if a.key}
-    assert set(published) == {"music-analytics-insights", "music-analytics-top-songs",
-                              "music-analytics-insights-report", "music-analytics-run-summary",
-                              "music-analytics-quality-report", "music-analytics-top-artists"}
+    assert set(published) == {
+        "music-analytics-insights",
+        "music-analytics-top-songs",
+        "music-analytics-insights-report",
+        "music-analytics-run-summary",
+        "music-analytics-quality-report",
+        "music-analytics-top-artists",
+    }
     assert "| 1 | 3 | You're The One | Dwight Yoakam | 37 | 147.57 | 22 |" in published["music-analytics-insights"]
     assert url in published["music-analytics-insights"] and url in str(published["music-analytics-insights-report"])
     assert "https://reports.example.com/music/quality-docs/index.html" in str(
-        published["music-analytics-quality-report"])
+        published["music-analytics-quality-report"]
+    )
     # Tables: human headings, numbers rounded as shown (minutes to 2 places), still numbers.
     top = json.loads(published["music-analytics-top-songs"])[0]
-    assert top == {"Rank by plays": 1, "Rank by minutes": 3, "Song": "You're The One", "Artist": "Dwight Yoakam",
-                   "Plays": 37, "Minutes": 147.57, "Listeners": 22}
+    assert top == {
+        "Rank by plays": 1,
+        "Rank by minutes": 3,
+        "Song": "You're The One",
+        "Artist": "Dwight Yoakam",
+        "Plays": 37,
+        "Minutes": 147.57,
+        "Listeners": 22,
+    }
     assert all(round(r["Minutes"], 2) == r["Minutes"] for r in json.loads(published["music-analytics-top-artists"]))
     # The summary is markdown tables, not a terminal block.
     summary_md = str(published["music-analytics-run-summary"])
@@ -84,21 +113,27 @@ def test_flow_runs_the_sample_end_to_end(prefect_server: None, sample: Path, tmp
     assert again["insights"]["skipped"] == "nothing new was loaded" and report.stat().st_mtime_ns == written
     assert (again["files"]["read"], again["files"]["unchanged"]) == (0, 101)
     ledger = wh.connect(WarehouseURL.parse(warehouse)).query(
-        "SELECT status, files_loaded, files_unchanged, events_read FROM pipeline_runs ORDER BY started_at")
+        "SELECT status, files_loaded, files_unchanged, events_read FROM pipeline_runs ORDER BY started_at"
+    )
     assert ledger == [("succeeded", 101, 0, 8056), ("skipped", 0, 101, None)]
 
 
 def test_failing_source_fails_the_flow_with_the_message(prefect_server: None, tmp_path: Path) -> None:
     from music_analytics_flows.main import music_analytics_etl
 
-    state = music_analytics_etl(source=str(tmp_path / "missing"), warehouse=f"duckdb:///{tmp_path / 'w.duckdb'}",
-                                data_dir=str(tmp_path / "data"), return_state=True)
+    state = music_analytics_etl(
+        source=str(tmp_path / "missing"),
+        warehouse=f"duckdb:///{tmp_path / 'w.duckdb'}",
+        data_dir=str(tmp_path / "data"),
+        return_state=True,
+    )
     assert state.is_failed()
     assert "not a readable folder" in (state.message or "")
 
 
-def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_server: None, sample: Path,
-                                                                      tmp_path: Path) -> None:
+def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(
+    prefect_server: None, sample: Path, tmp_path: Path
+) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
 
@@ -113,8 +148,13 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_se
     before = {t: adapter.table_rows(t) for t in ("users", "songplays", "time")}
 
     # The same dataset, copied with one changed file: a moved source as far as the ledger goes.
-    state = music_analytics_etl(source=str(gold_source(sample, tmp_path)), warehouse=warehouse,
-                                data_dir=str(tmp_path / "data"), source_moved=True, return_state=True)
+    state = music_analytics_etl(
+        source=str(gold_source(sample, tmp_path)),
+        warehouse=warehouse,
+        data_dir=str(tmp_path / "data"),
+        source_moved=True,
+        return_state=True,
+    )
     assert state.is_failed()
     message = state.message or ""
     assert "quality gate 'lake' BLOCKED" in message
@@ -123,13 +163,16 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(prefect_se
     assert "nothing was staged or published" in message
     assert {t: adapter.table_rows(t) for t in before} == before
     # The failed gate's results: in the quality history and as a Prefect artifact of the run.
-    failed = adapter.query("SELECT suite, column_name, unexpected_count FROM quality_results "
-                           "WHERE gate = 'lake' AND NOT success AND severity = 'critical' ORDER BY suite")
+    failed = adapter.query(
+        "SELECT suite, column_name, unexpected_count FROM quality_results "
+        "WHERE gate = 'lake' AND NOT success AND severity = 'critical' ORDER BY suite"
+    )
     assert failed == [("events", "level", 1), ("songplays", "level", 1), ("users", "level", 1)]
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["music-analytics-quality-lake"])),
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])),
+        )
     (artifact,) = artifacts
     assert "| FAIL | events | expect_column_values_to_be_in_set | level | 1 | 'gold' |" in str(artifact.data)
 
@@ -163,15 +206,15 @@ def test_only_transient_errors_are_retried(prefect_server: None) -> None:
     assert attempts == {"transient": 3, "data": 1}
 
 
-def test_upgrading_a_warehouse_loaded_before_the_events_fact(prefect_server: None, sample: Path,
-                                                             tmp_path: Path) -> None:
+def test_upgrading_a_warehouse_loaded_before_the_events_fact(
+    prefect_server: None, sample: Path, tmp_path: Path
+) -> None:
     """A warehouse whose plays predate the events fact: the run still succeeds and says what to do; the
     suggested --reload fills events and the insights come back."""
     from music_analytics_flows.main import music_analytics_etl
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    args = {"source": str(sample), "warehouse": warehouse, "data_dir": str(tmp_path / "data"),
-            "quality_gates": "none"}
+    args = {"source": str(sample), "warehouse": warehouse, "data_dir": str(tmp_path / "data"), "quality_gates": "none"}
     music_analytics_etl(**args)
     adapter = wh.connect(WarehouseURL.parse(warehouse))
     # As an older version left it: the events table without rows, and no report at today's per-warehouse path.

@@ -18,13 +18,15 @@ from tests.helpers import make_config
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     root = tmp_path_factory.mktemp("faulty") / "raw"
-    manifest = generate(GeneratorParams(events=30_000, seed=11, fault_rate=0.01, skip_rate=0.05,
-                                        unknown_song_rate=0.05), root)
+    manifest = generate(
+        GeneratorParams(events=30_000, seed=11, fault_rate=0.01, skip_rate=0.05, unknown_song_rate=0.05), root
+    )
     return root, manifest
 
 
-def test_every_injected_fault_is_accounted_for(faulty: tuple[Path, dict[str, object]], tmp_path: Path,
-                                              warehouse_url: str, gx: None) -> None:
+def test_every_injected_fault_is_accounted_for(
+    faulty: tuple[Path, dict[str, object]], tmp_path: Path, warehouse_url: str, gx: None
+) -> None:
     root, manifest = faulty
     # With the quality gates on: quarantined faults must not trip them (the rest of the data is valid).
     cfg = make_config(tmp_path, root, warehouse_url, quality_gates="lake,warehouse")
@@ -61,16 +63,21 @@ def test_every_injected_fault_is_accounted_for(faulty: tuple[Path, dict[str, obj
     assert t.events.empty_files == kinds["empty_file"]
 
 
-def test_generated_files_keep_their_line_accounting(faulty: tuple[Path, dict[str, object]], tmp_path: Path,
-                                                    duckdb_url: str) -> None:
+def test_generated_files_keep_their_line_accounting(
+    faulty: tuple[Path, dict[str, object]], tmp_path: Path, duckdb_url: str
+) -> None:
     root, manifest = faulty
     cfg = make_config(tmp_path, root, duckdb_url)
     result = pipeline.transform(cfg, str(root))
     import duckdb
 
-    rows = duckdb.connect().execute(
-        f"SELECT source_file, records, accepted, rejected FROM read_parquet('{result.lake}/input_files/*.parquet')"
-    ).fetchall()
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"SELECT source_file, records, accepted, rejected FROM read_parquet('{result.lake}/input_files/*.parquet')"
+        )
+        .fetchall()
+    )
     listed = {f["path"]: f for f in manifest["files"]["log_data"]}  # type: ignore[index]
     for source_file, records, accepted, rejected in rows:
         assert records == accepted + rejected

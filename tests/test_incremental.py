@@ -24,8 +24,7 @@ from tests.helpers import append, copy_of, count, day_file, make_config, one_sho
 DAY = dt.date(2018, 11, 15)
 
 
-def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_path: Path,
-                                                           warehouse_url: str) -> None:
+def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_path: Path, warehouse_url: str) -> None:
     first = pipeline.run(make_config(tmp_path, sample, warehouse_url, start=DAY, end=DAY))
     assert first.status == "succeeded" and first.plan is not None
     # 71 song files (all new) + the day's event file; the 2 lookback days were never loaded: left alone.
@@ -46,7 +45,8 @@ def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_pat
     assert (second.plan.files_read, second.plan.unchanged, second.plan.lookback_never_loaded) == (1, 72, 1)
     assert second.transform is not None and second.transform.songs.files == 0
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == (
-        plays_in(day_file(sample, DAY)) + plays_in(day_file(sample, nxt)))
+        plays_in(day_file(sample, DAY)) + plays_in(day_file(sample, nxt))
+    )
     assert count(cfg, "SELECT COUNT(*) FROM songs") == 71
 
     # A rerun of the day reads nothing and is recorded as skipped.
@@ -56,14 +56,18 @@ def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_pat
     assert tables(cfg) == before
     runs = wh.connect(cfg.warehouse).query(
         "SELECT status, first_day, files_loaded, files_unchanged, songplays_inserted FROM pipeline_runs "
-        "ORDER BY started_at")
-    assert runs == [("succeeded", DAY, 72, 0, plays_in(day_file(sample, DAY))),
-                    ("succeeded", nxt, 1, 72, plays_in(day_file(sample, nxt))),
-                    ("skipped", nxt, 0, 73, None)]
+        "ORDER BY started_at"
+    )
+    assert runs == [
+        ("succeeded", DAY, 72, 0, plays_in(day_file(sample, DAY))),
+        ("succeeded", nxt, 1, 72, plays_in(day_file(sample, nxt))),
+        ("skipped", nxt, 0, 73, None),
+    ]
 
 
 def test_backfill_equals_a_one_shot_load_and_a_second_backfill_changes_nothing(
-        sample: Path, tmp_path: Path, warehouse_url: str) -> None:
+    sample: Path, tmp_path: Path, warehouse_url: str
+) -> None:
     cfg = make_config(tmp_path, sample, warehouse_url, start=dt.date(2018, 11, 1), end=dt.date(2018, 11, 30))
     days = pipeline.backfill(cfg)
     assert [s.first_day for s in days] == [dt.date(2018, 11, d) for d in range(1, 31)]
@@ -73,7 +77,8 @@ def test_backfill_equals_a_one_shot_load_and_a_second_backfill_changes_nothing(
     assert count(cfg, "SELECT COUNT(*) FROM songplays WHERE song_id IS NOT NULL") == 1
     assert tables(cfg) == one_shot(tmp_path, sample)
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == sum(
-        plays_in(p) for p in sorted((sample / "log_data").rglob("*.json")))
+        plays_in(p) for p in sorted((sample / "log_data").rglob("*.json"))
+    )
 
     again = pipeline.backfill(cfg)
     assert {s.status for s in again} == {"skipped"}
@@ -91,13 +96,20 @@ def generated_month(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_generated_month_loaded_day_by_day_with_both_gates_equals_a_one_shot_load(
-        generated_month: Path, tmp_path: Path, warehouse_url: str, gx: None) -> None:
+    generated_month: Path, tmp_path: Path, warehouse_url: str, gx: None
+) -> None:
     # Day 2 on matches its plays against the songs day 1 loaded: the lake gate must see them as
     # published (it once took every such match for a dangling reference and blocked the day).
     days = 10
     first = dt.date(2018, 11, 1)
-    cfg = make_config(tmp_path, generated_month, warehouse_url, start=first, end=first + dt.timedelta(days=days - 1),
-                      quality_gates="lake,warehouse")
+    cfg = make_config(
+        tmp_path,
+        generated_month,
+        warehouse_url,
+        start=first,
+        end=first + dt.timedelta(days=days - 1),
+        quality_gates="lake,warehouse",
+    )
     runs = pipeline.backfill(cfg)
     assert [s.status for s in runs] == ["succeeded"] * days
     assert all(g.passed and not g.warnings for s in runs for g in s.quality)
@@ -108,8 +120,38 @@ def test_a_generated_month_loaded_day_by_day_with_both_gates_equals_a_one_shot_l
 
 
 def test_days_loaded_out_of_order_equal_a_one_shot_load(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
-    order = [21, 30, 1, 15, 2, 29, 10, 20, 3, 28, 4, 27, 5, 26, 6, 25, 7, 24, 8, 23, 9, 22, 11, 19, 12, 18, 13,
-             17, 14, 16]
+    order = [
+        21,
+        30,
+        1,
+        15,
+        2,
+        29,
+        10,
+        20,
+        3,
+        28,
+        4,
+        27,
+        5,
+        26,
+        6,
+        25,
+        7,
+        24,
+        8,
+        23,
+        9,
+        22,
+        11,
+        19,
+        12,
+        18,
+        13,
+        17,
+        14,
+        16,
+    ]
     assert sorted(order) == list(range(1, 31))
     for d in order:
         day = dt.date(2018, 11, d)
@@ -117,8 +159,9 @@ def test_days_loaded_out_of_order_equal_a_one_shot_load(sample: Path, tmp_path: 
     assert tables(make_config(tmp_path, sample, duckdb_url)) == one_shot(tmp_path, sample)
 
 
-def test_backfill_stops_at_the_failing_day_and_resumes_there(sample: Path, tmp_path: Path, duckdb_url: str,
-                                                             gx: None) -> None:
+def test_backfill_stops_at_the_failing_day_and_resumes_there(
+    sample: Path, tmp_path: Path, duckdb_url: str, gx: None
+) -> None:
     source = copy_of(sample, tmp_path)
     bad_day = dt.date(2018, 11, 5)
     path = day_file(source, bad_day)
@@ -126,16 +169,16 @@ def test_backfill_stops_at_the_failing_day_and_resumes_there(sample: Path, tmp_p
     event = json.loads(next(line for line in clean.splitlines() if '"NextSong"' in line))
     append(path, json.dumps({**event, "level": "gold", "ts": event["ts"] + 1}))
 
-    cfg = make_config(tmp_path, source, duckdb_url, start=dt.date(2018, 11, 1), end=dt.date(2018, 11, 7),
-                      quality_gates="lake")
+    cfg = make_config(
+        tmp_path, source, duckdb_url, start=dt.date(2018, 11, 1), end=dt.date(2018, 11, 7), quality_gates="lake"
+    )
     with pytest.raises(QualityGateError) as failure:
         pipeline.backfill(cfg)
     message = str(failure.value)
     assert "backfill stopped at 2018-11-05 (day 5 of 7)" in message
     assert "2018-11-01..2018-11-04 are loaded" in message
     assert "expect_column_values_to_be_in_set(level): 1 unexpected" in message
-    loaded = wh.connect(cfg.warehouse).query(
-        "SELECT first_day, status FROM pipeline_runs ORDER BY started_at")
+    loaded = wh.connect(cfg.warehouse).query("SELECT first_day, status FROM pipeline_runs ORDER BY started_at")
     assert loaded == [(dt.date(2018, 11, d), "succeeded") for d in range(1, 5)] + [(bad_day, "failed")]
 
     path.write_text(clean)  # the source is fixed
@@ -176,7 +219,8 @@ def test_late_events_are_merged_once(sample: Path, tmp_path: Path, warehouse_url
     assert (run18.plan.files_read, run18.plan.changed, run18.plan.lookback_changed) == (2, 1, 1)
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == expected + 1 + plays_in(day_file(source, d18))
     checksums = wh.connect(cfg.warehouse).query(
-        f"SELECT COUNT(DISTINCT checksum) FROM loaded_files WHERE source_file LIKE '%{d16}-events.json'")
+        f"SELECT COUNT(DISTINCT checksum) FROM loaded_files WHERE source_file LIKE '%{d16}-events.json'"
+    )
     assert checksums == [(2,)]
 
     # With no lookback, a changed earlier file is not read by a later day's run.
@@ -187,8 +231,9 @@ def test_late_events_are_merged_once(sample: Path, tmp_path: Path, warehouse_url
     assert run19.plan is not None and (run19.plan.files_read, run19.plan.changed) == (1, 0)
 
 
-def test_a_reloaded_file_drops_rejections_its_new_content_no_longer_gives(sample: Path, tmp_path: Path,
-                                                                          duckdb_url: str) -> None:
+def test_a_reloaded_file_drops_rejections_its_new_content_no_longer_gives(
+    sample: Path, tmp_path: Path, duckdb_url: str
+) -> None:
     source = copy_of(sample, tmp_path)
     path = day_file(source, DAY)
     clean = path.read_text()
@@ -232,8 +277,9 @@ def test_two_concurrent_runs_take_turns(sample: Path, tmp_path: Path, warehouse_
     assert count(cfgs[0], "SELECT COUNT(*) FROM loaded_files") == 101
 
 
-def test_a_run_that_cannot_get_the_lock_in_time_fails_naming_the_holder(sample: Path, tmp_path: Path,
-                                                                        warehouse_url: str) -> None:
+def test_a_run_that_cannot_get_the_lock_in_time_fails_naming_the_holder(
+    sample: Path, tmp_path: Path, warehouse_url: str
+) -> None:
     cfg = make_config(tmp_path, sample, warehouse_url, lock_timeout=1)
     wh.connect(cfg.warehouse).create_schema()
     holder = wh.connect(WarehouseURL.parse(warehouse_url)).lock("run nightly-42 on host-a")
@@ -257,13 +303,15 @@ def test_a_failed_run_is_in_the_ledger_with_its_error_and_no_secret(tmp_path: Pa
     with pytest.raises(SourceError, match="not a readable folder"):
         pipeline.run(cfg)
     ((status, files_loaded, error),) = wh.connect(cfg.warehouse).query(
-        "SELECT status, files_loaded, error FROM pipeline_runs")
+        "SELECT status, files_loaded, error FROM pipeline_runs"
+    )
     assert (status, files_loaded) == ("failed", 0)
     assert "not a readable folder" in error and secret not in error
 
 
-def test_a_run_from_another_source_stops_and_a_moved_source_is_rebound(sample: Path, tmp_path: Path,
-                                                                          warehouse_url: str) -> None:
+def test_a_run_from_another_source_stops_and_a_moved_source_is_rebound(
+    sample: Path, tmp_path: Path, warehouse_url: str
+) -> None:
     from music_analytics.ledger import SourceMismatch
 
     first = copy_of(sample, tmp_path)
@@ -294,11 +342,13 @@ def test_a_run_from_another_source_stops_and_a_moved_source_is_rebound(sample: P
     later = pipeline.run(make_config(tmp_path, moved, warehouse_url, start=nxt, end=nxt))
     assert later.status == "succeeded" and later.plan is not None and later.plan.files_read == 1
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == (
-        plays_in(day_file(moved, DAY)) + plays_in(day_file(moved, nxt)))
+        plays_in(day_file(moved, DAY)) + plays_in(day_file(moved, nxt))
+    )
 
 
-def test_a_changed_file_older_than_the_lookback_window_is_reported(sample: Path, tmp_path: Path,
-                                                                   duckdb_url: str) -> None:
+def test_a_changed_file_older_than_the_lookback_window_is_reported(
+    sample: Path, tmp_path: Path, duckdb_url: str
+) -> None:
     from music_analytics.summary import format_summary
 
     source = copy_of(sample, tmp_path)
@@ -312,9 +362,11 @@ def test_a_changed_file_older_than_the_lookback_window_is_reported(sample: Path,
     nxt = DAY + dt.timedelta(days=1)
     run = pipeline.run(make_config(tmp_path, source, duckdb_url, start=nxt, end=nxt), messages.append)
     assert run.plan is not None and run.plan.stale == ("log_data/2018/11/2018-11-10-events.json",)
-    warning = ("1 loaded event file(s) older than the lookback window changed since they were loaded and were not "
-               "read (e.g. log_data/2018/11/2018-11-10-events.json): load them with --start 2018-11-10 --end "
-               "2018-11-10, or raise --lookback-days")
+    warning = (
+        "1 loaded event file(s) older than the lookback window changed since they were loaded and were not "
+        "read (e.g. log_data/2018/11/2018-11-10-events.json): load them with --start 2018-11-10 --end "
+        "2018-11-10, or raise --lookback-days"
+    )
     assert f"warning: {warning}" in messages
     assert f"warning    {warning}" in format_summary(run)
     # Loading that day again picks the change up, and the warning is gone.

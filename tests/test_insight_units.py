@@ -81,8 +81,10 @@ def events(columns: str, *rows: Row) -> Given:
         row.setdefault("ts", ms(text))
         row.setdefault("session_id", 1)
         row.setdefault("item_in_session", n)
-        row.setdefault("event_id", stable_id(
-            f"{row.get('user_id') or ''}|{row['session_id']}|{row['item_in_session']}|{row['ts']}"))
+        row.setdefault(
+            "event_id",
+            stable_id(f"{row.get('user_id') or ''}|{row['session_id']}|{row['item_in_session']}|{row['ts']}"),
+        )
 
     return _filled("events", columns, rows, defaults)
 
@@ -102,8 +104,11 @@ def songplays(columns: str, *rows: Row) -> Given:
 
 def users(*rows: tuple[str, str | None]) -> Given:
     """Rows of the users dimension: (user_id, gender); level and level_ts do not matter here."""
-    return given("users", "user_id gender level level_ts",
-                 *((user_id, gender, "free", at("2018-11-01 00:00:00")) for user_id, gender in rows))
+    return given(
+        "users",
+        "user_id gender level level_ts",
+        *((user_id, gender, "free", at("2018-11-01 00:00:00")) for user_id, gender in rows),
+    )
 
 
 def load(db: duckdb.DuckDBPyConnection, *tables: Given) -> None:
@@ -116,8 +121,9 @@ def _value(v: Any) -> Any:
     return float(v) if isinstance(v, Decimal) else v
 
 
-def ask(db: duckdb.DuckDBPyConnection, name: str, start: dt.date | None, end: dt.date | None,
-        limit: int = 10) -> list[Row]:
+def ask(
+    db: duckdb.DuckDBPyConnection, name: str, start: dt.date | None, end: dt.date | None, limit: int = 10
+) -> list[Row]:
     """The answer of sql/insights/<name>.sql for the period [start, end] (None = unbounded)."""
     rows = db.execute(insights.statement(name, **insights.period_values(start, end), limit=limit)).fetchall()
     return [tuple(_value(v) for v in row) for row in rows]
@@ -133,7 +139,8 @@ def midnight(day: dt.date) -> str:
 PLAY = "user_id start_time page song artist length"
 # Plays of the week (2.0 minutes ties four songs and three artists: in 2 plays x 60 s, or in 1 play of
 # 120 s), and what must not count.
-TOP_PLAYS = events(PLAY,
+TOP_PLAYS = events(
+    PLAY,
     ("1", "2018-11-05 10:00:00", "NextSong", "Song A", "Artist X", 100.0),
     ("1", "2018-11-05 10:05:00", "NextSong", "Song A", "Artist X", 100.0),
     ("2", "2018-11-05 11:00:00", "NextSong", "Song A", "Artist X", 100.0),
@@ -143,61 +150,74 @@ TOP_PLAYS = events(PLAY,
     ("2", "2018-11-07 10:00:00", "NextSong", "Song D", "Artist W", 60.0),
     ("3", "2018-11-07 11:00:00", "NextSong", "Song D", "Artist W", 60.0),
     ("1", "2018-11-08 10:00:00", "NextSong", "Song E", "Artist W", 30.0),
-    ("2", "2018-11-08 11:00:00", "NextSong", "Song A", "Artist Y", 10.0),    # same title, another artist
+    ("2", "2018-11-08 11:00:00", "NextSong", "Song A", "Artist Y", 10.0),  # same title, another artist
     ("3", "2018-11-09 10:00:00", "NextSong", "Song G", "Artist Q", 60.0),
-    ("3", "2018-11-11 23:59:59", "NextSong", "Song G", "Artist Q", 60.0),    # the period's last second
-    ("2", "2018-11-09 13:00:00", "NextSong", "Song H", "Artist P", 120.0),   # 2.0 minutes in 1 play
+    ("3", "2018-11-11 23:59:59", "NextSong", "Song G", "Artist Q", 60.0),  # the period's last second
+    ("2", "2018-11-09 13:00:00", "NextSong", "Song H", "Artist P", 120.0),  # 2.0 minutes in 1 play
     (None, "2018-11-09 11:00:00", "NextSong", "Song B", "Artist Y", 600.0),  # logged out: not a play
-    ("1", "2018-11-09 12:00:00", "Thumbs Up", None, None, None),             # not a play
-    ("2", "2018-11-12 00:00:00", "NextSong", "Song F", "Artist V", 900.0),   # after the period
+    ("1", "2018-11-09 12:00:00", "Thumbs Up", None, None, None),  # not a play
+    ("2", "2018-11-12 00:00:00", "NextSong", "Song F", "Artist V", 900.0),  # after the period
     ("2", "2018-11-12 00:10:00", "NextSong", "Song F", "Artist V", 900.0),
 )
 
 
 def test_top_songs__ranked_by_plays_and_by_minutes_ties_broken_by_artist_then_song(
-        db: duckdb.DuckDBPyConnection) -> None:
+    db: duckdb.DuckDBPyConnection,
+) -> None:
     load(db, TOP_PLAYS)
     # rank_by_plays, rank_by_minutes, song, artist, plays, minutes, listeners
-    assert_rows(ask(db, "top_songs", *WEEK), [
-        (1, 2, "Song A", "Artist X", 3, 5.0, 2),
-        (2, 3, "Song G", "Artist Q", 2, 2.0, 1),      # 2 plays, 2.0 minutes: by artist Q < W < Z
-        (3, 4, "Song D", "Artist W", 2, 2.0, 2),
-        (4, 5, "Song C", "Artist Z", 2, 2.0, 1),
-        (5, 1, "Song B", "Artist Y", 1, 10.0, 1),     # 1 play: by minutes
-        (6, 6, "Song H", "Artist P", 1, 2.0, 1),      # 2.0 minutes in fewer plays: after G, D, C by minutes too
-        (7, 7, "Song E", "Artist W", 1, 0.5, 1),
-        (8, 8, "Song A", "Artist Y", 1, 10 / 60, 1),
-    ])
+    assert_rows(
+        ask(db, "top_songs", *WEEK),
+        [
+            (1, 2, "Song A", "Artist X", 3, 5.0, 2),
+            (2, 3, "Song G", "Artist Q", 2, 2.0, 1),  # 2 plays, 2.0 minutes: by artist Q < W < Z
+            (3, 4, "Song D", "Artist W", 2, 2.0, 2),
+            (4, 5, "Song C", "Artist Z", 2, 2.0, 1),
+            (5, 1, "Song B", "Artist Y", 1, 10.0, 1),  # 1 play: by minutes
+            (6, 6, "Song H", "Artist P", 1, 2.0, 1),  # 2.0 minutes in fewer plays: after G, D, C by minutes too
+            (7, 7, "Song E", "Artist W", 1, 0.5, 1),
+            (8, 8, "Song A", "Artist Y", 1, 10 / 60, 1),
+        ],
+    )
 
 
 def test_top_songs__rows_in_either_top_n(db: duckdb.DuckDBPyConnection) -> None:
     load(db, TOP_PLAYS)
-    assert_rows(ask(db, "top_songs", *WEEK, limit=2), [
-        (1, 2, "Song A", "Artist X", 3, 5.0, 2),
-        (2, 3, "Song G", "Artist Q", 2, 2.0, 1),
-        (5, 1, "Song B", "Artist Y", 1, 10.0, 1),     # in the top 2 by minutes only
-    ])
+    assert_rows(
+        ask(db, "top_songs", *WEEK, limit=2),
+        [
+            (1, 2, "Song A", "Artist X", 3, 5.0, 2),
+            (2, 3, "Song G", "Artist Q", 2, 2.0, 1),
+            (5, 1, "Song B", "Artist Y", 1, 10.0, 1),  # in the top 2 by minutes only
+        ],
+    )
 
 
 def test_top_artists__ranked_by_plays_and_by_minutes_with_distinct_songs(db: duckdb.DuckDBPyConnection) -> None:
     load(db, TOP_PLAYS)
     # rank_by_plays, rank_by_minutes, artist, plays, minutes, listeners, songs
-    assert_rows(ask(db, "top_artists", *WEEK), [
-        (1, 2, "Artist X", 3, 5.0, 2, 1),
-        (2, 3, "Artist W", 3, 2.5, 3, 2),             # 3 plays like X, fewer minutes
-        (3, 1, "Artist Y", 2, 610 / 60, 2, 2),
-        (4, 4, "Artist Q", 2, 2.0, 1, 1),             # ties Z on plays and minutes: Q < Z
-        (5, 5, "Artist Z", 2, 2.0, 1, 1),
-        (6, 6, "Artist P", 1, 2.0, 1, 1),             # ties Q and Z on minutes, fewer plays: after them
-    ])
+    assert_rows(
+        ask(db, "top_artists", *WEEK),
+        [
+            (1, 2, "Artist X", 3, 5.0, 2, 1),
+            (2, 3, "Artist W", 3, 2.5, 3, 2),  # 3 plays like X, fewer minutes
+            (3, 1, "Artist Y", 2, 610 / 60, 2, 2),
+            (4, 4, "Artist Q", 2, 2.0, 1, 1),  # ties Z on plays and minutes: Q < Z
+            (5, 5, "Artist Z", 2, 2.0, 1, 1),
+            (6, 6, "Artist P", 1, 2.0, 1, 1),  # ties Q and Z on minutes, fewer plays: after them
+        ],
+    )
 
 
 def test_top_artists__rows_in_either_top_n(db: duckdb.DuckDBPyConnection) -> None:
     load(db, TOP_PLAYS)
-    assert_rows(ask(db, "top_artists", *WEEK, limit=1), [
-        (1, 2, "Artist X", 3, 5.0, 2, 1),
-        (3, 1, "Artist Y", 2, 610 / 60, 2, 2),
-    ])
+    assert_rows(
+        ask(db, "top_artists", *WEEK, limit=1),
+        [
+            (1, 2, "Artist X", 3, 5.0, 2, 1),
+            (3, 1, "Artist Y", 2, 610 / 60, 2, 2),
+        ],
+    )
 
 
 def test_top_artists__text_is_shown_repaired_but_grouped_as_logged(tmp_path: Path) -> None:
@@ -207,11 +227,15 @@ def test_top_artists__text_is_shown_repaired_but_grouped_as_logged(tmp_path: Pat
     song_twice = "J\u00c3\u0083\u00c2\u00b3ga"
     warehouse = open_warehouse(tmp_path / "warehouse.duckdb")
     with warehouse.transaction() as tx:
-        insert(tx, events(PLAY,
-            ("1", "2018-11-05 10:00:00", "NextSong", song_twice, twice, 300.0),
-            ("2", "2018-11-05 11:00:00", "NextSong", song_twice, twice, 300.0),
-            ("1", "2018-11-06 10:00:00", "NextSong", "Jóga", "Björk", 300.0),
-        ))
+        insert(
+            tx,
+            events(
+                PLAY,
+                ("1", "2018-11-05 10:00:00", "NextSong", song_twice, twice, 300.0),
+                ("2", "2018-11-05 11:00:00", "NextSong", song_twice, twice, 300.0),
+                ("1", "2018-11-06 10:00:00", "NextSong", "Jóga", "Björk", 300.0),
+            ),
+        )
     report = insights.run(warehouse, *WEEK)
     answers = {r.name: r.rows for r in report.results}
     assert_rows(answers["top_artists"], [(1, 1, "Björk", 2, 10.0, 2, 1), (2, 2, "Björk", 1, 5.0, 1, 1)])
@@ -221,17 +245,20 @@ def test_top_artists__text_is_shown_repaired_but_grouped_as_logged(tmp_path: Pat
 # -- listening_heatmap ----------------------------------------------------------------------------------
 
 
-def test_listening_heatmap__plays_per_iso_weekday_and_hour_of_the_time_dimension(
-        db: duckdb.DuckDBPyConnection) -> None:
-    load(db,
-        songplays("user_id start_time",
+def test_listening_heatmap__plays_per_iso_weekday_and_hour_of_the_time_dimension(db: duckdb.DuckDBPyConnection) -> None:
+    load(
+        db,
+        songplays(
+            "user_id start_time",
             ("1", "2018-11-11 23:30:00"),
             ("1", "2018-11-05 14:00:00"),
-            ("2", "2018-11-05 14:00:00"),          # the same instant: one time row, two plays
+            ("2", "2018-11-05 14:00:00"),  # the same instant: one time row, two plays
             ("1", "2018-11-05 14:59:59"),
-            ("1", "2018-11-12 00:00:00"),          # after the period
+            ("1", "2018-11-12 00:00:00"),  # after the period
         ),
-        given("time", "start_time hour day week month year weekday iso_year",
+        given(
+            "time",
+            "start_time hour day week month year weekday iso_year",
             (at("2018-11-11 23:30:00"), 23, 11, 45, 11, 2018, 7, 2018),
             (at("2018-11-05 14:00:00"), 14, 5, 45, 11, 2018, 1, 2018),
             (at("2018-11-05 14:59:59"), 14, 5, 45, 11, 2018, 1, 2018),
@@ -246,32 +273,41 @@ def test_listening_heatmap__plays_per_iso_weekday_and_hour_of_the_time_dimension
 
 
 def test_free_vs_paid__by_the_level_at_each_event(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events("user_id session_id level start_time page length",
-        ("1", 1, "free", "2018-11-05 10:00:00", "NextSong", 120.0),
-        ("1", 1, "free", "2018-11-05 10:02:00", "Roll Advert", None),
-        ("1", 1, "free", "2018-11-05 10:03:00", "Home", None),
-        ("1", 2, "paid", "2018-11-06 10:00:00", "NextSong", 180.0),   # upgraded: counts under both levels
-        ("2", 5, "free", "2018-11-05 12:00:00", "NextSong", 60.0),
-        ("2", 5, "free", "2018-11-05 12:01:00", "Roll Advert", None),
-        ("2", 6, "free", "2018-11-07 12:00:00", "Roll Advert", None),
-        ("3", 2, "paid", "2018-11-07 09:00:00", "Home", None),          # session 2 of another user
-        (None, 9, "free", "2018-11-05 13:00:00", "NextSong", 200.0),    # logged out
-        ("2", 7, "free", "2018-11-12 09:00:00", "NextSong", 200.0),     # after the period
-    ))
+    load(
+        db,
+        events(
+            "user_id session_id level start_time page length",
+            ("1", 1, "free", "2018-11-05 10:00:00", "NextSong", 120.0),
+            ("1", 1, "free", "2018-11-05 10:02:00", "Roll Advert", None),
+            ("1", 1, "free", "2018-11-05 10:03:00", "Home", None),
+            ("1", 2, "paid", "2018-11-06 10:00:00", "NextSong", 180.0),  # upgraded: counts under both levels
+            ("2", 5, "free", "2018-11-05 12:00:00", "NextSong", 60.0),
+            ("2", 5, "free", "2018-11-05 12:01:00", "Roll Advert", None),
+            ("2", 6, "free", "2018-11-07 12:00:00", "Roll Advert", None),
+            ("3", 2, "paid", "2018-11-07 09:00:00", "Home", None),  # session 2 of another user
+            (None, 9, "free", "2018-11-05 13:00:00", "NextSong", 200.0),  # logged out
+            ("2", 7, "free", "2018-11-12 09:00:00", "NextSong", 200.0),  # after the period
+        ),
+    )
     # level, users, plays, minutes, sessions, adverts, plays_per_user
-    assert_rows(ask(db, "free_vs_paid", *WEEK), [
-        ("free", 2, 2, 3.0, 3, 3, 1.0),
-        ("paid", 2, 1, 3.0, 2, 0, 0.5),
-    ])
+    assert_rows(
+        ask(db, "free_vs_paid", *WEEK),
+        [
+            ("free", 2, 2, 3.0, 3, 3, 1.0),
+            ("paid", 2, 1, 3.0, 2, 0, 0.5),
+        ],
+    )
 
 
 # -- plays_by_gender ------------------------------------------------------------------------------------
 
 
 def test_plays_by_gender__the_users_dimension_gender_unknown_when_missing(db: duckdb.DuckDBPyConnection) -> None:
-    load(db,
-        users(("1", "F"), ("2", "M"), ("3", None)),   # user 4 is not in the dimension
-        events(PLAY,
+    load(
+        db,
+        users(("1", "F"), ("2", "M"), ("3", None)),  # user 4 is not in the dimension
+        events(
+            PLAY,
             ("1", "2018-11-05 10:00:00", "NextSong", "S", "A", 60.0),
             ("1", "2018-11-05 10:01:00", "NextSong", "S", "A", 60.0),
             ("2", "2018-11-05 10:02:00", "NextSong", "S", "A", 120.0),
@@ -279,57 +315,68 @@ def test_plays_by_gender__the_users_dimension_gender_unknown_when_missing(db: du
             ("3", "2018-11-05 10:04:00", "NextSong", "S", "A", 30.0),
             ("4", "2018-11-05 10:05:00", "NextSong", "S", "A", 90.0),
             (None, "2018-11-05 10:06:00", "NextSong", "S", "A", 90.0),
-        ))
+        ),
+    )
     # gender, listeners, plays, minutes, plays_per_listener; plays DESC, then gender ("F" < "unknown")
-    assert_rows(ask(db, "plays_by_gender", *WEEK), [
-        ("F", 1, 2, 2.0, 2.0),
-        ("unknown", 2, 2, 2.0, 1.0),
-        ("M", 1, 1, 2.0, 1.0),
-    ])
+    assert_rows(
+        ask(db, "plays_by_gender", *WEEK),
+        [
+            ("F", 1, 2, 2.0, 2.0),
+            ("unknown", 2, 2, 2.0, 1.0),
+            ("M", 1, 1, 2.0, 1.0),
+        ],
+    )
 
 
 # -- plays_by_location ----------------------------------------------------------------------------------
 
 
 def test_plays_by_location__city_before_the_comma_and_the_first_state_code(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events("user_id start_time page song artist length location",
-        ("1", "2018-11-05 10:00:00", "NextSong", "S", "A", 60.0, "New York-Newark-Jersey City, NY-NJ-PA"),
-        ("2", "2018-11-05 10:01:00", "NextSong", "S", "A", 60.0, "New York-Newark-Jersey City, NY-NJ-PA"),
-        ("3", "2018-11-05 10:02:00", "NextSong", "S", "A", 120.0, "Houston-The Woodlands-Sugar Land, TX"),
-        ("1", "2018-11-05 10:03:00", "NextSong", "S", "A", 60.0, "Washington-Arlington-Alexandria, DC-VA-MD-WV"),
-        ("4", "2018-11-05 10:04:00", "NextSong", "S", "A", 30.0, None),
-        ("5", "2018-11-05 10:05:00", "NextSong", "S", "A", 30.0, ""),
-        ("6", "2018-11-05 10:06:00", "NextSong", "S", "A", 60.0, "Paris"),
-        ("7", "2018-11-05 10:07:00", "Home", None, None, None, "Paris"),
-    ))
+    load(
+        db,
+        events(
+            "user_id start_time page song artist length location",
+            ("1", "2018-11-05 10:00:00", "NextSong", "S", "A", 60.0, "New York-Newark-Jersey City, NY-NJ-PA"),
+            ("2", "2018-11-05 10:01:00", "NextSong", "S", "A", 60.0, "New York-Newark-Jersey City, NY-NJ-PA"),
+            ("3", "2018-11-05 10:02:00", "NextSong", "S", "A", 120.0, "Houston-The Woodlands-Sugar Land, TX"),
+            ("1", "2018-11-05 10:03:00", "NextSong", "S", "A", 60.0, "Washington-Arlington-Alexandria, DC-VA-MD-WV"),
+            ("4", "2018-11-05 10:04:00", "NextSong", "S", "A", 30.0, None),
+            ("5", "2018-11-05 10:05:00", "NextSong", "S", "A", 30.0, ""),
+            ("6", "2018-11-05 10:06:00", "NextSong", "S", "A", 60.0, "Paris"),
+            ("7", "2018-11-05 10:07:00", "Home", None, None, None, "Paris"),
+        ),
+    )
     # city, state, listeners, plays, minutes; plays DESC, state, city
-    assert_rows(ask(db, "plays_by_location", *WEEK), [
-        ("New York-Newark-Jersey City", "NY", 2, 2, 2.0),
-        ("unknown", "unknown", 2, 2, 1.0),
-        ("Paris", "", 1, 1, 1.0),
-        ("Washington-Arlington-Alexandria", "DC", 1, 1, 1.0),
-        ("Houston-The Woodlands-Sugar Land", "TX", 1, 1, 2.0),
-    ])
+    assert_rows(
+        ask(db, "plays_by_location", *WEEK),
+        [
+            ("New York-Newark-Jersey City", "NY", 2, 2, 2.0),
+            ("unknown", "unknown", 2, 2, 1.0),
+            ("Paris", "", 1, 1, 1.0),
+            ("Washington-Arlington-Alexandria", "DC", 1, 1, 1.0),
+            ("Houston-The Woodlands-Sugar Land", "TX", 1, 1, 2.0),
+        ],
+    )
 
 
 # -- plays_by_device ------------------------------------------------------------------------------------
 
 AGENTS = {
     "edge": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/42.0.2311.135 "
-            "Safari/537.36 Edge/12.10240",
+    "Safari/537.36 Edge/12.10240",
     "opera": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_4) AppleWebKit/537.36 (KHTML, like Gecko) "
-             "Chrome/36.0.1985.143 Safari/537.36 OPR/23.0.1522.77",
+    "Chrome/36.0.1985.143 Safari/537.36 OPR/23.0.1522.77",
     "chrome_android": "Mozilla/5.0 (Linux; Android 4.4.2; Nexus 5 Build/KOT49H) AppleWebKit/537.36 (KHTML, like "
-                      "Gecko) Chrome/36.0.1985.135 Mobile Safari/537.36",
+    "Gecko) Chrome/36.0.1985.135 Mobile Safari/537.36",
     "crios_iphone": "Mozilla/5.0 (iPhone; CPU iPhone OS 7_1_2 like Mac OS X) AppleWebKit/537.51.2 (KHTML, like "
-                    "Gecko) CriOS/36.0.1985.49 Mobile/11D257 Safari/9537.53",
+    "Gecko) CriOS/36.0.1985.49 Mobile/11D257 Safari/9537.53",
     "safari_ipad": "Mozilla/5.0 (iPad; CPU OS 7_1_2 like Mac OS X) AppleWebKit/537.51.2 (KHTML, like Gecko) "
-                   "Version/7.0 Mobile/11D257 Safari/9537.53",
+    "Version/7.0 Mobile/11D257 Safari/9537.53",
     "firefox_linux": "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:31.0) Gecko/20100101 Firefox/31.0",
     "ie11": "Mozilla/5.0 (Windows NT 6.3; WOW64; Trident/7.0; rv:11.0) like Gecko",
     "msie": "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.1)",
     "chrome_os": "Mozilla/5.0 (X11; CrOS x86_64 6680.78.0) AppleWebKit/537.36 (KHTML, like Gecko) "
-                 "Chrome/41.0.2272.102 Safari/537.36",
+    "Chrome/41.0.2272.102 Safari/537.36",
     "curl": "curl/7.35.0",
 }
 
@@ -337,21 +384,24 @@ AGENTS = {
 def test_plays_by_device__browser_and_os_first_matching_rule_wins(db: duckdb.DuckDBPyConnection) -> None:
     agents = [*AGENTS.values(), AGENTS["chrome_android"], None]
     plays = [(str(n), f"2018-11-05 10:{n:02d}:00", "NextSong", agent) for n, agent in enumerate(agents)]
-    plays[-2] = ("2", *plays[-2][1:])              # the second Android play: the same listener as the first
+    plays[-2] = ("2", *plays[-2][1:])  # the second Android play: the same listener as the first
     load(db, events("user_id start_time page user_agent", *plays))
     # browser, os, listeners, plays; plays DESC, browser, os (byte order: "Other" < "Safari" < "unknown")
-    assert_rows(ask(db, "plays_by_device", *WEEK), [
-        ("Chrome", "Android", 1, 2),
-        ("Internet Explorer", "Windows", 2, 2),     # Trident/ and MSIE
-        ("Chrome", "Chrome OS", 1, 1),
-        ("Chrome", "iOS", 1, 1),                    # CriOS on an iPhone
-        ("Edge", "Windows", 1, 1),                  # Edge/ before Chrome/ and Safari/
-        ("Firefox", "Linux", 1, 1),
-        ("Opera", "macOS", 1, 1),                   # OPR/ before Chrome/
-        ("Other", "Other", 1, 1),
-        ("Safari", "iOS", 1, 1),                    # an iPad
-        ("unknown", "unknown", 1, 1),               # no user agent
-    ])
+    assert_rows(
+        ask(db, "plays_by_device", *WEEK),
+        [
+            ("Chrome", "Android", 1, 2),
+            ("Internet Explorer", "Windows", 2, 2),  # Trident/ and MSIE
+            ("Chrome", "Chrome OS", 1, 1),
+            ("Chrome", "iOS", 1, 1),  # CriOS on an iPhone
+            ("Edge", "Windows", 1, 1),  # Edge/ before Chrome/ and Safari/
+            ("Firefox", "Linux", 1, 1),
+            ("Opera", "macOS", 1, 1),  # OPR/ before Chrome/
+            ("Other", "Other", 1, 1),
+            ("Safari", "iOS", 1, 1),  # an iPad
+            ("unknown", "unknown", 1, 1),  # no user agent
+        ],
+    )
 
 
 # -- sessions -------------------------------------------------------------------------------------------
@@ -366,19 +416,24 @@ def test_sessions__a_one_song_session_lasts_that_song(db: duckdb.DuckDBPyConnect
 
 
 def test_sessions__from_the_first_event_to_the_end_of_the_last_song_in_the_period(
-        db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events(SESSION,
-        ("1", 1, "2018-11-05 10:00:00", "NextSong", 200.0),       # 200 s, 1 song
-        ("1", 2, "2018-11-05 12:00:00", "Home", None),            # 12:00:00 .. 12:04:40, 2 songs
-        ("1", 2, "2018-11-05 12:01:00", "NextSong", 120.0),
-        ("1", 2, "2018-11-05 12:03:00", "NextSong", 100.0),       # ends 12:04:40
-        ("1", 2, "2018-11-05 12:04:00", "Home", None),            # during the last song
-        ("2", 1, "2018-11-06 09:00:00", "Home", None),            # user 2's session 1: 10 minutes, no song
-        ("2", 1, "2018-11-06 09:10:00", "Logout", None),
-        ("2", 3, "2018-11-11 23:58:00", "NextSong", 240.0),       # 4 minutes: its song ends after the period
-        ("2", 3, "2018-11-12 00:02:00", "NextSong", 240.0),       # after the period: not counted
-        (None, 99, "2018-11-07 10:00:00", "Home", None),          # logged out
-    ))
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    load(
+        db,
+        events(
+            SESSION,
+            ("1", 1, "2018-11-05 10:00:00", "NextSong", 200.0),  # 200 s, 1 song
+            ("1", 2, "2018-11-05 12:00:00", "Home", None),  # 12:00:00 .. 12:04:40, 2 songs
+            ("1", 2, "2018-11-05 12:01:00", "NextSong", 120.0),
+            ("1", 2, "2018-11-05 12:03:00", "NextSong", 100.0),  # ends 12:04:40
+            ("1", 2, "2018-11-05 12:04:00", "Home", None),  # during the last song
+            ("2", 1, "2018-11-06 09:00:00", "Home", None),  # user 2's session 1: 10 minutes, no song
+            ("2", 1, "2018-11-06 09:10:00", "Logout", None),
+            ("2", 3, "2018-11-11 23:58:00", "NextSong", 240.0),  # 4 minutes: its song ends after the period
+            ("2", 3, "2018-11-12 00:02:00", "NextSong", 240.0),  # after the period: not counted
+            (None, 99, "2018-11-07 10:00:00", "Home", None),  # logged out
+        ),
+    )
     # (200/60 + 280/60 + 10 + 4) / 4 = 5.5 minutes; (1 + 2 + 0 + 1) / 4 songs
     assert_rows(ask(db, "sessions", *WEEK), [(4, 2, 5.5, 1.0, 2, 2.0)])
 
@@ -392,75 +447,104 @@ def test_sessions__none_in_the_period(db: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_active_users__trailing_windows_count_events_before_the_start(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events("user_id start_time page",
-        ("2", "2018-10-06 10:00:00", "Home"),      # 30 days before 11-05: outside every window
-        ("1", "2018-10-07 10:00:00", "Home"),      # 29 days before 11-05: in its MAU only
-        ("3", "2018-10-30 10:00:00", "Home"),      # 6 days before 11-05: in its WAU, and MAU until 11-28
-        ("4", "2018-11-05 10:00:00", "NextSong"),
-        ("5", "2018-11-06 23:59:59", "Home"),
-        (None, "2018-11-06 10:00:00", "Home"),     # logged out
-        ("4", "2018-11-07 00:00:00", "Home"),
-        ("6", "2018-11-08 10:00:00", "Home"),      # after the period
-    ))
+    load(
+        db,
+        events(
+            "user_id start_time page",
+            ("2", "2018-10-06 10:00:00", "Home"),  # 30 days before 11-05: outside every window
+            ("1", "2018-10-07 10:00:00", "Home"),  # 29 days before 11-05: in its MAU only
+            ("3", "2018-10-30 10:00:00", "Home"),  # 6 days before 11-05: in its WAU, and MAU until 11-28
+            ("4", "2018-11-05 10:00:00", "NextSong"),
+            ("5", "2018-11-06 23:59:59", "Home"),
+            (None, "2018-11-06 10:00:00", "Home"),  # logged out
+            ("4", "2018-11-07 00:00:00", "Home"),
+            ("6", "2018-11-08 10:00:00", "Home"),  # after the period
+        ),
+    )
     # day, dau, wau, mau
-    assert_rows(ask(db, "active_users", D(2018, 11, 5), D(2018, 11, 7)), [
-        (D(2018, 11, 5), 1, 2, 3),
-        (D(2018, 11, 6), 1, 2, 3),
-        (D(2018, 11, 7), 1, 2, 3),
-    ])
+    assert_rows(
+        ask(db, "active_users", D(2018, 11, 5), D(2018, 11, 7)),
+        [
+            (D(2018, 11, 5), 1, 2, 3),
+            (D(2018, 11, 6), 1, 2, 3),
+            (D(2018, 11, 7), 1, 2, 3),
+        ],
+    )
 
 
 def test_active_users__windows_slide_day_by_day(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events("user_id start_time page",
-        ("1", "2018-10-07 10:00:00", "Home"),
-        ("3", "2018-10-30 10:00:00", "Home"),
-        ("4", "2018-11-05 10:00:00", "Home"),
-        ("9", "2018-11-07 10:00:00", "Home"),      # after the period: keeps 11-06 in the calendar, counts nowhere
-    ))
-    assert_rows(ask(db, "active_users", D(2018, 11, 5), D(2018, 11, 6)), [
-        (D(2018, 11, 5), 1, 2, 3),
-        (D(2018, 11, 6), 0, 1, 2),                 # 10-30 left the WAU, 10-07 the MAU
-    ])
+    load(
+        db,
+        events(
+            "user_id start_time page",
+            ("1", "2018-10-07 10:00:00", "Home"),
+            ("3", "2018-10-30 10:00:00", "Home"),
+            ("4", "2018-11-05 10:00:00", "Home"),
+            ("9", "2018-11-07 10:00:00", "Home"),  # after the period: keeps 11-06 in the calendar, counts nowhere
+        ),
+    )
+    assert_rows(
+        ask(db, "active_users", D(2018, 11, 5), D(2018, 11, 6)),
+        [
+            (D(2018, 11, 5), 1, 2, 3),
+            (D(2018, 11, 6), 0, 1, 2),  # 10-30 left the WAU, 10-07 the MAU
+        ],
+    )
 
 
 # -- daily_listening (and the shared calendar) ----------------------------------------------------------
 
 
 def test_daily_listening__a_day_without_data_is_a_row_of_zeros(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events("user_id start_time page length",
-        ("1", "2018-11-05 10:00:00", "NextSong", 60.0),
-        ("2", "2018-11-05 11:00:00", "NextSong", 120.0),
-        ("1", "2018-11-05 23:59:59", "NextSong", 60.0),
-        ("1", "2018-11-07 00:00:00", "NextSong", 30.0),
-        ("2", "2018-11-07 01:00:00", "Home", None),
-    ))
+    load(
+        db,
+        events(
+            "user_id start_time page length",
+            ("1", "2018-11-05 10:00:00", "NextSong", 60.0),
+            ("2", "2018-11-05 11:00:00", "NextSong", 120.0),
+            ("1", "2018-11-05 23:59:59", "NextSong", 60.0),
+            ("1", "2018-11-07 00:00:00", "NextSong", 30.0),
+            ("2", "2018-11-07 01:00:00", "Home", None),
+        ),
+    )
     # day, plays, minutes, listeners
-    assert_rows(ask(db, "daily_listening", D(2018, 11, 5), D(2018, 11, 7)), [
-        (D(2018, 11, 5), 3, 4.0, 2),
-        (D(2018, 11, 6), 0, 0.0, 0),
-        (D(2018, 11, 7), 1, 0.5, 1),
-    ])
+    assert_rows(
+        ask(db, "daily_listening", D(2018, 11, 5), D(2018, 11, 7)),
+        [
+            (D(2018, 11, 5), 3, 4.0, 2),
+            (D(2018, 11, 6), 0, 0.0, 0),
+            (D(2018, 11, 7), 1, 0.5, 1),
+        ],
+    )
 
 
-CLAMPED = events("user_id start_time page length",
-    (None, "2018-11-04 22:00:00", "Home", None),          # the first event: logged out, but an event
+CLAMPED = events(
+    "user_id start_time page length",
+    (None, "2018-11-04 22:00:00", "Home", None),  # the first event: logged out, but an event
     ("1", "2018-11-05 10:00:00", "NextSong", 60.0),
     ("1", "2018-11-06 10:00:00", "NextSong", 60.0),
 )
 
 
-@pytest.mark.parametrize(("start", "end"), [
-    pytest.param(D(2018, 11, 1), D(2018, 11, 30), id="period_wider_than_the_data"),
-    pytest.param(None, None, id="all_data"),
-])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        pytest.param(D(2018, 11, 1), D(2018, 11, 30), id="period_wider_than_the_data"),
+        pytest.param(None, None, id="all_data"),
+    ],
+)
 def test_daily_listening__the_period_is_clamped_to_the_days_with_events(
-        db: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt.date | None) -> None:
+    db: duckdb.DuckDBPyConnection, start: dt.date | None, end: dt.date | None
+) -> None:
     load(db, CLAMPED)
-    assert_rows(ask(db, "daily_listening", start, end), [
-        (D(2018, 11, 4), 0, 0.0, 0),
-        (D(2018, 11, 5), 1, 1.0, 1),
-        (D(2018, 11, 6), 1, 1.0, 1),
-    ])
+    assert_rows(
+        ask(db, "daily_listening", start, end),
+        [
+            (D(2018, 11, 4), 0, 0.0, 0),
+            (D(2018, 11, 5), 1, 1.0, 1),
+            (D(2018, 11, 6), 1, 1.0, 1),
+        ],
+    )
 
 
 def test_daily_listening__a_period_without_events_has_no_rows(db: duckdb.DuckDBPyConnection) -> None:
@@ -474,80 +558,101 @@ FUNNEL = "user_id start_time page"
 
 
 def test_funnels__step_2_counts_only_after_a_step_1_event(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events(FUNNEL,
-        ("1", "2018-11-05 10:00:00", "Upgrade"),
-        ("1", "2018-11-05 10:01:00", "Submit Upgrade"),
-        ("2", "2018-11-05 10:00:00", "Submit Upgrade"),        # before its Upgrade: not step 2
-        ("2", "2018-11-05 10:05:00", "Upgrade"),
-        ("3", "2018-11-05 10:00:00", "Upgrade"),
-        ("3", "2018-11-05 10:01:00", "Submit Upgrade"),        # after one of its two Upgrades
-        ("3", "2018-11-05 10:02:00", "Upgrade"),
-        ("4", "2018-11-05 10:00:00", "Submit Upgrade"),        # no step 1 at all
-        ("5", "2018-11-04 23:59:59", "Upgrade"),               # step 1 before the period
-        ("5", "2018-11-05 00:00:00", "Submit Upgrade"),
-        ("6", "2018-11-05 10:00:00", "Upgrade"),
-        ("6", "2018-11-05 10:00:00", "Submit Upgrade"),        # the same ts: not later
-        ("1", "2018-11-06 10:00:00", "Downgrade"),
-    ))
+    load(
+        db,
+        events(
+            FUNNEL,
+            ("1", "2018-11-05 10:00:00", "Upgrade"),
+            ("1", "2018-11-05 10:01:00", "Submit Upgrade"),
+            ("2", "2018-11-05 10:00:00", "Submit Upgrade"),  # before its Upgrade: not step 2
+            ("2", "2018-11-05 10:05:00", "Upgrade"),
+            ("3", "2018-11-05 10:00:00", "Upgrade"),
+            ("3", "2018-11-05 10:01:00", "Submit Upgrade"),  # after one of its two Upgrades
+            ("3", "2018-11-05 10:02:00", "Upgrade"),
+            ("4", "2018-11-05 10:00:00", "Submit Upgrade"),  # no step 1 at all
+            ("5", "2018-11-04 23:59:59", "Upgrade"),  # step 1 before the period
+            ("5", "2018-11-05 00:00:00", "Submit Upgrade"),
+            ("6", "2018-11-05 10:00:00", "Upgrade"),
+            ("6", "2018-11-05 10:00:00", "Submit Upgrade"),  # the same ts: not later
+            ("1", "2018-11-06 10:00:00", "Downgrade"),
+        ),
+    )
     # funnel, step, page, users, rate
-    assert_rows(ask(db, "funnels", *WEEK), [
-        ("upgrade", 1, "Upgrade", 4, 1.0),
-        ("upgrade", 2, "Submit Upgrade", 2, 0.5),
-        ("downgrade", 1, "Downgrade", 1, 1.0),
-        ("downgrade", 2, "Submit Downgrade", 0, 0.0),
-        ("cancel", 1, "Cancel", 0, None),
-        ("cancel", 2, "Cancellation Confirmation", 0, None),
-    ])
+    assert_rows(
+        ask(db, "funnels", *WEEK),
+        [
+            ("upgrade", 1, "Upgrade", 4, 1.0),
+            ("upgrade", 2, "Submit Upgrade", 2, 0.5),
+            ("downgrade", 1, "Downgrade", 1, 1.0),
+            ("downgrade", 2, "Submit Downgrade", 0, 0.0),
+            ("cancel", 1, "Cancel", 0, None),
+            ("cancel", 2, "Cancellation Confirmation", 0, None),
+        ],
+    )
 
 
 def test_funnels__rate_is_null_without_step_1_users(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events(FUNNEL,
-        ("1", "2018-11-05 10:00:00", "Cancellation Confirmation"),    # step 2 without step 1
-        ("2", "2018-11-05 10:00:00", "Cancel"),
-        ("2", "2018-11-05 10:00:01", "Cancellation Confirmation"),
-        (None, "2018-11-05 10:00:00", "Upgrade"),                     # logged out: nobody
-    ))
-    assert_rows(ask(db, "funnels", *WEEK), [
-        ("upgrade", 1, "Upgrade", 0, None),
-        ("upgrade", 2, "Submit Upgrade", 0, None),
-        ("downgrade", 1, "Downgrade", 0, None),
-        ("downgrade", 2, "Submit Downgrade", 0, None),
-        ("cancel", 1, "Cancel", 1, 1.0),
-        ("cancel", 2, "Cancellation Confirmation", 1, 1.0),
-    ])
+    load(
+        db,
+        events(
+            FUNNEL,
+            ("1", "2018-11-05 10:00:00", "Cancellation Confirmation"),  # step 2 without step 1
+            ("2", "2018-11-05 10:00:00", "Cancel"),
+            ("2", "2018-11-05 10:00:01", "Cancellation Confirmation"),
+            (None, "2018-11-05 10:00:00", "Upgrade"),  # logged out: nobody
+        ),
+    )
+    assert_rows(
+        ask(db, "funnels", *WEEK),
+        [
+            ("upgrade", 1, "Upgrade", 0, None),
+            ("upgrade", 2, "Submit Upgrade", 0, None),
+            ("downgrade", 1, "Downgrade", 0, None),
+            ("downgrade", 2, "Submit Downgrade", 0, None),
+            ("cancel", 1, "Cancel", 1, 1.0),
+            ("cancel", 2, "Cancellation Confirmation", 1, 1.0),
+        ],
+    )
 
 
 # -- retention ------------------------------------------------------------------------------------------
 
 
 def test_retention__cohorts_by_registration_week_over_the_weeks_of_the_period(db: duckdb.DuckDBPyConnection) -> None:
-    load(db, events("user_id start_time page registration_time",
-        # cohort of Monday 10-29 (3 users: the size counts users inactive in the period too)
-        ("1", "2018-11-01 10:00:00", "Home", at("2018-10-31 08:00:00")),
-        ("1", "2018-11-06 10:00:00", "Home", at("2018-10-31 08:00:00")),
-        ("2", "2018-11-02 10:00:00", "Home", at("2018-11-01 08:00:00")),
-        ("4", "2018-10-31 10:00:00", "Home", at("2018-10-30 08:00:00")),
-        ("4", "2018-11-03 10:00:00", "Home", at("2018-11-07 08:00:00")),    # the cohort is the earliest
-        # cohort of Monday 11-05 (2 users)
-        ("3", "2018-11-06 10:00:00", "Home", at("2018-11-06 08:00:00")),
-        ("3", "2018-11-13 10:00:00", "Home", at("2018-11-06 08:00:00")),
-        ("7", "2018-11-08 10:00:00", "Home", at("2018-11-08 08:00:00")),
-        ("7", "2018-11-18 10:00:00", "Home", at("2018-11-08 08:00:00")),    # after the period, in its last week
-        # cohort of Monday 11-12 (1 user): no row for the week before it registered
-        ("8", "2018-11-12 10:00:00", "Home", at("2018-11-12 08:00:00")),
-        # cohort of Monday 10-01: nobody active in the period, no rows
-        ("6", "2018-10-02 10:00:00", "Home", at("2018-10-01 08:00:00")),
-        # no registration: in no cohort
-        ("5", "2018-11-06 10:00:00", "Home", None),
-    ))
+    load(
+        db,
+        events(
+            "user_id start_time page registration_time",
+            # cohort of Monday 10-29 (3 users: the size counts users inactive in the period too)
+            ("1", "2018-11-01 10:00:00", "Home", at("2018-10-31 08:00:00")),
+            ("1", "2018-11-06 10:00:00", "Home", at("2018-10-31 08:00:00")),
+            ("2", "2018-11-02 10:00:00", "Home", at("2018-11-01 08:00:00")),
+            ("4", "2018-10-31 10:00:00", "Home", at("2018-10-30 08:00:00")),
+            ("4", "2018-11-03 10:00:00", "Home", at("2018-11-07 08:00:00")),  # the cohort is the earliest
+            # cohort of Monday 11-05 (2 users)
+            ("3", "2018-11-06 10:00:00", "Home", at("2018-11-06 08:00:00")),
+            ("3", "2018-11-13 10:00:00", "Home", at("2018-11-06 08:00:00")),
+            ("7", "2018-11-08 10:00:00", "Home", at("2018-11-08 08:00:00")),
+            ("7", "2018-11-18 10:00:00", "Home", at("2018-11-08 08:00:00")),  # after the period, in its last week
+            # cohort of Monday 11-12 (1 user): no row for the week before it registered
+            ("8", "2018-11-12 10:00:00", "Home", at("2018-11-12 08:00:00")),
+            # cohort of Monday 10-01: nobody active in the period, no rows
+            ("6", "2018-10-02 10:00:00", "Home", at("2018-10-01 08:00:00")),
+            # no registration: in no cohort
+            ("5", "2018-11-06 10:00:00", "Home", None),
+        ),
+    )
     # cohort_week, activity_week, weeks_since_registration, cohort_users, active_users, retention
-    assert_rows(ask(db, "retention", D(2018, 11, 5), D(2018, 11, 13)), [
-        (D(2018, 10, 29), D(2018, 11, 5), 1, 3, 1, 1 / 3),
-        (D(2018, 10, 29), D(2018, 11, 12), 2, 3, 0, 0.0),     # nobody active: a row of 0
-        (D(2018, 11, 5), D(2018, 11, 5), 0, 2, 2, 1.0),
-        (D(2018, 11, 5), D(2018, 11, 12), 1, 2, 2, 1.0),      # the whole week, also after the period
-        (D(2018, 11, 12), D(2018, 11, 12), 0, 1, 1, 1.0),
-    ])
+    assert_rows(
+        ask(db, "retention", D(2018, 11, 5), D(2018, 11, 13)),
+        [
+            (D(2018, 10, 29), D(2018, 11, 5), 1, 3, 1, 1 / 3),
+            (D(2018, 10, 29), D(2018, 11, 12), 2, 3, 0, 0.0),  # nobody active: a row of 0
+            (D(2018, 11, 5), D(2018, 11, 5), 0, 2, 2, 1.0),
+            (D(2018, 11, 5), D(2018, 11, 12), 1, 2, 2, 1.0),  # the whole week, also after the period
+            (D(2018, 11, 12), D(2018, 11, 12), 0, 1, 1, 1.0),
+        ],
+    )
 
 
 def test_retention__no_rows_without_registrations(db: duckdb.DuckDBPyConnection) -> None:
@@ -559,13 +664,16 @@ def test_retention__no_rows_without_registrations(db: duckdb.DuckDBPyConnection)
 
 
 def test_match_rate__share_of_matched_plays_null_on_a_day_without_plays(db: duckdb.DuckDBPyConnection) -> None:
-    load(db,
-        events("user_id start_time page",
+    load(
+        db,
+        events(
+            "user_id start_time page",
             ("1", "2018-11-05 10:00:00", "NextSong"),
-            ("1", "2018-11-06 10:00:00", "Home"),            # the calendar holds 11-06: an event, no play
+            ("1", "2018-11-06 10:00:00", "Home"),  # the calendar holds 11-06: an event, no play
             ("1", "2018-11-07 10:00:00", "NextSong"),
         ),
-        songplays("user_id start_time song_id",
+        songplays(
+            "user_id start_time song_id",
             ("1", "2018-11-05 10:00:00", "SO01"),
             ("1", "2018-11-05 10:05:00", None),
             ("2", "2018-11-05 10:10:00", "SO02"),
@@ -573,36 +681,43 @@ def test_match_rate__share_of_matched_plays_null_on_a_day_without_plays(db: duck
         ),
     )
     # day, plays, matched_plays, match_rate
-    assert_rows(ask(db, "match_rate", D(2018, 11, 5), D(2018, 11, 7)), [
-        (D(2018, 11, 5), 3, 2, 2 / 3),
-        (D(2018, 11, 6), 0, 0, None),
-        (D(2018, 11, 7), 1, 0, 0.0),
-    ])
+    assert_rows(
+        ask(db, "match_rate", D(2018, 11, 5), D(2018, 11, 7)),
+        [
+            (D(2018, 11, 5), 3, 2, 2 / 3),
+            (D(2018, 11, 6), 0, 0, None),
+            (D(2018, 11, 7), 1, 0, 0.0),
+        ],
+    )
 
 
 # -- the recommender matrix (sql/insights/recommender/interactions.sql) ------------------------------------
 
 
 def test_interactions__feedback_credited_to_the_latest_earlier_play_of_its_session_split_by_time(
-        db: duckdb.DuckDBPyConnection) -> None:
-    load(db,
-        events("event_id user_id session_id item_in_session start_time page song artist length",
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    load(
+        db,
+        events(
+            "event_id user_id session_id item_in_session start_time page song artist length",
             (101, "1", 1, 1, "2018-11-08 10:00:00", "NextSong", "Song A", "Artist X", 120.0),
-            (902, "1", 1, 2, "2018-11-08 10:02:00", "Thumbs Up", None, None, None),        # -> Song A
+            (902, "1", 1, 2, "2018-11-08 10:02:00", "Thumbs Up", None, None, None),  # -> Song A
             (102, "1", 1, 3, "2018-11-08 10:03:00", "NextSong", "Song B", "Artist Y", 60.0),
             (904, "1", 1, 4, "2018-11-08 10:04:00", "Add to Playlist", None, None, None),  # -> Song B
             (905, "1", 1, 5, "2018-11-08 10:05:00", "Home", None, None, None),
-            (906, "1", 1, 6, "2018-11-08 10:06:00", "Thumbs Up", None, None, None),        # -> Song B (item 3)
-            (907, "1", 2, 1, "2018-11-09 08:00:00", "Thumbs Up", None, None, None),        # no earlier play: out
+            (906, "1", 1, 6, "2018-11-08 10:06:00", "Thumbs Up", None, None, None),  # -> Song B (item 3)
+            (907, "1", 2, 1, "2018-11-09 08:00:00", "Thumbs Up", None, None, None),  # no earlier play: out
             (103, "1", 2, 2, "2018-11-09 08:01:00", "NextSong", "Song A", "Artist X", 121.0),  # another version
             (105, "1", 4, 1, "2018-11-09 23:59:00", "NextSong", "Song C", "Artist Z", 180.0),
-            (908, "1", 4, 2, "2018-11-10 00:01:00", "Thumbs Up", None, None, None),        # test, for a train play
+            (908, "1", 4, 2, "2018-11-10 00:01:00", "Thumbs Up", None, None, None),  # test, for a train play
             (104, "1", 3, 1, "2018-11-10 09:00:00", "NextSong", "Song A", "Artist X", 120.0),
             (106, "2", 7, 1, "2018-11-08 11:00:00", "NextSong", "Song A", "Artist X", 120.0),
             (107, None, 8, 1, "2018-11-08 12:00:00", "NextSong", "Song A", "Artist X", 120.0),  # logged out
             (909, None, 8, 2, "2018-11-08 12:01:00", "Thumbs Up", None, None, None),
         ),
-        songplays("songplay_id user_id start_time song_id",
+        songplays(
+            "songplay_id user_id start_time song_id",
             (101, "1", "2018-11-08 10:00:00", "SO02"),
             (102, "1", "2018-11-08 10:03:00", None),
             (103, "1", "2018-11-09 08:01:00", "SO01"),
@@ -613,14 +728,17 @@ def test_interactions__feedback_credited_to_the_latest_earlier_play_of_its_sessi
     )
     statement = insights.statement(insights.INTERACTIONS, split_at=midnight(D(2018, 11, 10)))
     # split, user_id, song, artist, song_id, plays, minutes, thumbs_up, playlist_adds, last_ts
-    assert_rows(db.execute(statement).fetchall(), [
-        ("test", "1", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, ms("2018-11-10 09:00:00")),
-        ("test", "1", "Song C", "Artist Z", None, 0, 0.0, 1, 0, ms("2018-11-10 00:01:00")),
-        ("train", "1", "Song A", "Artist X", "SO01", 2, 241 / 60, 1, 0, ms("2018-11-09 08:01:00")),
-        ("train", "1", "Song B", "Artist Y", None, 1, 1.0, 1, 1, ms("2018-11-08 10:06:00")),
-        ("train", "1", "Song C", "Artist Z", None, 1, 3.0, 0, 0, ms("2018-11-09 23:59:00")),
-        ("train", "2", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, ms("2018-11-08 11:00:00")),
-    ])
+    assert_rows(
+        db.execute(statement).fetchall(),
+        [
+            ("test", "1", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, ms("2018-11-10 09:00:00")),
+            ("test", "1", "Song C", "Artist Z", None, 0, 0.0, 1, 0, ms("2018-11-10 00:01:00")),
+            ("train", "1", "Song A", "Artist X", "SO01", 2, 241 / 60, 1, 0, ms("2018-11-09 08:01:00")),
+            ("train", "1", "Song B", "Artist Y", None, 1, 1.0, 1, 1, ms("2018-11-08 10:06:00")),
+            ("train", "1", "Song C", "Artist Z", None, 1, 3.0, 0, 0, ms("2018-11-09 23:59:00")),
+            ("train", "2", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, ms("2018-11-08 11:00:00")),
+        ],
+    )
 
 
 # -- every question covered, every answer shaped as the spec says ------------------------------------------

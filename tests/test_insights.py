@@ -55,8 +55,13 @@ def oracle(dataset: Path) -> Oracle:
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgresql"])
-def warehouse(request: pytest.FixtureRequest, dataset: Path, oracle: Oracle,
-              tmp_path_factory: pytest.TempPathFactory, pg_available: bool) -> Iterator[wh.Warehouse]:
+def warehouse(
+    request: pytest.FixtureRequest,
+    dataset: Path,
+    oracle: Oracle,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_available: bool,
+) -> Iterator[wh.Warehouse]:
     """The dataset loaded through the pipeline into a fresh warehouse, once per kind per module."""
     tmp = tmp_path_factory.mktemp(f"insights-{request.param}")
     with contextlib.ExitStack() as stack:
@@ -114,8 +119,11 @@ def assert_integer_types(name: str, columns: Any, rows: list[Any], expected: lis
     """Where the oracle has a count or rank, the database must return an integer (int, or an
     integral Decimal from PostgreSQL's NUMERIC), not a float: 2.0 == 2 would pass the value check,
     but one database printing "2.0" where the other prints "2" is a difference in the answer."""
-    int_columns = [i for i in range(len(columns))
-                   if expected and all(isinstance(r[i], int) and not isinstance(r[i], bool) for r in expected)]
+    int_columns = [
+        i
+        for i in range(len(columns))
+        if expected and all(isinstance(r[i], int) and not isinstance(r[i], bool) for r in expected)
+    ]
     for n, row in enumerate(rows):
         for i in int_columns:
             got = row[i]
@@ -184,8 +192,10 @@ def test_top_limit(limit: int, warehouse: wh.Warehouse, oracle: Oracle) -> None:
 @pytest.mark.parametrize("dataset", ["sample"], indirect=True)
 def test_sample_headline_figures(report: Any, oracle: Oracle) -> None:
     """Figures known of the sample (docs/data-notes.md, test_sample.py), on both sides."""
-    for source, get in (("oracle", lambda n: oracle.answer(n).records()),
-                        ("sql", lambda n: report.result(n).records())):
+    for source, get in (
+        ("oracle", lambda n: oracle.answer(n).records()),
+        ("sql", lambda n: report.result(n).records()),
+    ):
         daily = get("daily_listening")
         assert sum(r["plays"] for r in daily) == 6820, source  # NextSong events of known users
         assert len(daily) == 30, source
@@ -193,11 +203,21 @@ def test_sample_headline_figures(report: Any, oracle: Oracle) -> None:
         assert get("active_users")[-1]["mau"] == 97, source  # Nov 30's 30-day window is the month
         top = get("top_songs")[0]
         assert (top["rank_by_plays"], top["song"], top["artist"], top["plays"]) == (
-            1, "You're The One", "Dwight Yoakam", 37), source
+            1,
+            "You're The One",
+            "Dwight Yoakam",
+            37,
+        ), source
         assert sum(r["matched_plays"] for r in get("match_rate")) == 1, source
         funnel = [(r["funnel"], r["step"], r["users"]) for r in get("funnels")]
-        assert funnel == [("upgrade", 1, 15), ("upgrade", 2, 8), ("downgrade", 1, 17), ("downgrade", 2, 1),
-                          ("cancel", 1, 0), ("cancel", 2, 0)], source
+        assert funnel == [
+            ("upgrade", 1, 15),
+            ("upgrade", 2, 8),
+            ("downgrade", 1, 17),
+            ("downgrade", 2, 1),
+            ("cancel", 1, 0),
+            ("cancel", 2, 0),
+        ], source
         assert sum(r["plays"] for r in get("listening_heatmap")) == 6820, source
         # A session lasts to the end of its last song (its first event to its last event was 29.6 minutes on
         # average; 177 sessions are one play and lasted 0 that way).
@@ -208,25 +228,37 @@ def test_sample_headline_figures(report: Any, oracle: Oracle) -> None:
         retention = get("retention")
         assert len(retention) == 15, source
         assert {r["cohort_week"]: r["cohort_users"] for r in retention} == {
-            dt.date(2018, 10, 15): 6, dt.date(2018, 10, 22): 27, dt.date(2018, 10, 29): 64}, source
+            dt.date(2018, 10, 15): 6,
+            dt.date(2018, 10, 22): 27,
+            dt.date(2018, 10, 29): 64,
+        }, source
         # Shown repaired: the log has "Bj\u00c3\u0083\u00c2\u00b6rk".
         second = get("top_songs")[1]
         assert (second["rank_by_plays"], second["song"], second["artist"], second["plays"]) == (
-            2, "Undo", "Bj\u00f6rk", 28), source
+            2,
+            "Undo",
+            "Bj\u00f6rk",
+            28,
+        ), source
 
 
 @pytest.mark.parametrize("dataset", ["sample"], indirect=True)
 def test_sample_period_figures(period_report: Any, oracle: Oracle) -> None:
     """The period (Nov 5-11) chooses the days reported, not the windows: WAU and MAU on its first day and the
     cohorts' sizes count the events before it."""
-    for source, get in (("oracle", lambda n: oracle.answer(n, *PERIOD).records()),
-                        ("sql", lambda n: period_report.result(n).records())):
+    for source, get in (
+        ("oracle", lambda n: oracle.answer(n, *PERIOD).records()),
+        ("sql", lambda n: period_report.result(n).records()),
+    ):
         first = get("active_users")[0]
         assert (first["day"], first["dau"], first["wau"], first["mau"]) == (PERIOD[0], 29, 58, 58), source
-        assert [(r["cohort_week"], r["activity_week"], r["cohort_users"], r["active_users"])
-                for r in get("retention")] == [
-            (dt.date(2018, 10, 15), PERIOD[0], 6, 5), (dt.date(2018, 10, 22), PERIOD[0], 27, 20),
-            (dt.date(2018, 10, 29), PERIOD[0], 64, 50)], source
+        assert [
+            (r["cohort_week"], r["activity_week"], r["cohort_users"], r["active_users"]) for r in get("retention")
+        ] == [
+            (dt.date(2018, 10, 15), PERIOD[0], 6, 5),
+            (dt.date(2018, 10, 22), PERIOD[0], 27, 20),
+            (dt.date(2018, 10, 29), PERIOD[0], 64, 50),
+        ], source
         session = get("sessions")[0]
         assert session["sessions"] == 222 and session["avg_session_minutes"] == pytest.approx(24.854162, abs=1e-6)
 
@@ -238,7 +270,8 @@ def test_generated_data_exercises_what_the_sample_lacks(oracle: Oracle) -> None:
     empty = [r for r in oracle.answer("daily_listening").records() if r["plays"] == 0]
     assert [r["day"] for r in empty] == [dt.date(2018, 11, 18)]
     assert [r for r in oracle.answer("match_rate").records() if r["match_rate"] is None] == [
-        {"day": dt.date(2018, 11, 18), "plays": 0, "matched_plays": 0, "match_rate": None}]
+        {"day": dt.date(2018, 11, 18), "plays": 0, "matched_plays": 0, "match_rate": None}
+    ]
     free_vs_paid = {r["level"]: r for r in oracle.answer("free_vs_paid").records()}
     assert free_vs_paid["free"]["adverts"] > 0
     funnels = {(r["funnel"], r["step"]): r["users"] for r in oracle.answer("funnels").records()}
@@ -283,12 +316,16 @@ def test_export_interactions(test_days: int, warehouse: wh.Warehouse, oracle: Or
         if "split" in extra:
             assert set(table.column("split").to_pylist()) == {split}
         data = table.to_pydict()
-        raw = [tuple(_epoch_ms(v) if c == "last_ts" else v for c, v in zip(INTERACTION_COLUMNS, row, strict=True))
-               for row in zip(*(data[c] for c in INTERACTION_COLUMNS), strict=True)]
+        raw = [
+            tuple(_epoch_ms(v) if c == "last_ts" else v for c, v in zip(INTERACTION_COLUMNS, row, strict=True))
+            for row in zip(*(data[c] for c in INTERACTION_COLUMNS), strict=True)
+        ]
         assert_integer_types(split, INTERACTION_COLUMNS, raw, expected[split])
         # No row order in the spec: (user_id, song, artist) is the row's key within a split.
-        got = sorted((tuple(normalise(c, v) for c, v in zip(INTERACTION_COLUMNS, row, strict=True)) for row in raw),
-                     key=lambda r: r[:3])
+        got = sorted(
+            (tuple(normalise(c, v) for c, v in zip(INTERACTION_COLUMNS, row, strict=True)) for row in raw),
+            key=lambda r: r[:3],
+        )
         want = expected_rows(Answer(INTERACTION_COLUMNS, expected[split]))
         assert len(got) == len(want), f"{split}: {len(got)} rows, expected {len(want)}"
         for g, w in zip(got, want, strict=True):

@@ -54,60 +54,153 @@ def charts(name: str) -> tuple[Chart, ...]:
 
 
 def sample_report() -> Report:
-    songs = [(TITLE, "Beyoncé"), ("Olvidalo", "Café Tacvba"), ("Revelry", "Kings Of Leon"),
-             ("Undo", "Björk"), ("Yellow", "Coldplay"), ("Fix You", "Coldplay"), ("Secrets", "OneRepublic"),
-             ("Use Somebody", "Kings Of Leon"), ("Canada", "Five Iron Frenzy"), ("Invalid", "Tub Ring"),
-             ("Horn Concerto No. 4 in E flat K495: II. Romance (Andante cantabile)", "Barry Tuckwell"),
-             ("Sehr kosmisch", "Harmonia")]
+    songs = [
+        (TITLE, "Beyoncé"),
+        ("Olvidalo", "Café Tacvba"),
+        ("Revelry", "Kings Of Leon"),
+        ("Undo", "Björk"),
+        ("Yellow", "Coldplay"),
+        ("Fix You", "Coldplay"),
+        ("Secrets", "OneRepublic"),
+        ("Use Somebody", "Kings Of Leon"),
+        ("Canada", "Five Iron Frenzy"),
+        ("Invalid", "Tub Ring"),
+        ("Horn Concerto No. 4 in E flat K495: II. Romance (Andante cantabile)", "Barry Tuckwell"),
+        ("Sehr kosmisch", "Harmonia"),
+    ]
     minute_ranks = [2, 1, 4, 3, 6, 5, 8, 7, 9, None, None, None]
-    top_rows = [(i + 1, minute_ranks[i], song, artist, 120 - 9 * i, Decimal(f"{480 - 31.5 * i:.2f}"), 40 - 2 * i)
-                for i, (song, artist) in enumerate(songs)]
-    heat_rows = [(wd, hour, 5 + (wd * 7 + hour * 3) % 40) for wd in range(1, 8) for hour in range(24)
-                 if (wd, hour) not in {(1, 3), (2, 4), (3, 5), (6, 2), (7, 23)}]
-    daily_rows = [(day, 0 if d == EMPTY_DAY else 100 + 7 * (d % 5), 0.0 if d == EMPTY_DAY else 400.0 + d,
-                   0 if d == EMPTY_DAY else 20) for d, day in enumerate(DAYS)]
-    match_rows = [(day, 0, 0, None) if d == EMPTY_DAY else (day, 100, 40 + d % 3, (40 + d % 3) / 100)
-                  for d, day in enumerate(DAYS)]
+    top_rows = [
+        (i + 1, minute_ranks[i], song, artist, 120 - 9 * i, Decimal(f"{480 - 31.5 * i:.2f}"), 40 - 2 * i)
+        for i, (song, artist) in enumerate(songs)
+    ]
+    heat_rows = [
+        (wd, hour, 5 + (wd * 7 + hour * 3) % 40)
+        for wd in range(1, 8)
+        for hour in range(24)
+        if (wd, hour) not in {(1, 3), (2, 4), (3, 5), (6, 2), (7, 23)}
+    ]
+    daily_rows = [
+        (
+            day,
+            0 if d == EMPTY_DAY else 100 + 7 * (d % 5),
+            0.0 if d == EMPTY_DAY else 400.0 + d,
+            0 if d == EMPTY_DAY else 20,
+        )
+        for d, day in enumerate(DAYS)
+    ]
+    match_rows = [
+        (day, 0, 0, None) if d == EMPTY_DAY else (day, 100, 40 + d % 3, (40 + d % 3) / 100)
+        for d, day in enumerate(DAYS)
+    ]
     active_rows = [(day, 20 + d % 7, 60 + d, 90 + 2 * d) for d, day in enumerate(DAYS)]
     funnel_rows: list[tuple[Any, ...]] = [
-        ("upgrade", 1, "Upgrade", 40, 1.0), ("upgrade", 2, "Submit Upgrade", 18, 0.45),
-        ("downgrade", 1, "Downgrade", 30, 1.0), ("downgrade", 2, "Submit Downgrade", 12, 0.4),
-        ("cancel", 1, "Cancel", 0, None), ("cancel", 2, "Cancellation Confirmation", 0, None)]
+        ("upgrade", 1, "Upgrade", 40, 1.0),
+        ("upgrade", 2, "Submit Upgrade", 18, 0.45),
+        ("downgrade", 1, "Downgrade", 30, 1.0),
+        ("downgrade", 2, "Submit Downgrade", 12, 0.4),
+        ("cancel", 1, "Cancel", 0, None),
+        ("cancel", 2, "Cancellation Confirmation", 0, None),
+    ]
     # Cohort c has a row for each week from its own on; the first cohort's last week had nobody active (0%).
-    retention_rows = [(cohort, COHORTS[w], w - c, 50, active, active / 50)
-                      for c, cohort in enumerate(COHORTS) for w in range(c, 4)
-                      for active in ((0 if (c, w) == (0, 3) else 50 - 10 * (w - c)),)]
+    retention_rows = [
+        (cohort, COHORTS[w], w - c, 50, active, active / 50)
+        for c, cohort in enumerate(COHORTS)
+        for w in range(c, 4)
+        for active in ((0 if (c, w) == (0, 3) else 50 - 10 * (w - c)),)
+    ]
     return Report(
         warehouse="postgresql://analyst:***@warehouse.internal:5432/sparkify",
-        start=FIRST, end=DAYS[-1], generated_at=dt.datetime(2018, 12, 1, 6, 30, tzinfo=dt.UTC),
+        start=FIRST,
+        end=DAYS[-1],
+        generated_at=dt.datetime(2018, 12, 1, 6, 30, tzinfo=dt.UTC),
         results=[
-            Result("top_songs", "Top songs", "Songs in the top 10 by plays or by minutes",
-                   ("rank_by_plays", "rank_by_minutes", "song", "artist", "plays", "minutes", "listeners"), top_rows,
-                   (Chart("bar", "Top songs by plays", ("plays",), ("song", "artist"), order="rank_by_plays",
-                          limit=10),
-                    Chart("bar", "Top songs by minutes", ("minutes",), ("song", "artist"), order="rank_by_minutes",
-                          limit=10))),
-            Result("listening_heatmap", "When people listen", "Plays per ISO weekday and UTC hour",
-                   ("weekday", "hour", "plays"), heat_rows, charts("listening_heatmap")),
-            Result("daily_listening", "Listening per day", "Plays per day of the period",
-                   ("day", "plays", "minutes", "listeners"), daily_rows, charts("daily_listening")),
-            Result("retention", "Retention", "Weekly retention by registration cohort",
-                   ("cohort_week", "activity_week", "weeks_since_registration", "cohort_users", "active_users",
-                    "retention"), retention_rows, charts("retention")),
-            Result("match_rate", "Catalogue match rate", "Plays matched to a catalogue song, per day",
-                   ("day", "plays", "matched_plays", "match_rate"), match_rows, charts("match_rate")),
-            Result("active_users", "Active users", "Daily, weekly and monthly active users",
-                   ("day", "dau", "wau", "mau"), active_rows,
-                   (Chart("line", "Active users", ("dau", "wau", "mau"), x="day"),)),
-            Result("funnels", "Funnels", "Upgrade, downgrade and cancel funnels",
-                   ("funnel", "step", "page", "users", "rate"), funnel_rows,
-                   (Chart("funnel", "Funnels", ("users",), ("page",), group="funnel"),)),
-            Result("plays_by_device", "Listening by device", "Plays per browser and OS",
-                   ("browser", "os", "listeners", "plays"), [], charts("plays_by_device")),
-        ])
+            Result(
+                "top_songs",
+                "Top songs",
+                "Songs in the top 10 by plays or by minutes",
+                ("rank_by_plays", "rank_by_minutes", "song", "artist", "plays", "minutes", "listeners"),
+                top_rows,
+                (
+                    Chart("bar", "Top songs by plays", ("plays",), ("song", "artist"), order="rank_by_plays", limit=10),
+                    Chart(
+                        "bar",
+                        "Top songs by minutes",
+                        ("minutes",),
+                        ("song", "artist"),
+                        order="rank_by_minutes",
+                        limit=10,
+                    ),
+                ),
+            ),
+            Result(
+                "listening_heatmap",
+                "When people listen",
+                "Plays per ISO weekday and UTC hour",
+                ("weekday", "hour", "plays"),
+                heat_rows,
+                charts("listening_heatmap"),
+            ),
+            Result(
+                "daily_listening",
+                "Listening per day",
+                "Plays per day of the period",
+                ("day", "plays", "minutes", "listeners"),
+                daily_rows,
+                charts("daily_listening"),
+            ),
+            Result(
+                "retention",
+                "Retention",
+                "Weekly retention by registration cohort",
+                (
+                    "cohort_week",
+                    "activity_week",
+                    "weeks_since_registration",
+                    "cohort_users",
+                    "active_users",
+                    "retention",
+                ),
+                retention_rows,
+                charts("retention"),
+            ),
+            Result(
+                "match_rate",
+                "Catalogue match rate",
+                "Plays matched to a catalogue song, per day",
+                ("day", "plays", "matched_plays", "match_rate"),
+                match_rows,
+                charts("match_rate"),
+            ),
+            Result(
+                "active_users",
+                "Active users",
+                "Daily, weekly and monthly active users",
+                ("day", "dau", "wau", "mau"),
+                active_rows,
+                (Chart("line", "Active users", ("dau", "wau", "mau"), x="day"),),
+            ),
+            Result(
+                "funnels",
+                "Funnels",
+                "Upgrade, downgrade and cancel funnels",
+                ("funnel", "step", "page", "users", "rate"),
+                funnel_rows,
+                (Chart("funnel", "Funnels", ("users",), ("page",), group="funnel"),),
+            ),
+            Result(
+                "plays_by_device",
+                "Listening by device",
+                "Plays per browser and OS",
+                ("browser", "os", "listeners", "plays"),
+                [],
+                charts("plays_by_device"),
+            ),
+        ],
+    )
 
 
 # --- in the browser ----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -125,8 +218,12 @@ def opened(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Opened:
     png = tmp / "report.png"
 
     def open_page(name: str, *args: str) -> str:
-        proc = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp / name}", *args, page.as_uri()],
-                              capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp / name}", *args, page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         return proc.stdout
 
@@ -149,8 +246,9 @@ def test_charts_are_painted(opened: Opened) -> None:
     fills = {rgb(f) for f in re.findall(r'<rect class="mark"[^>]* fill="(#[0-9a-f]{6})"', heat.group())}
     assert sum(colours[f] for f in fills) > 7 * 24 * 200, "every heatmap cell painted (about 26 x 21 px each)"
     assert len(colours) > 20, "text and charts, not a blank page"
-    assert opened.dom.body["data-page-height"] and int(opened.dom.body["data-page-height"]) <= WINDOW[1], \
+    assert opened.dom.body["data-page-height"] and int(opened.dom.body["data-page-height"]) <= WINDOW[1], (
         "the whole page is in the screenshot"
+    )
 
 
 def test_every_mark_is_laid_out_and_text_stays_text(opened: Opened) -> None:
@@ -170,9 +268,14 @@ def test_every_mark_is_laid_out_and_text_stays_text(opened: Opened) -> None:
 def test_heatmap_colour_scales_say_what_the_colour_measures(opened: Opened) -> None:
     """The scale is titled with the measure, on a row of its own; the axis titles stay axis titles."""
     for title, measure, axes, ends in (
-            ("Plays by weekday and hour (UTC)", "Plays", ["Weekday", "Hour (UTC)"], ["0", "44"]),
-            ("Share of each cohort active per week", "Share of the cohort active", ["Cohort week", "Activity week"],
-             ["0.0%", "100.0%"])):
+        ("Plays by weekday and hour (UTC)", "Plays", ["Weekday", "Hour (UTC)"], ["0", "44"]),
+        (
+            "Share of each cohort active per week",
+            "Share of the cohort active",
+            ["Cohort week", "Activity week"],
+            ["0.0%", "100.0%"],
+        ),
+    ):
         svg = opened.dom.svg(title)
         assert svg.texts("axis-title") == axes, title
         scale = svg.group_texts("colour-scale")
@@ -234,13 +337,21 @@ def test_heatmap_shaped_tables_are_grids(opened: Opened) -> None:
     assert grid.head == ["Weekday \\ Hour (UTC)", *map(str, range(24))]
     assert [r[0] for r in grid.rows] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert grid.rows[0][1:5] == ["12", "15", "18", "0"], "Monday 3h has no row: 0 plays"
-    assert sum(int(n) for r in grid.rows for n in r[1:]) == sum(r[2] for r in sample_report().result(
-        "listening_heatmap").rows)
+    assert sum(int(n) for r in grid.rows for n in r[1:]) == sum(
+        r[2] for r in sample_report().result("listening_heatmap").rows
+    )
 
 
 def test_table_headers_are_labels(opened: Opened) -> None:
-    assert opened.dom.table("top_songs").head == ["Rank by plays", "Rank by minutes", "Song", "Artist", "Plays",
-                                                  "Minutes", "Listeners"]
+    assert opened.dom.table("top_songs").head == [
+        "Rank by plays",
+        "Rank by minutes",
+        "Song",
+        "Artist",
+        "Plays",
+        "Minutes",
+        "Listeners",
+    ]
     assert opened.dom.table("active_users").head == ["Day", "DAU", "WAU", "MAU"]
     assert opened.dom.table("match_rate").head == ["Day", "Plays", "Matched plays", "Match rate"]
     assert opened.dom.table("match_rate").rows[EMPTY_DAY] == ["2018-11-15", "0", "0", "\u2014"]
@@ -288,7 +399,8 @@ class Svg:
             if e.tag == "rect" and e.attrs.get("class") == "mark":
                 y_part, x_part = e.text.split(":", 1)[0].split(", ")
                 out[(y_part.rsplit(" ", 1)[1], x_part.rsplit(" ", 1)[1])] = Box(
-                    *(float(e.attrs[k]) for k in ("x", "y", "width", "height")))
+                    *(float(e.attrs[k]) for k in ("x", "y", "width", "height"))
+                )
         return out
 
     def points(self) -> list[tuple[float, float, str]]:
@@ -410,6 +522,7 @@ class Png:
 
 # --- on the HTML alone -------------------------------------------------------------------------------------------
 
+
 def test_header_and_sections() -> None:
     report = sample_report()
     html = render_html(report)
@@ -436,31 +549,34 @@ def test_tables_hold_every_row_formatted() -> None:
     top = re.search(r'id="top_songs".*?</section>', html, re.S)
     assert top is not None
     assert top.group().count("<tr>") == 1 + len(report.result("top_songs").rows)
-    assert "<td class=\"num\">480.00</td>" in top.group()
+    assert '<td class="num">480.00</td>' in top.group()
     retention = re.search(r'id="retention".*?</section>', html, re.S)
-    assert retention is not None and "<td class=\"num\">60.0%</td>" in retention.group()
+    assert retention is not None and '<td class="num">60.0%</td>' in retention.group()
 
 
-@pytest.mark.parametrize(("column", "value", "shown"), [
-    ("plays", 1234567, "1,234,567"),
-    ("minutes", 3.14159, "3.14"),
-    ("minutes", 1234.5, "1,234.50"),
-    ("minutes", Decimal("12.50"), "12.50"),
-    ("plays", Decimal("1200"), "1,200"),
-    ("rate", 0.4567, "45.7%"),
-    ("retention", 1.0, "100.0%"),
-    ("match_rate", Decimal("0.125"), "12.5%"),
-    ("rate", None, "\u2014"),
-    ("day", dt.date(2018, 11, 5), "2018-11-05"),
-    ("start_time", dt.datetime(2018, 11, 5, 7, 8, 9, 123), "2018-11-05 07:08:09"),
-    ("song", "Café <Tacvba>", "Café <Tacvba>"),  # escaping is the renderer's job, not the formatter's
-])
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [
+        ("plays", 1234567, "1,234,567"),
+        ("minutes", 3.14159, "3.14"),
+        ("minutes", 1234.5, "1,234.50"),
+        ("minutes", Decimal("12.50"), "12.50"),
+        ("plays", Decimal("1200"), "1,200"),
+        ("rate", 0.4567, "45.7%"),
+        ("retention", 1.0, "100.0%"),
+        ("match_rate", Decimal("0.125"), "12.5%"),
+        ("rate", None, "\u2014"),
+        ("day", dt.date(2018, 11, 5), "2018-11-05"),
+        ("start_time", dt.datetime(2018, 11, 5, 7, 8, 9, 123), "2018-11-05 07:08:09"),
+        ("song", "Café <Tacvba>", "Café <Tacvba>"),  # escaping is the renderer's job, not the formatter's
+    ],
+)
 def test_format_value(column: str, value: Any, shown: str) -> None:
     assert format_value(column, value) == shown
 
 
 def test_everything_user_provided_is_escaped() -> None:
-    evil = "<script>alert(\"x\")</script>&'"
+    evil = '<script>alert("x")</script>&\''
     chart = Chart("bar", evil, (evil,), (evil,))
     result = Result(evil, evil, evil, (evil,), [(1,), (2,)], (chart,))
     html = render_html(Report(evil, None, None, dt.datetime(2018, 12, 1), [result]))
@@ -470,10 +586,22 @@ def test_everything_user_provided_is_escaped() -> None:
 
 
 def test_empty_results_and_undrawable_charts_say_so() -> None:
-    empty = Result("match_rate", "Match rate", "per day", ("day", "match_rate"), [],
-                   (Chart("line", "Match rate", ("match_rate",), x="day"),))
-    undrawable = Result("top_songs", "Top songs", "top", ("song", "plays", "rank"), [("a", None, 1), ("b", 3, None)],
-                        (Chart("bar", "By plays", ("plays",), ("song",), order="rank"),))
+    empty = Result(
+        "match_rate",
+        "Match rate",
+        "per day",
+        ("day", "match_rate"),
+        [],
+        (Chart("line", "Match rate", ("match_rate",), x="day"),),
+    )
+    undrawable = Result(
+        "top_songs",
+        "Top songs",
+        "top",
+        ("song", "plays", "rank"),
+        [("a", None, 1), ("b", 3, None)],
+        (Chart("bar", "By plays", ("plays",), ("song",), order="rank"),),
+    )
     html = render_html(Report("duckdb:///w.duckdb", None, None, dt.datetime(2018, 12, 1), [empty, undrawable]))
     assert html.count(EMPTY) == 2
     assert "<svg" not in html
@@ -482,8 +610,14 @@ def test_empty_results_and_undrawable_charts_say_so() -> None:
 
 def test_heatmap_categories_sort_naturally() -> None:
     rows = [(10, "b", 1), (2, "a", 5), (9, "b", 3)]
-    result = Result("h", "H", "h", ("hour", "name", "plays"), rows, (Chart("heatmap", "H", ("plays",), x="hour",
-                                                                          y="name", missing=0),))
+    result = Result(
+        "h",
+        "H",
+        "h",
+        ("hour", "name", "plays"),
+        rows,
+        (Chart("heatmap", "H", ("plays",), x="hour", y="name", missing=0),),
+    )
     html = render_html(Report("duckdb:///w.duckdb", None, None, dt.datetime(2018, 12, 1), [result]))
     labels = re.findall(r'class="axis">([^<]*)</text>', html)
     assert labels[:2] == ["a", "b"] and labels[2:5] == ["2", "9", "10"]
@@ -495,10 +629,18 @@ def test_missing_heatmap_cells_follow_the_chart() -> None:
     """Chart.missing: a number fills the cells no row stands for, None leaves them empty (no mark, a blank
     grid cell); a NULL value in a row is no value either."""
     rows = [(1, "a", 5), (2, "b", None)]
-    for missing, marks, grid in ((0, 3, [["a", "5", "0"], ["b", "0", "\u2014"]]),
-                                 (None, 1, [["a", "5", ""], ["b", "", "\u2014"]])):
-        result = Result("h", "H", "h", ("x", "y", "plays"), rows,
-                        (Chart("heatmap", "H", ("plays",), x="x", y="y", missing=missing),))
+    for missing, marks, grid in (
+        (0, 3, [["a", "5", "0"], ["b", "0", "\u2014"]]),
+        (None, 1, [["a", "5", ""], ["b", "", "\u2014"]]),
+    ):
+        result = Result(
+            "h",
+            "H",
+            "h",
+            ("x", "y", "plays"),
+            rows,
+            (Chart("heatmap", "H", ("plays",), x="x", y="y", missing=missing),),
+        )
         html = render_html(Report("duckdb:///w.duckdb", None, None, dt.datetime(2018, 12, 1), [result]))
         assert html.count('<rect class="mark"') == marks, missing
         cells = [re.findall(r"<td[^>]*>([^<]*)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", html)[1:]]
@@ -526,8 +668,10 @@ def test_bad_chart_specs_fail_loudly() -> None:
         render(Chart("heatmap", "H", ("a",), x="b"))
 
 
-@pytest.mark.parametrize(("value", "shown"), [(0, "0"), (2500, "2,500"), (5000, "5,000"), (10_000, "10k"),
-                                               (15_000, "15k"), (2_500_000, "2.5M"), (3e9, "3B")])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, "0"), (2500, "2,500"), (5000, "5,000"), (10_000, "10k"), (15_000, "15k"), (2_500_000, "2.5M"), (3e9, "3B")],
+)
 def test_axis_tick_labels(value: float, shown: str) -> None:
     from music_analytics.insights.html import _tick_label
 
@@ -539,14 +683,18 @@ def test_terminal_and_markdown_show_grids_and_labels_like_the_page() -> None:
     """The same headings and grids as the HTML report: retention weeks before a cohort registered are empty
     cells, a week nobody was active is 0.0%; JSON keeps the SQL names and the rows as they are."""
     from music_analytics.insights import text
+
     report = sample_report()
     md = text.result_markdown(report.result("retention"))
-    assert md.splitlines()[0] == ("| Cohort week \\ Activity week | Cohort users | 2018-10-29 | 2018-11-05 "
-                                  "| 2018-11-12 | 2018-11-19 |")
-    assert md.splitlines()[2:] == ["| 2018-10-29 | 50 | 100.0% | 80.0% | 60.0% | 0.0% |",
-                                   "| 2018-11-05 | 50 |  | 100.0% | 80.0% | 60.0% |",
-                                   "| 2018-11-12 | 50 |  |  | 100.0% | 80.0% |",
-                                   "| 2018-11-19 | 50 |  |  |  | 100.0% |"]
+    assert md.splitlines()[0] == (
+        "| Cohort week \\ Activity week | Cohort users | 2018-10-29 | 2018-11-05 | 2018-11-12 | 2018-11-19 |"
+    )
+    assert md.splitlines()[2:] == [
+        "| 2018-10-29 | 50 | 100.0% | 80.0% | 60.0% | 0.0% |",
+        "| 2018-11-05 | 50 |  | 100.0% | 80.0% | 60.0% |",
+        "| 2018-11-12 | 50 |  |  | 100.0% | 80.0% |",
+        "| 2018-11-19 | 50 |  |  |  | 100.0% |",
+    ]
     table = text.result_table(report.result("retention")).splitlines()
     assert table[-1] == "2018-11-19                             50                                          100.0%"
     daily = text.result_table(report.result("match_rate")).splitlines()

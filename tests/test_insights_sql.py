@@ -29,18 +29,38 @@ from tests.helpers import make_config
 INSIGHTS = sql.SQL_DIR / "insights"
 GOLDEN = Path(__file__).parent / "golden" / "insights"
 NAMES = [q.name for q in insights.QUESTIONS] + [insights.INTERACTIONS, insights.LAST_PLAY, "checks/loaded"]
-VALUES = {**insights.period_values(dt.date(2018, 11, 1), dt.date(2018, 11, 30)), "limit": 10,
-          "split_at": "TIMESTAMP '2018-11-24 00:00:00'"}
+VALUES = {
+    **insights.period_values(dt.date(2018, 11, 1), dt.date(2018, 11, 30)),
+    "limit": 10,
+    "split_at": "TIMESTAMP '2018-11-24 00:00:00'",
+}
 # Functions the files may call: each exists with the same meaning in DuckDB, PostgreSQL and Redshift.
 # (sqlglot models AND/OR and CASE branches as functions too.)
-PORTABLE = {"And", "Or", "Case", "If", "Avg", "Cast", "Coalesce", "Count", "TimestampTrunc", "Floor", "Max",
-            "Min", "Nullif", "RowNumber", "SplitPart", "Sum"}
+PORTABLE = {
+    "And",
+    "Or",
+    "Case",
+    "If",
+    "Avg",
+    "Cast",
+    "Coalesce",
+    "Count",
+    "TimestampTrunc",
+    "Floor",
+    "Max",
+    "Min",
+    "Nullif",
+    "RowNumber",
+    "SplitPart",
+    "Sum",
+}
 
 
 def test_every_file_is_one_question_with_a_purpose_line() -> None:
     # Names starting with "_" are fragments other files include (the shared calendar), not questions.
-    files = {str(p.relative_to(INSIGHTS).with_suffix("")) for p in INSIGHTS.rglob("*.sql")
-             if not p.name.startswith("_")}
+    files = {
+        str(p.relative_to(INSIGHTS).with_suffix("")) for p in INSIGHTS.rglob("*.sql") if not p.name.startswith("_")
+    }
     assert files == set(NAMES)
     for name in NAMES:
         first = sql.read(f"insights/{name}.sql").splitlines()[0]
@@ -72,7 +92,9 @@ def test_period_and_limit_are_validated() -> None:
     with pytest.raises(ValueError, match="ends"):
         insights.period_values(dt.date(2018, 11, 5), dt.date(2018, 11, 1))
     assert insights.period_values(dt.date(2018, 11, 5), dt.date(2018, 11, 5)) == {
-        "start": "TIMESTAMP '2018-11-05 00:00:00'", "end": "TIMESTAMP '2018-11-06 00:00:00'"}
+        "start": "TIMESTAMP '2018-11-05 00:00:00'",
+        "end": "TIMESTAMP '2018-11-06 00:00:00'",
+    }
 
 
 def test_an_empty_warehouse_answers_without_error(warehouse_url: str) -> None:
@@ -97,13 +119,16 @@ def test_a_warehouse_without_the_star_schema_or_its_events_says_what_to_do(pg_ur
         insights.run(warehouse)
     # A warehouse loaded before the events fact: plays, but nothing in events.
     warehouse.create_schema()
-    warehouse.query("INSERT INTO songplays VALUES (1, TIMESTAMP '2018-11-01 00:00:00', '7', 'free', NULL, NULL, 1, "
-                    "NULL, NULL) RETURNING 1")
+    warehouse.query(
+        "INSERT INTO songplays VALUES (1, TIMESTAMP '2018-11-01 00:00:00', '7', 'free', NULL, NULL, 1, "
+        "NULL, NULL) RETURNING 1"
+    )
     with pytest.raises(WarehouseError, match=r"the events table holds 0 of the 1 plays: .*--reload"):
         insights.run(warehouse)
 
 
 # -- the command line and the HTML report on the real sample -----------------------------------------
+
 
 @pytest.fixture(scope="module")
 def loaded(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -122,18 +147,40 @@ def test_cli_formats(loaded: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "Day         DAU  WAU  MAU" in out
     # Heatmap-shaped answers print as grids (missing cells 0): weekdays x hours, cohorts x weeks.
     lines = out.splitlines()
-    grid = lines.index("Weekday \\ Hour (UTC)   0   1   2   3   4   5   6   7   8    9  10  11  12  13  14   15   16"
-                       "   17   18  19   20  21  22  23")
-    assert lines[grid + 2].split() == ["Mon", *map(str, [6, 11, 36, 22, 28, 23, 31, 30, 46, 50, 69, 52, 42, 49, 72,
-                                                         99, 75, 75, 72, 30, 11, 38, 26, 21])]
-    assert sum(int(n) for line in lines[grid + 2:grid + 9] for n in line.split()[1:]) == 6820
+    grid = lines.index(
+        "Weekday \\ Hour (UTC)   0   1   2   3   4   5   6   7   8    9  10  11  12  13  14   15   16"
+        "   17   18  19   20  21  22  23"
+    )
+    assert lines[grid + 2].split() == [
+        "Mon",
+        *map(str, [6, 11, 36, 22, 28, 23, 31, 30, 46, 50, 69, 52, 42, 49, 72, 99, 75, 75, 72, 30, 11, 38, 26, 21]),
+    ]
+    assert sum(int(n) for line in lines[grid + 2 : grid + 9] for n in line.split()[1:]) == 6820
     # Each cohort with its size; the sample's three cohorts all registered before its first week.
-    retention = lines.index("Cohort week \\ Activity week  Cohort users  2018-10-29  2018-11-05  2018-11-12  2018-11-19"
-                            "  2018-11-26")
-    assert lines[retention + 2] == ("2018-10-15                              6       33.3%       83.3%       66.7%"
-                                    "       83.3%       50.0%")
-    assert cli_main(["insights", "--warehouse", loaded, "--format", "json", "--out", str(tmp_path / "i.json"),
-                     "--start", "2018-11-05", "--end", "2018-11-11"]) == 0
+    retention = lines.index(
+        "Cohort week \\ Activity week  Cohort users  2018-10-29  2018-11-05  2018-11-12  2018-11-19  2018-11-26"
+    )
+    assert lines[retention + 2] == (
+        "2018-10-15                              6       33.3%       83.3%       66.7%       83.3%       50.0%"
+    )
+    assert (
+        cli_main(
+            [
+                "insights",
+                "--warehouse",
+                loaded,
+                "--format",
+                "json",
+                "--out",
+                str(tmp_path / "i.json"),
+                "--start",
+                "2018-11-05",
+                "--end",
+                "2018-11-11",
+            ]
+        )
+        == 0
+    )
     data = json.loads((tmp_path / "i.json").read_text())
     assert (data["start"], data["end"]) == ("2018-11-05", "2018-11-11")
     days = data["results"]["daily_listening"]["rows"]
@@ -161,21 +208,27 @@ def test_text_is_shown_repaired_and_exported_as_logged(loaded: str, tmp_path: Pa
     top = report.result("top_songs").records()[1]
     assert (top["rank_by_plays"], top["song"], top["artist"], top["plays"]) == (2, "Undo", "Bj\u00f6rk", 28)
     insights.export_interactions(wh.connect(WarehouseURL.parse(loaded)), tmp_path / "rec")
-    exported = {a for split in ("train", "test")
-                for a in pq.read_table(tmp_path / "rec" / f"{split}.parquet").column("artist").to_pylist()}
+    exported = {
+        a
+        for split in ("train", "test")
+        for a in pq.read_table(tmp_path / "rec" / f"{split}.parquet").column("artist").to_pylist()
+    }
     assert logged in exported and "Bj\u00f6rk" not in exported
 
 
-@pytest.mark.parametrize(("logged", "shown"), [
-    ("Bj\u00c3\u0083\u00c2\u00b6rk", "Bj\u00f6rk"),  # encoded twice, as in the sample: two rounds
-    ("Bj\u00c3\u00b6rk", "Bj\u00f6rk"),  # once
-    ("Bj\u00f6rk", "Bj\u00f6rk"),  # correct: "\u00f6" alone is not valid UTF-8
-    ("Caf\u00e9 \u00c3\u00a9", "Caf\u00e9 \u00c3\u00a9"),  # one byte that is not UTF-8 keeps the whole text
-    ("\u00c3\u00a9 \u2013 x", "\u00c3\u00a9 \u2013 x"),  # a character above U+00FF: not Latin-1 bytes
-    ("\u00e2\u0080\u0099", "\u2019"),  # a repair may leave U+00FF: the loop stops there
-    ("Coldplay", "Coldplay"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("logged", "shown"),
+    [
+        ("Bj\u00c3\u0083\u00c2\u00b6rk", "Bj\u00f6rk"),  # encoded twice, as in the sample: two rounds
+        ("Bj\u00c3\u00b6rk", "Bj\u00f6rk"),  # once
+        ("Bj\u00f6rk", "Bj\u00f6rk"),  # correct: "\u00f6" alone is not valid UTF-8
+        ("Caf\u00e9 \u00c3\u00a9", "Caf\u00e9 \u00c3\u00a9"),  # one byte that is not UTF-8 keeps the whole text
+        ("\u00c3\u00a9 \u2013 x", "\u00c3\u00a9 \u2013 x"),  # a character above U+00FF: not Latin-1 bytes
+        ("\u00e2\u0080\u0099", "\u2019"),  # a repair may leave U+00FF: the loop stops there
+        ("Coldplay", "Coldplay"),
+        ("", ""),
+    ],
+)
 def test_repair_text(logged: str, shown: str) -> None:
     assert insights.repair_text(logged) == shown
 
@@ -193,8 +246,9 @@ def test_the_daily_questions_share_one_calendar() -> None:
 def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = f"duckdb:///{tmp_path / 'none.duckdb'}"
     assert cli_main(["insights", "--warehouse", missing]) == 2
-    assert capsys.readouterr().err == (f"error: no warehouse at {missing}: run the pipeline first "
-                                       "(music-analytics run)\n")
+    assert capsys.readouterr().err == (
+        f"error: no warehouse at {missing}: run the pipeline first (music-analytics run)\n"
+    )
     assert not (tmp_path / "none.duckdb").exists()
     assert cli_main(["insights", "--warehouse", missing, "--start", "2018-11-05", "--end", "2018-11-01"]) == 2
     assert "is before --start" in capsys.readouterr().err
@@ -210,8 +264,17 @@ def test_cli_export_interactions(loaded: str, tmp_path: Path, capsys: pytest.Cap
     out = capsys.readouterr().out
     assert out.startswith("split at 2018-11-24 00:00 UTC\n")
     train, test = (pq.read_table(tmp_path / "rec" / f"{s}.parquet") for s in ("train", "test"))
-    assert train.column_names == ["user_id", "song", "artist", "song_id", "plays", "minutes", "thumbs_up",
-                                  "playlist_adds", "last_ts"]
+    assert train.column_names == [
+        "user_id",
+        "song",
+        "artist",
+        "song_id",
+        "plays",
+        "minutes",
+        "thumbs_up",
+        "playlist_adds",
+        "last_ts",
+    ]
     # Every play of the sample is in exactly one split.
     assert sum(train.column("plays").to_pylist()) + sum(test.column("plays").to_pylist()) == 6820
     manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text())
@@ -223,8 +286,12 @@ def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path
     assert cli_main(["insights", "--warehouse", loaded, "--format", "html", "--out", str(page)]) == 0
 
     def open_page(profile: str, *args: str) -> str:
-        proc = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / profile}", *args,
-                               page.as_uri()], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / profile}", *args, page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         return proc.stdout
 
@@ -238,10 +305,21 @@ def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path
         marks[name] = [int(n) for n in re.findall(r'data-rendered-marks="(\d+)"', section)]
     # Every chart as laid out by the browser: 10 top songs/artists by plays and by minutes, one line
     # of 30 days, the full 7 x 24 heatmap, 3 active-user lines, 6 funnel steps, 3 cohorts x 5 weeks.
-    assert marks == {"top_songs": [10, 10], "top_artists": [10, 10], "daily_listening": [1],
-                     "listening_heatmap": [168], "active_users": [3], "sessions": [], "free_vs_paid": [2],
-                     "funnels": [6], "retention": [15], "plays_by_gender": [2], "plays_by_location": [15],
-                     "plays_by_device": [9], "match_rate": [1]}
+    assert marks == {
+        "top_songs": [10, 10],
+        "top_artists": [10, 10],
+        "daily_listening": [1],
+        "listening_heatmap": [168],
+        "active_users": [3],
+        "sessions": [],
+        "free_vs_paid": [2],
+        "funnels": [6],
+        "retention": [15],
+        "plays_by_gender": [2],
+        "plays_by_location": [15],
+        "plays_by_device": [9],
+        "match_rate": [1],
+    }
     assert set(re.findall(r'data-overlapping-texts="(\d+)"', dom)) == {"0"}
     assert re.search(r'<g class="colour-scale" data-measure="Plays">\s*<text[^>]*>Plays</text>', dom)
     assert re.search(r'<g class="colour-scale" data-measure="Share of the cohort active">', dom)
@@ -259,10 +337,16 @@ def test_bulk_arrow_paths_keep_nulls_empty_strings_and_text(pg_url: str, duckdb_
     from music_analytics.warehouse.base import Warehouse
 
     schema = pa.schema([("s", pa.string()), ("n", pa.int64()), ("x", pa.float64())])
-    query = ("SELECT s, n, x FROM (VALUES ('a', 1, 1.5), (NULL, NULL, NULL), ('', 0, 0.0), "
-             "('say \"hi\", Björk''s\nsong', 9007199254740993, -2.25)) AS t(s, n, x) ORDER BY n NULLS FIRST")
-    expected = [{"s": None, "n": None, "x": None}, {"s": "", "n": 0, "x": 0.0}, {"s": "a", "n": 1, "x": 1.5},
-                {"s": "say \"hi\", Björk's\nsong", "n": 9007199254740993, "x": -2.25}]
+    query = (
+        "SELECT s, n, x FROM (VALUES ('a', 1, 1.5), (NULL, NULL, NULL), ('', 0, 0.0), "
+        "('say \"hi\", Björk''s\nsong', 9007199254740993, -2.25)) AS t(s, n, x) ORDER BY n NULLS FIRST"
+    )
+    expected = [
+        {"s": None, "n": None, "x": None},
+        {"s": "", "n": 0, "x": 0.0},
+        {"s": "a", "n": 1, "x": 1.5},
+        {"s": 'say "hi", Björk\'s\nsong', "n": 9007199254740993, "x": -2.25},
+    ]
     for url in (pg_url, duckdb_url):
         warehouse = wh.connect(WarehouseURL.parse(url))
         with warehouse.transaction() as tx:

@@ -14,16 +14,19 @@ from tests.helpers import make_config
 
 
 def songs_in_lake(lake: Path) -> dict[str, str]:
-    rows = duckdb.connect().execute(
-        f"SELECT song_id, title FROM read_parquet('{lake}/songs/**/*.parquet', hive_partitioning = true)"
-    ).fetchall()
+    rows = (
+        duckdb.connect()
+        .execute(f"SELECT song_id, title FROM read_parquet('{lake}/songs/**/*.parquet', hive_partitioning = true)")
+        .fetchall()
+    )
     return dict(rows)
 
 
 def assert_events_lake(lake: Path, result: TransformResult) -> None:
     """The accepted events of the real sample: every one, by year/month, with the model's columns."""
     assert sorted(str(p.parent.relative_to(lake / "events")) for p in (lake / "events").rglob("*.parquet")) == [
-        "year=2018/month=11"]
+        "year=2018/month=11"
+    ]
     con = duckdb.connect()
     events = f"read_parquet('{lake}/events/**/*.parquet', hive_partitioning = true)"
     rows, plays = con.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE page = 'NextSong') FROM {events}").fetchone()
@@ -32,9 +35,30 @@ def assert_events_lake(lake: Path, result: TransformResult) -> None:
     # The model's columns but record_position (engine-internal); year and month only as folders.
     files = f"read_parquet('{lake}/events/**/*.parquet', hive_partitioning = false)"
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()]
-    assert columns == ["event_id", "start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth",
-                       "level", "method", "status", "first_name", "last_name", "gender", "location", "user_agent",
-                       "registration", "registration_time", "song", "artist", "length", "source_file"]
+    assert columns == [
+        "event_id",
+        "start_time",
+        "ts",
+        "user_id",
+        "session_id",
+        "item_in_session",
+        "page",
+        "auth",
+        "level",
+        "method",
+        "status",
+        "first_name",
+        "last_name",
+        "gender",
+        "location",
+        "user_agent",
+        "registration",
+        "registration_time",
+        "song",
+        "artist",
+        "length",
+        "source_file",
+    ]
 
 
 def test_layout_and_unchanged_songs_are_not_rewritten(sample: Path, tmp_path: Path) -> None:
@@ -46,8 +70,7 @@ def test_layout_and_unchanged_songs_are_not_rewritten(sample: Path, tmp_path: Pa
     song_files = sorted((lake / "songs").rglob("*.parquet"))
     raw_songs = [json.loads(p.read_text()) for p in (source / "song_data").rglob("*.json")]
     assert len(song_files) == len({(s["year"], s["artist_id"]) for s in raw_songs}) == 69  # a file per folder
-    assert all(p.parent.name.startswith("artist_id=") and p.parent.parent.name.startswith("year=")
-               for p in song_files)
+    assert all(p.parent.name.startswith("artist_id=") and p.parent.parent.name.startswith("year=") for p in song_files)
     assert {p.parent.name for p in (lake / "songplays").rglob("*.parquet")} == {"month=11"}
     assert_events_lake(lake, result)
     stamps = {p: p.stat().st_mtime_ns for p in song_files}

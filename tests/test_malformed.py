@@ -19,8 +19,7 @@ def bad_source(tmp_path: Path) -> Path:
     return root
 
 
-def test_each_malformed_kind_is_rejected_with_its_reason(bad_source: Path, tmp_path: Path,
-                                                         warehouse_url: str) -> None:
+def test_each_malformed_kind_is_rejected_with_its_reason(bad_source: Path, tmp_path: Path, warehouse_url: str) -> None:
     cfg = make_config(tmp_path, bad_source, warehouse_url)
     summary = pipeline.run(cfg)
     t = summary.transform

@@ -48,11 +48,15 @@ def test_an_older_warehouse_is_migrated_once_and_keeps_its_data(warehouse_url: s
     warehouse = _old_warehouse(warehouse_url)
     warehouse.create_schema()
     assert _rows(warehouse, 'SELECT start_time, year, week, iso_year FROM "time" ORDER BY start_time') == [
-        (dt.datetime(2018, 11, 15), 2018, 46, 2018), (dt.datetime(2018, 12, 31, 10), 2018, 1, 2019),
-        (dt.datetime(2021, 1, 1, 8), 2021, 53, 2020)]
+        (dt.datetime(2018, 11, 15), 2018, 46, 2018),
+        (dt.datetime(2018, 12, 31, 10), 2018, 1, 2019),
+        (dt.datetime(2021, 1, 1, 8), 2021, 53, 2020),
+    ]
     assert _rows(warehouse, "SELECT song_id, year FROM songs ORDER BY song_id") == [("SOA", None), ("SOB", 1999)]
     assert _rows(warehouse, "SELECT artist_id, location FROM artists ORDER BY artist_id") == [
-        ("ARA", None), ("ARB", "Tulsa, OK")]
+        ("ARA", None),
+        ("ARB", "Tulsa, OK"),
+    ]
     applied = _rows(warehouse, "SELECT id FROM schema_migrations ORDER BY id")
     assert applied == sorted((m.id,) for m in MIGRATIONS)
 

@@ -21,8 +21,12 @@ import pytest
 from tests.helpers import REPO, need
 
 UV = Path(sys.executable).with_name("uv")
-DATA_PACKAGES = {"music_analytics_sql": "sql", "music_analytics_expectations": "expectations",
-                 "music_analytics_flows": "flows", "music_analytics_tasks": "tasks"}
+DATA_PACKAGES = {
+    "music_analytics_sql": "sql",
+    "music_analytics_expectations": "expectations",
+    "music_analytics_flows": "flows",
+    "music_analytics_tasks": "tasks",
+}
 
 
 def test_the_package_list_covers_every_folder_of_the_library() -> None:
@@ -36,8 +40,9 @@ def test_the_package_list_covers_every_folder_of_the_library() -> None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     need(UV.is_file(), f"uv next to the test interpreter ({UV})")
     out = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run([str(UV), "build", "--wheel", "--out-dir", str(out), str(REPO)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [str(UV), "build", "--wheel", "--out-dir", str(out), str(REPO)], capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     (built,) = out.glob("*.whl")
     return built
@@ -49,8 +54,11 @@ def test_the_wheel_ships_the_data_files_under_project_names(wheel: Path) -> None
     assert tops == {"music_analytics", *DATA_PACKAGES}
     for folder, package in (("sql", "music_analytics_sql"), ("expectations", "music_analytics_expectations")):
         shipped = {n.split("/", 1)[1] for n in names if n.startswith(f"{package}/")}
-        tracked = {p.relative_to(REPO / folder).as_posix() for p in (REPO / folder).rglob("*")
-                   if p.is_file() and p.suffix in (".sql", ".json") and "__pycache__" not in p.parts}
+        tracked = {
+            p.relative_to(REPO / folder).as_posix()
+            for p in (REPO / folder).rglob("*")
+            if p.is_file() and p.suffix in (".sql", ".json") and "__pycache__" not in p.parts
+        }
         assert tracked and tracked <= shipped, sorted(tracked - shipped)[:5]
     assert "music_analytics/engines/log4j2.properties" in names
 
@@ -59,8 +67,12 @@ def test_the_wheel_runs_the_sample_in_a_fresh_environment(wheel: Path, sample: P
     venv = tmp_path / "venv"
     subprocess.run([str(UV), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    install = subprocess.run([str(UV), "pip", "install", "--quiet", "--python", str(python), str(wheel)],
-                             capture_output=True, text=True, timeout=1200)
+    install = subprocess.run(
+        [str(UV), "pip", "install", "--quiet", "--python", str(python), str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert install.returncode == 0, install.stderr[-3000:]
 
     # Far from the checkout: nothing may be read from it.
@@ -69,16 +81,39 @@ def test_the_wheel_runs_the_sample_in_a_fresh_environment(wheel: Path, sample: P
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "MUSIC_ANALYTICS_", "PREFECT_"))}
     env.update({"PREFECT_HOME": str(tmp_path / "prefect"), "PATH": f"{venv / 'bin'}:{env.get('PATH', '')}"})
     proc = subprocess.run(
-        [str(venv / "bin" / "music-analytics"), "run", "--source", str(sample), "--warehouse", "duckdb:///w.duckdb",
-         "--summary-json", "summary.json"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=900)
+        [
+            str(venv / "bin" / "music-analytics"),
+            "run",
+            "--source",
+            str(sample),
+            "--warehouse",
+            "duckdb:///w.duckdb",
+            "--summary-json",
+            "summary.json",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((work / "summary.json").read_text())
     assert summary["tables"]["songplays"]["inserted"] == 6820
     assert {g: q["passed"] for g, q in summary["quality"].items()} == {"lake": True, "warehouse": True}
-    where = subprocess.run([str(python), "-c", "import music_analytics_sql, music_analytics; "
-                            "print(music_analytics_sql.__file__); print(music_analytics.__file__)"],
-                           cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    where = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import music_analytics_sql, music_analytics; "
+            "print(music_analytics_sql.__file__); print(music_analytics.__file__)",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert where.returncode == 0, where.stderr
     assert all(str(venv) in line and str(REPO) not in line for line in where.stdout.splitlines())
     shutil.rmtree(venv)  # ~1.5 GB

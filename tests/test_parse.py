@@ -78,8 +78,9 @@ def test_transform_models_transpile_to_spark_strictly(model: str) -> None:
     from music_analytics.engines.spark_engine import model_sql
 
     text = (MODELS_DIR / model).read_text()
-    (spark_sql,) = sqlglot.transpile(text, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE,
-                                     pretty=True)
+    (spark_sql,) = sqlglot.transpile(
+        text, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE, pretty=True
+    )
     assert spark_sql == model_sql(model.removesuffix(".sql"))
     # The Spark SQL the engine runs, pinned: a sqlglot upgrade that changes it shows up as a diff.
     _golden(GOLDEN / "spark" / model, spark_sql + "\n")

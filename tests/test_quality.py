@@ -31,8 +31,18 @@ def _great_expectations(gx: None) -> None:
     """Every test here runs Great Expectations (the `gates` tier)."""
 
 
-SUITE_SIZES = {"artists": 6, "events": 13, "lake_reconciliation": 10, "load_reconciliation": 8, "references": 5,
-               "rejected_records": 5, "songplays": 9, "songs": 6, "time": 10, "users": 6}
+SUITE_SIZES = {
+    "artists": 6,
+    "events": 13,
+    "lake_reconciliation": 10,
+    "load_reconciliation": 8,
+    "references": 5,
+    "rejected_records": 5,
+    "songplays": 9,
+    "songs": 6,
+    "time": 10,
+    "users": 6,
+}
 
 
 def one(table: str, where: str = "TRUE") -> str:
@@ -52,10 +62,13 @@ def delete_one(table: str, where: str = "TRUE") -> str:
     return f"DELETE FROM staging.{table} WHERE {one(table, where)}"
 
 
-def rejected(source_file: str | None = "'f.json'", line: int = 1, input_: str = "'events'",
-             reason: str | None = "'not_json'") -> str:
-    return (f"INSERT INTO staging.rejected_records (source_file, line_number, input, reason, detail, raw) "
-            f"VALUES ({source_file or 'NULL'}, {line}, {input_}, {reason or 'NULL'}, NULL, 'x')")
+def rejected(
+    source_file: str | None = "'f.json'", line: int = 1, input_: str = "'events'", reason: str | None = "'not_json'"
+) -> str:
+    return (
+        f"INSERT INTO staging.rejected_records (source_file, line_number, input, reason, detail, raw) "
+        f"VALUES ({source_file or 'NULL'}, {line}, {input_}, {reason or 'NULL'}, NULL, 'x')"
+    )
 
 
 # suite:expectation:column -> the violation. Every expectation in expectations/ must appear here.
@@ -79,11 +92,13 @@ VIOLATIONS: dict[str, str] = {
     "events:column_values_to_be_in_set:status": set_one("events", "status = 500"),
     "events:column_values_to_not_be_null:song": set_one("events", "song = NULL", "page = 'NextSong'"),
     "events:column_values_to_be_between:length": set_one("events", "length = -1", "length IS NOT NULL"),
-    "lake_reconciliation:column_pair_values_to_be_equal:events_read,events_accepted_or_rejected":
-        delete_one("events", "page <> 'NextSong'"),
-    "lake_reconciliation:column_pair_values_to_be_equal:events_rejected_counted,events_rejected":
+    "lake_reconciliation:column_pair_values_to_be_equal:events_read,events_accepted_or_rejected": delete_one(
+        "events", "page <> 'NextSong'"
+    ),
+    "lake_reconciliation:column_pair_values_to_be_equal:events_rejected_counted,events_rejected": (
         "UPDATE staging.input_files SET rejected = rejected + 1 WHERE input = 'events' AND "
-        "source_file = (SELECT MIN(source_file) FROM staging.input_files WHERE input = 'events')",
+        "source_file = (SELECT MIN(source_file) FROM staging.input_files WHERE input = 'events')"
+    ),
     "lake_reconciliation:column_pair_values_to_be_equal:nextsong_accepted,songplays": delete_one("songplays"),
     "lake_reconciliation:column_pair_values_to_be_equal:play_instants,time_rows": delete_one('"time"'),
     "lake_reconciliation:column_pair_values_to_be_equal:songs_read,songs_accepted_or_rejected": delete_one("songs"),
@@ -103,8 +118,9 @@ VIOLATIONS: dict[str, str] = {
     "references:column_values_to_be_null:songplays_user_id": set_one("songplays", "user_id = 'nobody'"),
     "references:column_values_to_be_null:songplays_song_id": set_one("songplays", "song_id = 'SONOSUCHSONG'"),
     "references:column_values_to_be_null:songplays_artist_id": set_one("songplays", "artist_id = 'ARNOSUCHARTIST'"),
-    "references:column_values_to_be_null:songplays_start_time":
-        set_one("songplays", "start_time = TIMESTAMP '2018-11-30 23:59:59.999'"),
+    "references:column_values_to_be_null:songplays_start_time": set_one(
+        "songplays", "start_time = TIMESTAMP '2018-11-30 23:59:59.999'"
+    ),
     "references:column_values_to_be_null:songs_artist_id": set_one("songs", "artist_id = 'ARNOSUCHARTIST'"),
     "rejected_records:column_values_to_not_be_null:source_file": rejected(source_file=None),
     "rejected_records:column_values_to_be_between:line_number": rejected(line=0),
@@ -162,6 +178,7 @@ def declared_keys() -> dict[str, quality.Suite]:
 
 # -- the suite files -------------------------------------------------------------------------------
 
+
 def test_every_suite_loads_exactly_the_expectations_its_file_declares() -> None:
     found = quality.suites()
     assert {s.name: len(s.expectations) for s in found} == SUITE_SIZES
@@ -174,36 +191,61 @@ def test_every_suite_loads_exactly_the_expectations_its_file_declares() -> None:
 
 def test_an_unknown_expectation_type_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
     path = tmp_path / "users.json"
-    path.write_text(json.dumps({"name": "users", "meta": {"gates": ["lake"]}, "expectations": [
-        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "user_id"}},
-        {"type": "expect_column_values_to_be_nul", "kwargs": {"column": "user_id"}},
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "name": "users",
+                "meta": {"gates": ["lake"]},
+                "expectations": [
+                    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "user_id"}},
+                    {"type": "expect_column_values_to_be_nul", "kwargs": {"column": "user_id"}},
+                ],
+            }
+        )
+    )
     unknown = r"2 expectations declared, 1 loaded \(unknown types: expect_column_values_to_be_nul\)"
     with pytest.raises(ConfigError, match=unknown):
         quality.read_suite(path).gx()
 
 
-@pytest.mark.parametrize(("meta", "severity", "message"), [
-    ({}, "critical", "meta.gates must list some of lake, warehouse"),
-    ({"gates": ["lake", "prod"]}, "critical", "meta.gates must list some of lake, warehouse"),
-    ({"gates": ["lake"]}, "fail", "severity 'fail' is not one of critical, warning, info"),
-])
-def test_a_suite_file_with_bad_gates_or_severity_is_an_error(meta: dict[str, Any], severity: str, message: str,
-                                                             tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("meta", "severity", "message"),
+    [
+        ({}, "critical", "meta.gates must list some of lake, warehouse"),
+        ({"gates": ["lake", "prod"]}, "critical", "meta.gates must list some of lake, warehouse"),
+        ({"gates": ["lake"]}, "fail", "severity 'fail' is not one of critical, warning, info"),
+    ],
+)
+def test_a_suite_file_with_bad_gates_or_severity_is_an_error(
+    meta: dict[str, Any], severity: str, message: str, tmp_path: Path
+) -> None:
     path = tmp_path / "users.json"
-    path.write_text(json.dumps({"name": "users", "meta": meta, "expectations": [
-        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "user_id"}, "severity": severity}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "name": "users",
+                "meta": meta,
+                "expectations": [
+                    {
+                        "type": "expect_column_values_to_not_be_null",
+                        "kwargs": {"column": "user_id"},
+                        "severity": severity,
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(ConfigError, match=message):
         quality.read_suite(path)
 
 
 def test_every_expectation_has_a_violation_test() -> None:
     assert set(declared_keys()) == set(VIOLATIONS) | WARNINGS
-    assert {k for k, s in declared_keys().items()
-            for e in s.expectations if e.get("severity") == "warning"} >= WARNINGS
+    assert {k for k, s in declared_keys().items() for e in s.expectations if e.get("severity") == "warning"} >= WARNINGS
 
 
 # -- the real sample -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def published(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, pipeline.RunSummary]:
@@ -224,27 +266,41 @@ def test_the_real_sample_passes_every_critical_expectation(published: tuple[Conf
         (warning,) = gate.warnings
         assert key_of(warning) in WARNINGS and (warning.unexpected_count, warning.element_count) == (6819, 6820)
     rows = {s.suite: s.rows for s in lake_gate.suites}
-    assert rows == {"artists": 69, "events": 8056, "lake_reconciliation": 1, "references": 0,
-                    "rejected_records": 0, "songplays": 6820, "songs": 71, "time": 6813, "users": 97}
+    assert rows == {
+        "artists": 69,
+        "events": 8056,
+        "lake_reconciliation": 1,
+        "references": 0,
+        "rejected_records": 0,
+        "songplays": 6820,
+        "songs": 71,
+        "time": 6813,
+        "users": 97,
+    }
     # The results are kept: one row per expectation and gate in quality_results, and Data Docs.
     history = wh.connect(cfg.warehouse).query(
         "SELECT gate, COUNT(*), COUNT(*) FILTER (WHERE NOT success), MIN(run_id), MAX(run_id) "
-        "FROM quality_results GROUP BY gate ORDER BY gate")
-    assert history == [("lake", 70, 1, summary.run_id, summary.run_id),
-                       ("warehouse", 55, 1, summary.run_id, summary.run_id)]
+        "FROM quality_results GROUP BY gate ORDER BY gate"
+    )
+    assert history == [
+        ("lake", 70, 1, summary.run_id, summary.run_id),
+        ("warehouse", 55, 1, summary.run_id, summary.run_id),
+    ]
     index = cfg.quality_docs_path / "index.html"
     assert lake_gate.docs == audit.docs == index
     html = index.read_text()
     # The GX project keeps one suite per file; each result is named by its run and gate.
     runs = re.findall(r"'run_name': '([^']*)'", html)
     assert sorted(runs) == [f"{summary.run_id} lake"] * 9 + [f"{summary.run_id} warehouse"] * 8
-    assert all(f"validations/{s}/{summary.run_id}%20lake/" in html
-               for s in ("songplays", "events", "lake_reconciliation"))
+    assert all(
+        f"validations/{s}/{summary.run_id}%20lake/" in html for s in ("songplays", "events", "lake_reconciliation")
+    )
     assert f"validations/load_reconciliation/{summary.run_id}%20warehouse/" in html
     assert (cfg.quality_project_path / "gx" / "expectations" / "songplays.json").is_file()
 
 
 # -- every expectation can fail ----------------------------------------------------------------------
+
 
 def _snapshot(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
     adapter = wh.connect(cfg.warehouse)
@@ -255,8 +311,10 @@ def _mutate_lake(lake: Path, table: str, statement: str) -> None:
     """Apply `statement` to a lake table: load it as staging.<table>, change it, write it back flat."""
     con = duckdb.connect()
     con.execute("CREATE SCHEMA staging")
-    con.execute(f"CREATE TABLE staging.\"{table}\" AS SELECT * FROM "
-                f"read_parquet('{lake / table}/**/*.parquet', hive_partitioning = true)")
+    con.execute(
+        f'CREATE TABLE staging."{table}" AS SELECT * FROM '
+        f"read_parquet('{lake / table}/**/*.parquet', hive_partitioning = true)"
+    )
     con.execute(statement)
     shutil.rmtree(lake / table)
     (lake / table).mkdir()
@@ -278,8 +336,9 @@ def _gate_then_publish(cfg: Config, lake: Path, gate: str, suite: str) -> None:
 
 
 @pytest.mark.parametrize("key", sorted(VIOLATIONS))
-def test_each_expectation_blocks_its_violation(key: str, published: tuple[Config, pipeline.RunSummary],
-                                               tmp_path: Path) -> None:
+def test_each_expectation_blocks_its_violation(
+    key: str, published: tuple[Config, pipeline.RunSummary], tmp_path: Path
+) -> None:
     base_cfg, summary = published
     assert summary.transform is not None
     suite = declared_keys()[key]
@@ -327,8 +386,9 @@ def test_a_warning_reports_without_blocking(published: tuple[Config, pipeline.Ru
     assert wh.connect(cfg.warehouse).query("SELECT COUNT(song_id) FROM songplays") == [(0,)]
 
 
-def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(sample: Path, pg_url: str,
-                                                                        tmp_path: Path) -> None:
+def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(
+    sample: Path, pg_url: str, tmp_path: Path
+) -> None:
     cfg = make_config(tmp_path, sample, pg_url, quality_gates="lake,warehouse")
     summary = pipeline.run(cfg)
     assert [g.passed for g in summary.quality] == [True, True]
@@ -338,14 +398,18 @@ def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(sample: 
     conn = psycopg2.connect(pg_url)
     with conn, conn.cursor() as cur:
         cur.execute("UPDATE staging.users SET level = 'gold' WHERE user_id IN ('8', '10')")
-        cur.execute("UPDATE staging.songplays SET user_id = 'nobody' WHERE songplay_id = "
-                    "(SELECT MIN(songplay_id) FROM staging.songplays)")
+        cur.execute(
+            "UPDATE staging.songplays SET user_id = 'nobody' WHERE songplay_id = "
+            "(SELECT MIN(songplay_id) FROM staging.songplays)"
+        )
     conn.close()
     result = pipeline.audit(cfg, summary.transform.lake, "pg-run")
     assert result is not None
     failed = {key_of(o): o for o in result.blocking}
-    assert set(failed) == {"users:column_values_to_be_in_set:level",
-                           "references:column_values_to_be_null:songplays_user_id"}
+    assert set(failed) == {
+        "users:column_values_to_be_in_set:level",
+        "references:column_values_to_be_null:songplays_user_id",
+    }
     assert failed["users:column_values_to_be_in_set:level"].unexpected_count == 2
     assert failed["users:column_values_to_be_in_set:level"].sample == ("gold", "gold")
     assert failed["references:column_values_to_be_null:songplays_user_id"].sample == ("nobody",)
@@ -353,6 +417,8 @@ def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(sample: 
         pipeline.enforce(result)
     assert _snapshot(cfg) == before
     # The failed audit is in the quality history, next to the passing run before it.
-    rows = adapter.query("SELECT run_id, COUNT(*), SUM(CASE WHEN success THEN 0 ELSE 1 END) FROM quality_results "
-                             "WHERE gate = 'warehouse' GROUP BY run_id ORDER BY run_id")
+    rows = adapter.query(
+        "SELECT run_id, COUNT(*), SUM(CASE WHEN success THEN 0 ELSE 1 END) FROM quality_results "
+        "WHERE gate = 'warehouse' GROUP BY run_id ORDER BY run_id"
+    )
     assert sorted(rows) == sorted([(summary.run_id, 55, 1), ("pg-run", 55, 3)])

@@ -81,6 +81,7 @@ def quality_key(o: quality.Outcome) -> str:
 
 # -- statically ------------------------------------------------------------------------------------
 
+
 class Resources(HTMLParser):
     """Every URL a page makes the browser fetch: stylesheets, scripts, images, frames, CSS url() and @import."""
 
@@ -194,8 +195,11 @@ def test_every_cdn_resource_of_the_gx_templates_is_vendored_or_dropped() -> None
             continue
         target = datadocs.local_target(url + ("?d=20240101T000000Z" if tag == "img" else ""))
         assert target is not None, f"GX's templates load {url}: vendor it (docs_assets) and map it (VENDORED)"
-        path = (ASSETS / target.removeprefix(datadocs.VENDOR_DIR + "/") if target.startswith(datadocs.VENDOR_DIR)
-                else gx_package() / "render" / "view" / target)
+        path = (
+            ASSETS / target.removeprefix(datadocs.VENDOR_DIR + "/")
+            if target.startswith(datadocs.VENDOR_DIR)
+            else gx_package() / "render" / "view" / target
+        )
         assert path.is_file(), (url, path)
 
 
@@ -213,8 +217,11 @@ def test_vendored_files_are_used_licensed_and_listed() -> None:
     readme = (ASSETS / "README.md").read_text(encoding="utf-8")
     used = set(datadocs.VENDORED.values())
     for sheet in ASSETS.rglob("*.css"):
-        used |= {resolve(sheet.parent, u).relative_to(ASSETS).as_posix()
-                 for u in css_urls(sheet.read_text(encoding="utf-8")) if not u.startswith("data:")}
+        used |= {
+            resolve(sheet.parent, u).relative_to(ASSETS).as_posix()
+            for u in css_urls(sheet.read_text(encoding="utf-8"))
+            if not u.startswith("data:")
+        }
     files = {p.relative_to(ASSETS).as_posix() for p in ASSETS.rglob("*") if p.is_file()}
     licences = {f for f in files if f.split("/")[-1].startswith("LICENSE")}
     assert files - licences - {"README.md"} == used, "every vendored file is loaded by a page or a stylesheet"
@@ -224,8 +231,19 @@ def test_vendored_files_are_used_licensed_and_listed() -> None:
         assert f"`{package}/`" in readme, package
     if shutil.which("git") and (REPO / ".git").exists():
         # .gitignore ignores dist/ and build/ anywhere: a vendored file there would never be committed.
-        proc = subprocess.run(["git", "-C", str(REPO), "check-ignore", "--no-index", "--verbose",
-                               *(str(ASSETS / f) for f in sorted(files))], capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(REPO),
+                "check-ignore",
+                "--no-index",
+                "--verbose",
+                *(str(ASSETS / f) for f in sorted(files)),
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert proc.returncode == 1 and not proc.stdout, proc.stdout
 
 
@@ -233,8 +251,11 @@ def test_no_page_draws_a_chart_so_vega_is_not_needed(site: Site) -> None:
     for page in pages(site.docs):
         assert "vegaEmbed" not in page.read_text(encoding="utf-8"), page
     # A validation page's charts are the graph content blocks (graph.j2) of an expectation's renderers.
-    drawing = {p.stem for p in (gx_package() / "expectations").rglob("expect_*.py")
-               if re.search(r'content_block_type="graph"|"graph":', p.read_text(encoding="utf-8"))}
+    drawing = {
+        p.stem
+        for p in (gx_package() / "expectations").rglob("expect_*.py")
+        if re.search(r'content_block_type="graph"|"graph":', p.read_text(encoding="utf-8"))
+    }
     assert drawing == datadocs.CHART_EXPECTATIONS
     used = {e["type"] for s in quality.suites() for e in s.expectations}
     assert not used & datadocs.CHART_EXPECTATIONS
@@ -302,9 +323,11 @@ def browser(tmp_path: Path, chromium: str) -> Path:
 
 def test_the_network_is_really_cut(browser: Path) -> None:
     control = browser / "control.html"
-    control.write_text('<html><body><script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'
-                       '<script src="//unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js"></script>'
-                       "</body></html>")
+    control.write_text(
+        '<html><body><script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'
+        '<script src="//unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js"></script>'
+        "</body></html>"
+    )
     found = probe(control, browser / "profile")
     assert found["jquery"] is False and found["bootstrapTable"] is False
 
@@ -364,9 +387,17 @@ def run_children(lake: Path, project: Path, docs: Path, run_ids: list[str]) -> N
     script = project.parent / "child.py"  # a file, not -c: pyspark (imported by GX) exits early under -c
     script.write_text(CHILD)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    children = [subprocess.Popen([sys.executable, str(script), str(lake), str(project), str(docs), run_id],
-                                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for run_id in run_ids]
+    children = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(lake), str(project), str(docs), run_id],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for run_id in run_ids
+    ]
     for child in children:
         out, err = child.communicate(timeout=300)
         assert child.returncode == 0, err[-3000:]
@@ -392,28 +423,44 @@ def test_every_run_of_every_process_stays_in_the_project_and_the_index(lake: Pat
     for suite in ("songs", "users"):
         assert stored_results(project, suite) == ["run-a lake", "run-b lake"]
         assert sorted(p.parent.parent.name for p in (docs / "validations" / suite).rglob("*.html")) == [
-            "run-a lake", "run-b lake"], "each suite's pages: one per run"
+            "run-a lake",
+            "run-b lake",
+        ], "each suite's pages: one per run"
     gx_dir = project / "gx"
     # One GX suite per suite file and one validation definition per gate and suite, whatever the run.
     assert sorted(p.name for p in (gx_dir / "expectations").glob("*.json")) == ["songs.json", "users.json"]
     assert sorted(p.name for p in (gx_dir / "validation_definitions").glob("*.json")) == [
-        "lake-songs.json", "lake-users.json"]
+        "lake-songs.json",
+        "lake-users.json",
+    ]
     old_pages = {p: p.stat().st_mtime_ns for p in (docs / "validations").rglob("*.html")}
     not_null = (docs / "expectations" / "users.html").read_text(encoding="utf-8").count("values must never be null")
     definition = json.loads((gx_dir / "validation_definitions" / "lake-users.json").read_text())
 
     # A third run, with the suite file changed: the stored suite follows the file, and keeps its id.
     spec = json.loads((quality.EXPECTATIONS_DIR / "users.json").read_text())
-    spec["expectations"].append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "level"},
-                                 "severity": "critical", "meta": {}})
+    spec["expectations"].append(
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {"column": "level"},
+            "severity": "critical",
+            "meta": {},
+        }
+    )
     changed = tmp_path / "suites" / "users.json"
     changed.parent.mkdir()
     changed.write_text(json.dumps(spec))
     users = quality.read_suite(changed)
     import duckdb
 
-    frame = duckdb.connect().execute("SELECT user_id, first_name, last_name, gender, level, level_ts FROM "
-                                     f"read_parquet('{lake}/users/**/*.parquet', hive_partitioning = true)").df()
+    frame = (
+        duckdb.connect()
+        .execute(
+            "SELECT user_id, first_name, last_name, gender, level, level_ts FROM "
+            f"read_parquet('{lake}/users/**/*.parquet', hive_partitioning = true)"
+        )
+        .df()
+    )
     result = validate(users, frame, gate="lake", run_id="run-c", docs_dir=docs, project_dir=project)
     assert len(result.outcomes) == len(spec["expectations"]) and not result.failures
     assert build_docs(docs, project_dir=project) == docs / "index.html"

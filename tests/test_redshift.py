@@ -52,7 +52,8 @@ COMMANDS = {"lock.acquire.2": re.compile(r"LOCK TABLE music_analytics_lock")}
 _S3 = r"'s3://[a-z0-9.-]+/[\w/.-]*/'"
 _COPY = re.compile(
     rf"COPY staging\.(\"\w+\" \((\"\w+\", )*\"\w+\"\)|\w+) FROM {_S3} IAM_ROLE '{re.escape(ROLE)}' "
-    r"FORMAT AS (PARQUET|JSON 's3://[a-z0-9.-]+/[\w/.-]+\.json'( TIMEFORMAT 'auto')?( REGION 'us-west-2')?)")
+    r"FORMAT AS (PARQUET|JSON 's3://[a-z0-9.-]+/[\w/.-]+\.json'( TIMEFORMAT 'auto')?( REGION 'us-west-2')?)"
+)
 
 
 def _golden(path: Path, text: str) -> None:
@@ -64,8 +65,9 @@ def _golden(path: Path, text: str) -> None:
 
 def _parse(statement: str) -> Any:
     # execute_values' single %s stands for the VALUES list.
-    return sqlglot.parse_one(statement.replace("VALUES %s", "VALUES (NULL)"), read="redshift",
-                             error_level=sqlglot.ErrorLevel.RAISE)
+    return sqlglot.parse_one(
+        statement.replace("VALUES %s", "VALUES (NULL)"), read="redshift", error_level=sqlglot.ErrorLevel.RAISE
+    )
 
 
 def test_statement_names_cover_every_table() -> None:
@@ -133,15 +135,18 @@ def test_password_never_shows() -> None:
     assert warehouse.connect_kwargs()["sslmode"] == "require"
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"iam_role": "", "s3_staging": "s3://b/p"}, "iam_role is required"),
-    ({"iam_role": "my-role", "s3_staging": "s3://b/p"}, "not an IAM role ARN"),
-    ({"iam_role": ROLE, "s3_staging": ""}, "s3_staging is required"),
-    ({"iam_role": ROLE, "s3_staging": "/local/lake"}, "not an s3://"),
-    ({"iam_role": ROLE, "s3_staging": "s3://bucket/it's"}, "not an s3://"),
-    ({"iam_role": ROLE, "s3_staging": "s3://bucket/p", "region": "Oregon"}, "not an AWS region"),
-    ({"iam_role": ROLE, "s3_staging": "s3://bucket/p", "copy_format": "csv"}, "copy_format"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"iam_role": "", "s3_staging": "s3://b/p"}, "iam_role is required"),
+        ({"iam_role": "my-role", "s3_staging": "s3://b/p"}, "not an IAM role ARN"),
+        ({"iam_role": ROLE, "s3_staging": ""}, "s3_staging is required"),
+        ({"iam_role": ROLE, "s3_staging": "/local/lake"}, "not an s3://"),
+        ({"iam_role": ROLE, "s3_staging": "s3://bucket/it's"}, "not an s3://"),
+        ({"iam_role": ROLE, "s3_staging": "s3://bucket/p", "region": "Oregon"}, "not an AWS region"),
+        ({"iam_role": ROLE, "s3_staging": "s3://bucket/p", "copy_format": "csv"}, "copy_format"),
+    ],
+)
 def test_settings_are_validated(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         RedshiftSettings(**kwargs)
@@ -182,36 +187,108 @@ def test_lake_prefix_maps_every_table_to_its_own_folder() -> None:
     assert warehouse.lake_prefix_for("songs") == "s3://music-analytics-staging/lake/songs/"
     warehouse.set_lake_prefix("s3://music-analytics-staging/runs/42/")
     assert "FROM 's3://music-analytics-staging/runs/42/songplays/'" in warehouse.copy_statement(
-        "songplays", COLUMNS["songplays"])
+        "songplays", COLUMNS["songplays"]
+    )
     with pytest.raises(ConfigError):
         warehouse.set_lake_prefix("/tmp/lake")
 
 
 def _fake_lake(root: Path) -> None:
     """A tiny lake laid out like lake.py writes it: partition columns only in folder names."""
+
     def write(table: str, rows: list[dict[str, Any]], partition_by: tuple[str, ...] = ()) -> None:
         pq.write_to_dataset(pa.Table.from_pylist(rows), root / table, partition_cols=list(partition_by) or None)
 
     ts = pa.scalar(1541106106796000, pa.timestamp("us")).as_py()
-    write("songs", [{"song_id": "SOA", "title": "T", "artist_id": "ARX", "artist_name": "N", "year": 2001,
-                     "duration": 1.5}], ("year", "artist_id"))
+    write(
+        "songs",
+        [{"song_id": "SOA", "title": "T", "artist_id": "ARX", "artist_name": "N", "year": 2001, "duration": 1.5}],
+        ("year", "artist_id"),
+    )
     write("artists", [{"artist_id": "ARX", "name": "N", "location": None, "latitude": None, "longitude": 2.0}])
-    write("users", [{"user_id": "7", "first_name": "A", "last_name": "B", "gender": "F", "level": "free",
-                     "level_ts": ts}])
-    write("time", [{"start_time": ts, "hour": 21, "day": 1, "week": 44, "month": 11, "year": 2018, "weekday": 4,
-                    "iso_year": 2018}],
-          ("year", "month"))
-    write("songplays", [{"songplay_id": 1, "start_time": ts, "user_id": "7", "level": "free", "song_id": None,
-                         "artist_id": None, "session_id": 3, "location": "X", "user_agent": "UA", "year": 2018,
-                         "month": 11}], ("year", "month"))
-    write("events", [{"event_id": 1, "start_time": ts, "ts": 1541106106796, "user_id": "", "session_id": 3,
-                      "item_in_session": 0, "page": "Home", "auth": "Logged Out", "level": "free", "method": "GET",
-                      "status": 200, "first_name": None, "last_name": None, "gender": None, "location": None,
-                      "user_agent": None, "registration": None, "registration_time": None, "song": None,
-                      "artist": None, "length": None, "source_file": "log_data/a.json", "year": 2018,
-                      "month": 11}], ("year", "month"))
-    write("rejected_records", [{"source_file": "log_data/a.json", "line_number": 2, "input": "events",
-                                "reason": "not_json", "detail": None, "raw": "{"}])
+    write(
+        "users", [{"user_id": "7", "first_name": "A", "last_name": "B", "gender": "F", "level": "free", "level_ts": ts}]
+    )
+    write(
+        "time",
+        [
+            {
+                "start_time": ts,
+                "hour": 21,
+                "day": 1,
+                "week": 44,
+                "month": 11,
+                "year": 2018,
+                "weekday": 4,
+                "iso_year": 2018,
+            }
+        ],
+        ("year", "month"),
+    )
+    write(
+        "songplays",
+        [
+            {
+                "songplay_id": 1,
+                "start_time": ts,
+                "user_id": "7",
+                "level": "free",
+                "song_id": None,
+                "artist_id": None,
+                "session_id": 3,
+                "location": "X",
+                "user_agent": "UA",
+                "year": 2018,
+                "month": 11,
+            }
+        ],
+        ("year", "month"),
+    )
+    write(
+        "events",
+        [
+            {
+                "event_id": 1,
+                "start_time": ts,
+                "ts": 1541106106796,
+                "user_id": "",
+                "session_id": 3,
+                "item_in_session": 0,
+                "page": "Home",
+                "auth": "Logged Out",
+                "level": "free",
+                "method": "GET",
+                "status": 200,
+                "first_name": None,
+                "last_name": None,
+                "gender": None,
+                "location": None,
+                "user_agent": None,
+                "registration": None,
+                "registration_time": None,
+                "song": None,
+                "artist": None,
+                "length": None,
+                "source_file": "log_data/a.json",
+                "year": 2018,
+                "month": 11,
+            }
+        ],
+        ("year", "month"),
+    )
+    write(
+        "rejected_records",
+        [
+            {
+                "source_file": "log_data/a.json",
+                "line_number": 2,
+                "input": "events",
+                "reason": "not_json",
+                "detail": None,
+                "raw": "{",
+            }
+        ],
+    )
 
 
 @pytest.mark.parametrize("copy_format", ["parquet", "json"])
@@ -228,16 +305,22 @@ def test_export_for_copy_writes_exactly_the_staged_columns(tmp_path: Path, copy_
             types = schema_columns(table)
             for name in schema.names:
                 arrow = schema.field(name).type
-                expected = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(),
-                            "DOUBLE": pa.float64(), "TIMESTAMP": pa.timestamp("us")}[types[name]]
+                expected = {
+                    "VARCHAR": pa.string(),
+                    "BIGINT": pa.int64(),
+                    "INTEGER": pa.int32(),
+                    "DOUBLE": pa.float64(),
+                    "TIMESTAMP": pa.timestamp("us"),
+                }[types[name]]
                 assert arrow == expected, (table, name, arrow)
         else:
             row = json.loads(files[0].read_text().splitlines()[0])
             assert list(row) == list(COLUMNS[table])
     songs = pq.read_table(folders["songs"]).to_pylist() if copy_format == "parquet" else None
     if songs is not None:
-        assert songs == [{"song_id": "SOA", "title": "T", "artist_id": "ARX", "artist_name": "N", "year": 2001,
-                          "duration": 1.5}]
+        assert songs == [
+            {"song_id": "SOA", "title": "T", "artist_id": "ARX", "artist_name": "N", "year": 2001, "duration": 1.5}
+        ]
 
 
 # -- the MERGE files against the shared UPDATE+INSERT files, on DuckDB ---------------------------
@@ -245,40 +328,160 @@ def test_export_for_copy_writes_exactly_the_staged_columns(tmp_path: Path, copy_
 _TARGET = {
     "artists": [("AR1", "Old", None, 1.0, None), ("AR2", "Same", "L", None, None)],
     "songs": [("SO1", "T", "AR1", "Old", 2000, 1.0), ("SO2", "T2", "AR2", "Same", 2001, 2.0)],
-    "users": [("u1", "A", "B", "F", "free", "2018-11-02 00:00:00"),
-              ("u2", "C", None, "M", "free", "2018-11-01 00:00:00"),
-              ("u3", "E", "F", None, "paid", "2018-11-01 00:00:00")],
-    "songplays": [(1, "2018-11-01 00:00:00", "u1", "free", None, None, 1, "X", "UA"),
-                  (2, "2018-11-01 00:00:01", "u2", "free", "SO2", "AR2", 2, "Y", "UA")],
-    "events": [(1, "2018-11-01 00:00:00", 1541030400000, "u1", 1, 0, "NextSong", "Logged In", "free", "PUT", 200,
-                "X", "UA", "2018-10-01 00:00:00", "S", "A", 200.0),
-               (2, "2018-11-01 00:00:01", 1541030401000, None, 2, 0, "Home", "Logged Out", "free", "GET", 200,
-                None, None, None, None, None, None)],
-    "rejected_records": [("f1", 1, "events", "not_json", None, "{"), ("f1", 2, "events", "not_json", None, "["),
-                         ("f2", 1, "songs", "bad", "d", "x")],
+    "users": [
+        ("u1", "A", "B", "F", "free", "2018-11-02 00:00:00"),
+        ("u2", "C", None, "M", "free", "2018-11-01 00:00:00"),
+        ("u3", "E", "F", None, "paid", "2018-11-01 00:00:00"),
+    ],
+    "songplays": [
+        (1, "2018-11-01 00:00:00", "u1", "free", None, None, 1, "X", "UA"),
+        (2, "2018-11-01 00:00:01", "u2", "free", "SO2", "AR2", 2, "Y", "UA"),
+    ],
+    "events": [
+        (
+            1,
+            "2018-11-01 00:00:00",
+            1541030400000,
+            "u1",
+            1,
+            0,
+            "NextSong",
+            "Logged In",
+            "free",
+            "PUT",
+            200,
+            "X",
+            "UA",
+            "2018-10-01 00:00:00",
+            "S",
+            "A",
+            200.0,
+        ),
+        (
+            2,
+            "2018-11-01 00:00:01",
+            1541030401000,
+            None,
+            2,
+            0,
+            "Home",
+            "Logged Out",
+            "free",
+            "GET",
+            200,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+    ],
+    "rejected_records": [
+        ("f1", 1, "events", "not_json", None, "{"),
+        ("f1", 2, "events", "not_json", None, "["),
+        ("f2", 1, "songs", "bad", "d", "x"),
+    ],
 }
 _STAGED = {
     # AR1 changed (NULL -> value), AR2 unchanged, AR3 new.
     "artists": [("AR1", "Old", "Here", 1.0, None), ("AR2", "Same", "L", None, None), ("AR3", "New", None, None, 3.0)],
-    "songs": [("SO1", "T", "AR1", "New", 2000, 1.0), ("SO2", "T2", "AR2", "Same", 2001, 2.0),
-              ("SO3", "T3", "AR3", "New", 2002, 3.0)],
+    "songs": [
+        ("SO1", "T", "AR1", "New", 2000, 1.0),
+        ("SO2", "T2", "AR2", "Same", 2001, 2.0),
+        ("SO3", "T3", "AR3", "New", 2002, 3.0),
+    ],
     # u1: older event -> kept; u2: newer, level changed -> updated; u3: same -> untouched; u4 new.
-    "users": [("u1", "A", "B", "F", "paid", "2018-11-01 00:00:00"),
-              ("u2", "C", "D", "M", "paid", "2018-11-03 00:00:00"),
-              ("u3", "E", "F", None, "paid", "2018-11-01 00:00:00"),
-              ("u4", "G", "H", "F", "free", "2018-11-03 00:00:00")],
-    "songplays": [(1, "2018-11-01 00:00:00", "u1", "free", "SO1", "AR1", 1, "X", "UA"),
-                  (2, "2018-11-01 00:00:01", "u2", "free", "SO2", "AR2", 2, "Y", "UA"),
-                  (3, "2018-11-02 00:00:00", "u4", "free", None, None, 3, None, None)],
+    "users": [
+        ("u1", "A", "B", "F", "paid", "2018-11-01 00:00:00"),
+        ("u2", "C", "D", "M", "paid", "2018-11-03 00:00:00"),
+        ("u3", "E", "F", None, "paid", "2018-11-01 00:00:00"),
+        ("u4", "G", "H", "F", "free", "2018-11-03 00:00:00"),
+    ],
+    "songplays": [
+        (1, "2018-11-01 00:00:00", "u1", "free", "SO1", "AR1", 1, "X", "UA"),
+        (2, "2018-11-01 00:00:01", "u2", "free", "SO2", "AR2", 2, "Y", "UA"),
+        (3, "2018-11-02 00:00:00", "u4", "free", None, None, 3, None, None),
+    ],
     # 1 unchanged; 2 (logged out, "" in the lake) unchanged as NULL; 3 new and logged out; 4 new.
-    "events": [(1, "2018-11-01 00:00:00", 1541030400000, "u1", 1, 0, "NextSong", "Logged In", "free", "PUT", 200,
-                "X", "UA", "2018-10-01 00:00:00", "S", "A", 200.0),
-               (2, "2018-11-01 00:00:01", 1541030401000, "", 2, 0, "Home", "Logged Out", "free", "GET", 200,
-                None, None, None, None, None, None),
-               (3, "2018-11-01 00:00:02", 1541030402000, "", 2, 1, "Login", "Logged Out", "free", "PUT", 307,
-                None, None, None, None, None, None),
-               (4, "2018-11-01 00:00:03", 1541030403000, "u4", 3, 0, "Home", "Logged In", "paid", "GET", 200,
-                "Y", "UA2", "2018-10-02 00:00:00", None, None, None)],
+    "events": [
+        (
+            1,
+            "2018-11-01 00:00:00",
+            1541030400000,
+            "u1",
+            1,
+            0,
+            "NextSong",
+            "Logged In",
+            "free",
+            "PUT",
+            200,
+            "X",
+            "UA",
+            "2018-10-01 00:00:00",
+            "S",
+            "A",
+            200.0,
+        ),
+        (
+            2,
+            "2018-11-01 00:00:01",
+            1541030401000,
+            "",
+            2,
+            0,
+            "Home",
+            "Logged Out",
+            "free",
+            "GET",
+            200,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            3,
+            "2018-11-01 00:00:02",
+            1541030402000,
+            "",
+            2,
+            1,
+            "Login",
+            "Logged Out",
+            "free",
+            "PUT",
+            307,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            4,
+            "2018-11-01 00:00:03",
+            1541030403000,
+            "u4",
+            3,
+            0,
+            "Home",
+            "Logged In",
+            "paid",
+            "GET",
+            200,
+            "Y",
+            "UA2",
+            "2018-10-02 00:00:00",
+            None,
+            None,
+            None,
+        ),
+    ],
     # f1 reloaded: line 1 now a different verdict, line 2 fixed at the source (its verdict goes).
     "rejected_records": [("f1", 1, "events", "not_object", "d", "1"), ("f3", 5, "events", "not_json", None, "{")],
 }
@@ -288,15 +491,19 @@ def _merge_db(path: Path, dialect: str) -> tuple[duckdb.DuckDBPyConnection, dict
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA staging")
     for table in (*MERGED_THROUGH_DELTA, "loaded_files"):
-        con.execute(sql.statements(f"warehouse/duckdb/schema/{table}.sql")[0] if table != "loaded_files"
-                    else sql.statements("warehouse/common/schema/loaded_files.sql")[0])
+        con.execute(
+            sql.statements(f"warehouse/duckdb/schema/{table}.sql")[0]
+            if table != "loaded_files"
+            else sql.statements("warehouse/common/schema/loaded_files.sql")[0]
+        )
         con.execute(f"CREATE TABLE staging.{table} AS SELECT * FROM {table} WHERE 1 = 0")
     for table in MERGED_THROUGH_DELTA:
         marks = ", ".join("?" for _ in COLUMNS[table])
         con.executemany(f"INSERT INTO {table} VALUES ({marks})", _TARGET[table])
         con.executemany(f"INSERT INTO staging.{table} VALUES ({marks})", _STAGED[table])
-    con.execute("INSERT INTO staging.loaded_files VALUES "
-                "('r', 'f1', 'events', 'c', 1, 1, 1, 0, TIMESTAMP '2018-11-03')")
+    con.execute(
+        "INSERT INTO staging.loaded_files VALUES ('r', 'f1', 'events', 'c', 1, 1, 1, 0, TIMESTAMP '2018-11-03')"
+    )
     counts: dict[str, tuple[int, int]] = {}
     warehouse = _warehouse()
     for table in MERGED_THROUGH_DELTA:
@@ -326,11 +533,14 @@ def test_merge_files_match_the_shared_upserts(tmp_path: Path) -> None:
     assert common.execute("SELECT event_id FROM events WHERE user_id IS NULL ORDER BY 1").fetchall() == [(2,), (3,)]
     for table in MERGED_THROUGH_DELTA:
         order = ", ".join(COLUMNS[table][:2])
-        assert redshift.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall() == \
-            common.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall(), table
+        assert (
+            redshift.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+            == common.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+        ), table
 
 
 # -- COPY failures name the rejected rows ----------------------------------------------------------
+
 
 def test_copy_failure_names_the_rows_from_stl_load_errors(pg_url: str) -> None:
     """The failure path on a real PostgreSQL session: the COPY (Redshift-only syntax) fails and aborts
@@ -343,19 +553,24 @@ def test_copy_failure_names_the_rows_from_stl_load_errors(pg_url: str) -> None:
         with conn.cursor() as cur:
             cur.execute(
                 "CREATE TABLE stl_load_errors (query INT, session INT, starttime TIMESTAMP, filename CHAR(256), "
-                "line_number BIGINT, colname CHAR(127), err_reason CHAR(100), raw_line CHAR(1024))")
+                "line_number BIGINT, colname CHAR(127), err_reason CHAR(100), raw_line CHAR(1024))"
+            )
             cur.execute("CREATE FUNCTION pg_last_copy_id() RETURNS INT LANGUAGE SQL AS 'SELECT 42'")
-            cur.execute("INSERT INTO stl_load_errors VALUES (42, 0, now(), "
-                        "'s3://music-analytics-staging/lake/songs/part-0.parquet', -1, 'title', "
-                        "'String length exceeds DDL length', repeat('x', 200))")
+            cur.execute(
+                "INSERT INTO stl_load_errors VALUES (42, 0, now(), "
+                "'s3://music-analytics-staging/lake/songs/part-0.parquet', -1, 'title', "
+                "'String length exceeds DDL length', repeat('x', 200))"
+            )
             cur.execute("CREATE SCHEMA staging")
         conn.commit()
         with conn.cursor() as cur, pytest.raises(WarehouseError) as info:
             _warehouse().load_staging(cur, "songs", "/lake/songs/**/*.parquet", COLUMNS["songs"])
         message = str(info.value)
         assert "COPY into staging.songs from s3://music-analytics-staging/lake/songs/ failed" in message
-        assert ("stl_load_errors: s3://music-analytics-staging/lake/songs/part-0.parquet line -1 column title: "
-                "String length exceeds DDL length") in message
+        assert (
+            "stl_load_errors: s3://music-analytics-staging/lake/songs/part-0.parquet line -1 column title: "
+            "String length exceeds DDL length"
+        ) in message
         assert SENTINEL not in message
         with conn.cursor() as cur:  # the session is usable again: the adapter rolled back
             cur.execute("SELECT 1")

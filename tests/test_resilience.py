@@ -49,15 +49,31 @@ def _wait_for(lines: queue.Queue[str], seen: list[str], pattern: re.Pattern[str]
     raise AssertionError(f"no line matching {pattern.pattern!r} within {timeout} s:\n{''.join(seen[-40:])}")
 
 
-def test_the_flow_survives_a_postgresql_restart_mid_run(own_postgres: TempPostgres, sample: Path, tmp_path: Path,
-                                                        flow_env: dict[str, str]) -> None:
+def test_the_flow_survives_a_postgresql_restart_mid_run(
+    own_postgres: TempPostgres, sample: Path, tmp_path: Path, flow_env: dict[str, str]
+) -> None:
     with own_postgres as pg:
         url = pg.create_database("music")
         env = {**flow_env, "PREFECT_LOGGING_LEVEL": "INFO"}
         proc = subprocess.Popen(
-            [sys.executable, "flows/main.py", "--source", str(sample), "--warehouse", url,
-             "--data-dir", str(tmp_path / "data"), "--quality-gates", "none"],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "flows/main.py",
+                "--source",
+                str(sample),
+                "--warehouse",
+                url,
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--quality-gates",
+                "none",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=_lines, args=(proc, lines), daemon=True).start()
         seen: list[str] = []

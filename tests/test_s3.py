@@ -70,13 +70,18 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def s3_config(cfg: Config, endpoint: str) -> Config:
-    return dataclasses.replace(cfg, s3_endpoint_url=endpoint, s3_region="us-east-1", s3_access_key_id=KEY_ID,
-                               s3_secret_access_key=SECRET)
+    return dataclasses.replace(
+        cfg, s3_endpoint_url=endpoint, s3_region="us-east-1", s3_access_key_id=KEY_ID, s3_secret_access_key=SECRET
+    )
 
 
 def s3_env(endpoint: str) -> dict[str, str]:
-    return {"MUSIC_ANALYTICS_S3_ENDPOINT_URL": endpoint, "MUSIC_ANALYTICS_S3_REGION": "us-east-1",
-            "MUSIC_ANALYTICS_S3_ACCESS_KEY_ID": KEY_ID, "MUSIC_ANALYTICS_S3_SECRET_ACCESS_KEY": SECRET}
+    return {
+        "MUSIC_ANALYTICS_S3_ENDPOINT_URL": endpoint,
+        "MUSIC_ANALYTICS_S3_REGION": "us-east-1",
+        "MUSIC_ANALYTICS_S3_ACCESS_KEY_ID": KEY_ID,
+        "MUSIC_ANALYTICS_S3_SECRET_ACCESS_KEY": SECRET,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +110,28 @@ def _with_password(url: str) -> str:
 
 
 def test_the_flow_reading_s3_publishes_what_the_folder_run_does(
-        s3_sample: str, moto_endpoint: str, warehouse_url: str, tmp_path: Path,
-        from_folder: dict[str, list[tuple[Any, ...]]], flow_cli: FlowCli) -> None:
+    s3_sample: str,
+    moto_endpoint: str,
+    warehouse_url: str,
+    tmp_path: Path,
+    from_folder: dict[str, list[tuple[Any, ...]]],
+    flow_cli: FlowCli,
+) -> None:
     url = _with_password(warehouse_url) if warehouse_url.startswith("postgresql") else warehouse_url
-    proc = flow_cli("--source", s3_sample, "--warehouse", url, "--data-dir", str(tmp_path / "data"),
-                    "--quality-gates", "none", "--summary-json", str(tmp_path / "summary.json"),
-                    env=s3_env(moto_endpoint), timeout=600)
+    proc = flow_cli(
+        "--source",
+        s3_sample,
+        "--warehouse",
+        url,
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--quality-gates",
+        "none",
+        "--summary-json",
+        str(tmp_path / "summary.json"),
+        env=s3_env(moto_endpoint),
+        timeout=600,
+    )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-4000:]
     assert "downloading 101 of 101 objects from s3://sparkify/raw/sparkify" in output
@@ -122,14 +143,16 @@ def test_the_flow_reading_s3_publishes_what_the_folder_run_does(
         assert secret not in output and secret not in summary
     # The ledger names files relative to the source prefix, as for a folder.
     assert ("log_data/2018/11/2018-11-15-events.json",) in wh.connect(cfg.warehouse).query(
-        "SELECT source_file FROM loaded_files")
+        "SELECT source_file FROM loaded_files"
+    )
 
 
 def test_a_daily_run_downloads_only_what_it_needs(s3_sample: str, moto_endpoint: str, tmp_path: Path) -> None:
     day = dt.date(2018, 11, 15)
     messages: list[str] = []
-    cfg = s3_config(make_config(tmp_path, s3_sample, f"duckdb:///{tmp_path / 'w.duckdb'}", start=day, end=day),
-                    moto_endpoint)
+    cfg = s3_config(
+        make_config(tmp_path, s3_sample, f"duckdb:///{tmp_path / 'w.duckdb'}", start=day, end=day), moto_endpoint
+    )
     first = pipeline.run(cfg, messages.append)
     assert first.plan is not None and first.plan.files_read == 72
     # 71 song files, the day and the two lookback days (their checksums decide if they are read).
@@ -144,27 +167,50 @@ def test_a_daily_run_downloads_only_what_it_needs(s3_sample: str, moto_endpoint:
     assert len(list((mirror / "log_data").rglob("*.json"))) == 4  # the 13th to the 16th
 
 
-def test_the_lake_upload_lands_every_lake_file(s3_sample: str, moto_endpoint: str, tmp_path: Path,
-                                               sample: Path) -> None:
+def test_the_lake_upload_lands_every_lake_file(
+    s3_sample: str, moto_endpoint: str, tmp_path: Path, sample: Path
+) -> None:
     cfg = s3_config(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}"), moto_endpoint)
     result = pipeline.transform(cfg, str(sample))
     target = f"s3://{BUCKET}/lake/run-1"
     keys = s3.upload_tree(cfg, result.lake, target)
-    local = sorted(p.relative_to(result.lake).as_posix() for p in result.lake.rglob("*.parquet")
-                   if not any(part.startswith(("_", ".")) for part in p.relative_to(result.lake).parts))
+    local = sorted(
+        p.relative_to(result.lake).as_posix()
+        for p in result.lake.rglob("*.parquet")
+        if not any(part.startswith(("_", ".")) for part in p.relative_to(result.lake).parts)
+    )
     assert sorted(k.removeprefix("lake/run-1/") for k in keys) == local
     assert sorted(s3.iter_keys(cfg, target)) == sorted(keys)
-    assert {k.split("/")[2] for k in keys} >= {"songplays", "users", "songs", "artists", "time", "events",
-                                               "rejected_records", "input_files"}
+    assert {k.split("/")[2] for k in keys} >= {
+        "songplays",
+        "users",
+        "songs",
+        "artists",
+        "time",
+        "events",
+        "rejected_records",
+        "input_files",
+    }
 
 
-def test_s3_errors_are_one_line_and_never_show_the_secret(moto_endpoint: str, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str],
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_s3_errors_are_one_line_and_never_show_the_secret(
+    moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     for key, value in s3_env(moto_endpoint).items():
         monkeypatch.setenv(key, value)
-    code = cli_main(["run", "--source", "s3://no-such-bucket/raw", "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}",
-                     "--data-dir", str(tmp_path / "data"), "--quality-gates", "none"])
+    code = cli_main(
+        [
+            "run",
+            "--source",
+            "s3://no-such-bucket/raw",
+            "--warehouse",
+            f"duckdb:///{tmp_path / 'w.duckdb'}",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--quality-gates",
+            "none",
+        ]
+    )
     out, err = capsys.readouterr()
     # Checked before the flow starts, like a missing folder: one line, no Prefect start-up.
     assert code == 1
@@ -181,7 +227,8 @@ def test_warehouse_url_with_password_is_masked(tmp_path: Path) -> None:
 
 
 def test_the_redshift_lake_export_lands_where_its_copy_statements_read(
-        s3_sample: str, moto_endpoint: str, tmp_path: Path, sample: Path) -> None:
+    s3_sample: str, moto_endpoint: str, tmp_path: Path, sample: Path
+) -> None:
     import duckdb
     import pyarrow.parquet as pq
 

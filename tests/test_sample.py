@@ -17,8 +17,16 @@ from tests.helpers import make_config
 
 # The 8 users whose level changes during the month, and their level on their last event by ts
 # (computed from the raw files in test_final_levels_match_raw_files, not trusted blindly).
-LEVEL_CHANGERS = {"15": "paid", "16": "paid", "29": "paid", "36": "paid", "49": "paid", "80": "paid",
-                  "85": "paid", "88": "paid"}
+LEVEL_CHANGERS = {
+    "15": "paid",
+    "16": "paid",
+    "29": "paid",
+    "36": "paid",
+    "49": "paid",
+    "80": "paid",
+    "85": "paid",
+    "88": "paid",
+}
 
 
 def raw_events(sample: Path) -> list[dict[str, object]]:
@@ -53,14 +61,23 @@ def test_sample_end_to_end(sample: Path, tmp_path: Path, warehouse_url: str) -> 
 
     w = wh.connect(cfg.warehouse)
     counts = {table: w.count(table) for table in wh.MERGE_ORDER}
-    assert counts == {"songplays": 6820, "songs": 71, "artists": 69, "users": 97, "time": 6813,
-                      "events": 8056, "rejected_records": 0}
+    assert counts == {
+        "songplays": 6820,
+        "songs": 71,
+        "artists": 69,
+        "users": 97,
+        "time": 6813,
+        "events": 8056,
+        "rejected_records": 0,
+    }
     assert summary.merge.inserted == counts
     # The events fact keeps every page; logged-out events have no user, and each play's event row
     # carries its songplay_id.
     assert w.query("SELECT COUNT(*) FROM events WHERE user_id IS NULL") == [(286,)]
-    assert w.query("SELECT COUNT(*) FROM songplays AS p JOIN events AS e ON e.event_id = p.songplay_id "
-                   "AND e.page = 'NextSong' AND e.user_id = p.user_id AND e.start_time = p.start_time") == [(6820,)]
+    assert w.query(
+        "SELECT COUNT(*) FROM songplays AS p JOIN events AS e ON e.event_id = p.songplay_id "
+        "AND e.page = 'NextSong' AND e.user_id = p.user_id AND e.start_time = p.start_time"
+    ) == [(6820,)]
 
     users = {row[0]: row for row in w.table_rows("users")}
     assert {u: users[u][4] for u in LEVEL_CHANGERS} == LEVEL_CHANGERS
@@ -78,9 +95,16 @@ def test_songplays_equal_raw_nextsong_events(sample: Path, tmp_path: Path, duckd
     pipeline.run(cfg)
     w = wh.connect(cfg.warehouse)
     expected = Counter(
-        (str(e["userId"]), dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(e["ts"])), e["level"],  # type: ignore[call-overload]
-         e["sessionId"], e["location"], e["userAgent"])
-        for e in raw_events(sample) if e["page"] == "NextSong" and e["userId"]
+        (
+            str(e["userId"]),
+            dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(e["ts"])),
+            e["level"],  # type: ignore[call-overload]
+            e["sessionId"],
+            e["location"],
+            e["userAgent"],
+        )
+        for e in raw_events(sample)
+        if e["page"] == "NextSong" and e["userId"]
     )
     got = Counter((r[2], r[1], r[3], r[6], r[7], r[8]) for r in w.table_rows("songplays"))
     assert got == expected

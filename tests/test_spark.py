@@ -31,9 +31,30 @@ LAKE_COLUMNS: dict[str, tuple[str, ...]] = {
     **COLUMNS,
     "input_files": ("source_file", "input", "records", "accepted", "rejected", "blank_lines"),
     # sql/transform/events.sql's columns but record_position (engine-internal, not in the lake).
-    "events": ("start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth", "level", "method",
-               "status", "first_name", "last_name", "gender", "location", "user_agent", "registration", "song",
-               "artist", "length", "source_file", "year", "month"),
+    "events": (
+        "start_time",
+        "ts",
+        "user_id",
+        "session_id",
+        "item_in_session",
+        "page",
+        "auth",
+        "level",
+        "method",
+        "status",
+        "first_name",
+        "last_name",
+        "gender",
+        "location",
+        "user_agent",
+        "registration",
+        "song",
+        "artist",
+        "length",
+        "source_file",
+        "year",
+        "month",
+    ),
 }
 VENV_BIN = Path(sys.executable).parent
 
@@ -46,24 +67,31 @@ def spark_session(jvm: None) -> Iterator[None]:
 
 def lake_rows(lake: Path, table: str) -> list[tuple[Any, ...]]:
     cols = ", ".join(LAKE_COLUMNS[table])
-    return duckdb.connect().execute(
-        f"SELECT {cols} FROM read_parquet('{lake}/{table}/**/*.parquet', hive_partitioning = true) ORDER BY ALL"
-    ).fetchall()
+    return (
+        duckdb.connect()
+        .execute(
+            f"SELECT {cols} FROM read_parquet('{lake}/{table}/**/*.parquet', hive_partitioning = true) ORDER BY ALL"
+        )
+        .fetchall()
+    )
 
 
 def lake_types(lake: Path, table: str) -> list[tuple[Any, ...]]:
     cols = ", ".join(LAKE_COLUMNS[table])
-    return duckdb.connect().execute(
-        f"DESCRIBE SELECT {cols} FROM read_parquet('{lake}/{table}/**/*.parquet', hive_partitioning = true)"
-    ).fetchall()
+    return (
+        duckdb.connect()
+        .execute(f"DESCRIBE SELECT {cols} FROM read_parquet('{lake}/{table}/**/*.parquet', hive_partitioning = true)")
+        .fetchall()
+    )
 
 
 def both_engines(tmp_path: Path, source: Path, **spark: str) -> tuple[TransformResult, TransformResult]:
     results = []
     for engine in ("duckdb", "spark"):
         flags = spark if engine == "spark" else {}
-        cfg = make_config(tmp_path / engine, source, f"duckdb:///{tmp_path / engine / 'w.duckdb'}", engine=engine,
-                          **flags)
+        cfg = make_config(
+            tmp_path / engine, source, f"duckdb:///{tmp_path / engine / 'w.duckdb'}", engine=engine, **flags
+        )
         results.append(pipeline.transform(cfg, str(source)))
     return results[0], results[1]
 
@@ -73,16 +101,32 @@ def assert_same_lake(a: TransformResult, b: TransformResult) -> None:
         assert lake_types(a.lake, table) == lake_types(b.lake, table), table
         rows_a, rows_b = lake_rows(a.lake, table), lake_rows(b.lake, table)
         assert rows_a == rows_b, (table, sorted(set(rows_a) ^ set(rows_b), key=str)[:5])
-    for attr in ("events", "songs", "rejected_by_reason", "plays", "plays_without_user", "songplays", "matched",
-                 "rows"):
+    for attr in (
+        "events",
+        "songs",
+        "rejected_by_reason",
+        "plays",
+        "plays_without_user",
+        "songplays",
+        "matched",
+        "rows",
+    ):
         assert getattr(a, attr) == getattr(b, attr), attr
 
 
 def test_parity_on_the_real_sample(sample: Path, tmp_path: Path) -> None:
     duck, spark = both_engines(tmp_path, sample)
     assert_same_lake(duck, spark)
-    assert spark.rows == {"songs": 71, "artists": 69, "users": 97, "time": 6813, "songplays": 6820,
-                          "events": 8056, "rejected_records": 0, "input_files": 101}
+    assert spark.rows == {
+        "songs": 71,
+        "artists": 69,
+        "users": 97,
+        "time": 6813,
+        "songplays": 6820,
+        "events": 8056,
+        "rejected_records": 0,
+        "input_files": 101,
+    }
     assert (spark.events.records, spark.matched) == (8056, 1)
 
 
@@ -126,8 +170,9 @@ def test_parity_on_malformed_and_odd_input(tmp_path: Path) -> None:
 
 def test_parity_on_a_generated_dataset_with_faults(tmp_path: Path) -> None:
     root = tmp_path / "gen"
-    manifest = generate(GeneratorParams(events=30_000, seed=11, fault_rate=0.01, skip_rate=0.05,
-                                        unknown_song_rate=0.05), root)
+    manifest = generate(
+        GeneratorParams(events=30_000, seed=11, fault_rate=0.01, skip_rate=0.05, unknown_song_rate=0.05), root
+    )
     duck, spark = both_engines(tmp_path, root)
     assert_same_lake(duck, spark)
     expected = manifest["expected"]
@@ -140,12 +185,13 @@ def test_spark_engine_end_to_end_into_postgres(sample: Path, tmp_path: Path, pg_
     cfg = make_config(tmp_path, sample, pg_url, engine="spark", quality_gates="lake,warehouse")
     summary = pipeline.run(cfg)
     # Gate 1 ran on the Spark engine's lake, gate 2 on PostgreSQL's staging tables.
-    assert [(g.gate, g.passed, len(g.outcomes)) for g in summary.quality] == [("lake", True, 70),
-                                                                              ("warehouse", True, 55)]
+    assert [(g.gate, g.passed, len(g.outcomes)) for g in summary.quality] == [
+        ("lake", True, 70),
+        ("warehouse", True, 55),
+    ]
     w = wh.connect(cfg.warehouse)
     counts = {t: w.count(t) for t in ("songplays", "users", "songs", "artists", "time", "rejected_records")}
-    assert counts == {"songplays": 6820, "users": 97, "songs": 71, "artists": 69, "time": 6813,
-                      "rejected_records": 0}
+    assert counts == {"songplays": 6820, "users": 97, "songs": 71, "artists": 69, "time": 6813, "rejected_records": 0}
     assert summary.merge is not None and summary.merge.inserted["songplays"] == 6820
     # Forced to read everything again, the Spark run changes nothing.
     again = pipeline.run(dataclasses.replace(cfg, reload=True, quality_gates=()))
@@ -154,8 +200,9 @@ def test_spark_engine_end_to_end_into_postgres(sample: Path, tmp_path: Path, pg_
     assert w.count("songplays") == 6820
 
 
-def test_spark_daily_runs_match_plays_against_the_songs_already_loaded(sample: Path, tmp_path: Path,
-                                                                       duckdb_url: str) -> None:
+def test_spark_daily_runs_match_plays_against_the_songs_already_loaded(
+    sample: Path, tmp_path: Path, duckdb_url: str
+) -> None:
     first = dt.date(2018, 11, 20)
     pipeline.run(make_config(tmp_path, sample, duckdb_url, engine="spark", start=first, end=first))
     day = dt.date(2018, 11, 21)  # holds the sample's one play of a catalogue song
@@ -178,12 +225,19 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def test_missing_java_is_one_clear_line_and_duckdb_still_works(sample: Path, tmp_path: Path,
-                                                               flow_cli: FlowCli) -> None:
+def test_missing_java_is_one_clear_line_and_duckdb_still_works(sample: Path, tmp_path: Path, flow_cli: FlowCli) -> None:
     no_java = tmp_path / "bin"
     no_java.mkdir()
-    args = ["--source", str(sample), "--data-dir", str(tmp_path / "data"),
-            "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--quality-gates", "none"]
+    args = [
+        "--source",
+        str(sample),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--warehouse",
+        f"duckdb:///{tmp_path / 'w.duckdb'}",
+        "--quality-gates",
+        "none",
+    ]
     env, unset = {"PATH": str(no_java)}, ("JAVA_HOME", *ENGINE_ENV)
     proc = flow_cli(*args, "--engine", "spark", cwd=tmp_path, env=env, unset=unset, timeout=300)
     assert proc.returncode == 2, proc.stderr
@@ -194,19 +248,38 @@ def test_missing_java_is_one_clear_line_and_duckdb_still_works(sample: Path, tmp
     ]
     proc = flow_cli(*args, "--engine", "duckdb", cwd=tmp_path, env=env, unset=unset, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert wh.connect(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}").warehouse
-                      ).count("songplays") == 6820
+    assert (
+        wh.connect(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}").warehouse).count("songplays")
+        == 6820
+    )
 
 
 def test_spark_submit_job_writes_the_same_lake(sample: Path, tmp_path: Path) -> None:
     lake = tmp_path / "submitted-lake"
-    env = _clean_env(PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", PYSPARK_PYTHON=sys.executable,
-                     SPARK_LOCAL_IP="127.0.0.1")
+    env = _clean_env(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", PYSPARK_PYTHON=sys.executable, SPARK_LOCAL_IP="127.0.0.1"
+    )
     proc = subprocess.run(
-        [str(VENV_BIN / "spark-submit"), "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-         str(REPO / "music_analytics" / "engines" / "spark_job.py"),
-         "--source", sample.resolve().as_uri(), "--lake", str(lake), "--summary-json", str(tmp_path / "s.json")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        [
+            str(VENV_BIN / "spark-submit"),
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.ui.enabled=false",
+            str(REPO / "music_analytics" / "engines" / "spark_job.py"),
+            "--source",
+            sample.resolve().as_uri(),
+            "--lake",
+            str(lake),
+            "--summary-json",
+            str(tmp_path / "s.json"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["rows"]["songplays"] == 6820 and summary["events"]["records"] == 8056
@@ -237,25 +310,62 @@ def standalone_cluster(tmp_path: Path) -> Iterator[str]:
     spark_class = VENV_BIN / "spark-class"
     need(spark_class.exists(), f"spark-class in {VENV_BIN}")
     port, ui, worker_ui = _free_port(), _free_port(), _free_port()
-    env = _clean_env(PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", SPARK_LOCAL_IP="127.0.0.1",
-                     SPARK_WORKER_DIR=str(tmp_path / "worker"), SPARK_LOG_DIR=str(tmp_path / "logs"))
+    env = _clean_env(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}",
+        SPARK_LOCAL_IP="127.0.0.1",
+        SPARK_WORKER_DIR=str(tmp_path / "worker"),
+        SPARK_LOG_DIR=str(tmp_path / "logs"),
+    )
     logs = (tmp_path / "master.log").open("w"), (tmp_path / "worker.log").open("w")
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        procs.append(subprocess.Popen(
-            [str(spark_class), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-             "--port", str(port), "--webui-port", str(ui)], env=env, stdout=logs[0], stderr=subprocess.STDOUT,
-            start_new_session=True))
-        procs.append(subprocess.Popen(
-            [str(spark_class), "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-             "--webui-port", str(worker_ui), "--cores", "2", "--memory", "2g", f"spark://127.0.0.1:{port}"],
-            env=env, stdout=logs[1], stderr=subprocess.STDOUT, start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(spark_class),
+                    "org.apache.spark.deploy.master.Master",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--webui-port",
+                    str(ui),
+                ],
+                env=env,
+                stdout=logs[0],
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(spark_class),
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--webui-port",
+                    str(worker_ui),
+                    "--cores",
+                    "2",
+                    "--memory",
+                    "2g",
+                    f"spark://127.0.0.1:{port}",
+                ],
+                env=env,
+                stdout=logs[1],
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
         deadline = time.monotonic() + 120
         while _alive_workers(ui) < 1:
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                pytest.fail("standalone cluster did not come up:\n"
-                            + (tmp_path / "master.log").read_text()[-2000:]
-                            + (tmp_path / "worker.log").read_text()[-2000:])
+                pytest.fail(
+                    "standalone cluster did not come up:\n"
+                    + (tmp_path / "master.log").read_text()[-2000:]
+                    + (tmp_path / "worker.log").read_text()[-2000:]
+                )
             time.sleep(1)
         yield f"spark://127.0.0.1:{port}"
     finally:
@@ -272,13 +382,29 @@ def standalone_cluster(tmp_path: Path) -> Iterator[str]:
             f.close()
 
 
-def test_flow_on_a_real_standalone_cluster(sample: Path, tmp_path: Path, standalone_cluster: str,
-                                           flow_cli: FlowCli) -> None:
+def test_flow_on_a_real_standalone_cluster(
+    sample: Path, tmp_path: Path, standalone_cluster: str, flow_cli: FlowCli
+) -> None:
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    proc = flow_cli("--engine", "spark", "--spark-master", standalone_cluster, "--source", str(sample),
-                    "--data-dir", str(tmp_path / "data"), "--warehouse", url,
-                    "--summary-json", str(tmp_path / "s.json"), "--quality-gates", "none", cwd=tmp_path,
-                    unset=ENGINE_ENV, env={"PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"})
+    proc = flow_cli(
+        "--engine",
+        "spark",
+        "--spark-master",
+        standalone_cluster,
+        "--source",
+        str(sample),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--warehouse",
+        url,
+        "--summary-json",
+        str(tmp_path / "s.json"),
+        "--quality-gates",
+        "none",
+        cwd=tmp_path,
+        unset=ENGINE_ENV,
+        env={"PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["engine"] == "spark"
@@ -292,13 +418,27 @@ def connect_server(tmp_path: Path) -> Iterator[str]:
     submit = VENV_BIN / "spark-submit"
     need(submit.exists(), f"spark-submit in {VENV_BIN}")
     port = _free_port()
-    env = _clean_env(PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", SPARK_LOCAL_IP="127.0.0.1",
-                     PYSPARK_PYTHON=sys.executable)
+    env = _clean_env(
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable
+    )
     with (tmp_path / "connect.log").open("w") as log:
         proc = subprocess.Popen(
-            [str(submit), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]",
-             "--conf", f"spark.connect.grpc.binding.port={port}", "--conf", "spark.ui.enabled=false"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(submit),
+                "--class",
+                "org.apache.spark.sql.connect.service.SparkConnectServer",
+                "--master",
+                "local[2]",
+                "--conf",
+                f"spark.connect.grpc.binding.port={port}",
+                "--conf",
+                "spark.ui.enabled=false",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + 120
             while True:
@@ -306,8 +446,9 @@ def connect_server(tmp_path: Path) -> Iterator[str]:
                     if s.connect_ex(("127.0.0.1", port)) == 0:
                         break
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("Spark Connect server did not start:\n"
-                                + (tmp_path / "connect.log").read_text()[-2000:])
+                    pytest.fail(
+                        "Spark Connect server did not start:\n" + (tmp_path / "connect.log").read_text()[-2000:]
+                    )
                 time.sleep(1)
             yield f"sc://127.0.0.1:{port}"
         finally:

@@ -76,15 +76,25 @@ class DuckDBEngine:
         """events_checked: the event files read, typed and checked in one pass."""
         keys = [f'"{k}"' for k in EVENTS.keys]
         profiles = [profile_event_file(p, files.relative(p)) for p in files.event_files]
-        con.register("event_files_arrow", pa.table({
-            "source_file": pa.array([p.source_file for p in profiles], pa.string()),
-            "lines": pa.array([p.lines for p in profiles], pa.int64()),
-            "blank_lines": pa.array([len(p.blank_lines) for p in profiles], pa.int64()),
-        }))
-        con.register("blank_lines_arrow", pa.table({
-            "source_file": pa.array([p.source_file for p in profiles for _ in p.blank_lines], pa.string()),
-            "line_number": pa.array([n for p in profiles for n in p.blank_lines], pa.int64()),
-        }))
+        con.register(
+            "event_files_arrow",
+            pa.table(
+                {
+                    "source_file": pa.array([p.source_file for p in profiles], pa.string()),
+                    "lines": pa.array([p.lines for p in profiles], pa.int64()),
+                    "blank_lines": pa.array([len(p.blank_lines) for p in profiles], pa.int64()),
+                }
+            ),
+        )
+        con.register(
+            "blank_lines_arrow",
+            pa.table(
+                {
+                    "source_file": pa.array([p.source_file for p in profiles for _ in p.blank_lines], pa.string()),
+                    "line_number": pa.array([n for p in profiles for n in p.blank_lines], pa.int64()),
+                }
+            ),
+        )
         con.execute("CREATE TEMP TABLE event_files AS SELECT * FROM event_files_arrow")
         con.execute("CREATE TEMP TABLE blank_lines AS SELECT * FROM blank_lines_arrow")
         if profiles:
@@ -92,14 +102,18 @@ class DuckDBEngine:
                 "engines/duckdb/events_source.sql",
                 files=_sql_list([str(p) for p in files.event_files]),
                 prefix_len=len(str(files.root)) + 2,  # strips "<root>/": stored paths are portable
-                columns="{" + ", ".join(
-                    f"'{f.key}': '{'VARCHAR' if f.type is JsonType.TEXT else 'JSON'}'" for f in EVENTS.fields) + "}",
+                columns="{"
+                + ", ".join(f"'{f.key}': '{'VARCHAR' if f.type is JsonType.TEXT else 'JSON'}'" for f in EVENTS.fields)
+                + "}",
                 json_as_text=", ".join(
-                    f'CAST("{f.key}" AS VARCHAR) AS "{f.key}"' for f in EVENTS.fields if f.type is not JsonType.TEXT),
+                    f'CAST("{f.key}" AS VARCHAR) AS "{f.key}"' for f in EVENTS.fields if f.type is not JsonType.TEXT
+                ),
             )[0]
         else:
-            source = sql.render("engines/duckdb/no_events_source.sql",
-                                null_keys=", ".join(f"CAST(NULL AS VARCHAR) AS {k}" for k in keys))[0]
+            source = sql.render(
+                "engines/duckdb/no_events_source.sql",
+                null_keys=", ".join(f"CAST(NULL AS VARCHAR) AS {k}" for k in keys),
+            )[0]
         self._run(con, "read_events.sql", validate=validate_sql(EVENTS, source, keep=("source_file",)))
         self._check_record_counts(con, profiles)
         # Records without any contract key: not JSON, not an object, or an object like {}.
@@ -110,8 +124,12 @@ class DuckDBEngine:
     @staticmethod
     def _check_record_counts(con: duckdb.DuckDBPyConnection, profiles: list[EventFileProfile]) -> None:
         """Line numbers rest on each file's rows being contiguous and complete: verify, never assume."""
-        got = {f: (first, last, n) for f, first, last, n in con.execute(
-            "SELECT source_file, first_position, last_position, records FROM file_offsets").fetchall()}
+        got = {
+            f: (first, last, n)
+            for f, first, last, n in con.execute(
+                "SELECT source_file, first_position, last_position, records FROM file_offsets"
+            ).fetchall()
+        }
         for p in profiles:
             expected = p.lines - len(p.blank_lines)
             first, last, n = got.get(p.source_file, (0, -1, 0))
@@ -121,25 +139,33 @@ class DuckDBEngine:
                     "refusing to guess line numbers (is the file being written to?)"
                 )
 
-    def _record_text(self, con: duckdb.DuckDBPyConnection, files: SourceFiles,
-                     records: list[tuple[str, int]]) -> pa.Table:
+    def _record_text(
+        self, con: duckdb.DuckDBPyConnection, files: SourceFiles, records: list[tuple[str, int]]
+    ) -> pa.Table:
         """Line number and raw text of the given event records (source_file, record_position)."""
-        con.register("wanted_records", pa.table({
-            "source_file": pa.array([r[0] for r in records], pa.string()),
-            "record_position": pa.array([int(r[1]) for r in records], pa.int64()),
-        }))
+        con.register(
+            "wanted_records",
+            pa.table(
+                {
+                    "source_file": pa.array([r[0] for r in records], pa.string()),
+                    "record_position": pa.array([int(r[1]) for r in records], pa.int64()),
+                }
+            ),
+        )
         located = con.execute(sql.read("engines/duckdb/line_numbers.sql")).fetchall()
         con.unregister("wanted_records")
         by_file: dict[str, set[int]] = {}
         for source_file, _position, line_number in located:
             by_file.setdefault(source_file, set()).add(int(line_number))
         text = {f: read_lines(files.root / f, numbers) for f, numbers in by_file.items()}
-        return pa.table({
-            "source_file": pa.array([r[0] for r in located], pa.string()),
-            "record_position": pa.array([int(r[1]) for r in located], pa.int64()),
-            "line_number": pa.array([int(r[2]) for r in located], pa.int64()),
-            "raw": pa.array([text[r[0]].get(int(r[2])) for r in located], pa.string()),
-        })
+        return pa.table(
+            {
+                "source_file": pa.array([r[0] for r in located], pa.string()),
+                "record_position": pa.array([int(r[1]) for r in located], pa.int64()),
+                "line_number": pa.array([int(r[2]) for r in located], pa.int64()),
+                "raw": pa.array([text[r[0]].get(int(r[2])) for r in located], pa.string()),
+            }
+        )
 
     def _read_songs(self, con: duckdb.DuckDBPyConnection, files: SourceFiles) -> None:
         keys = SONGS.keys
@@ -147,27 +173,39 @@ class DuckDBEngine:
             self._run(con, "no_songs.sql", null_keys=", ".join(f'CAST(NULL AS VARCHAR) AS "{k}"' for k in keys))
             return
         texts = read_song_texts(files)
-        con.register("song_files_arrow", pa.table({
-            "source_file": pa.array([t[0] for t in texts], pa.string()),
-            "content": pa.array([t[1] for t in texts], pa.string()),
-        }))
+        con.register(
+            "song_files_arrow",
+            pa.table(
+                {
+                    "source_file": pa.array([t[0] for t in texts], pa.string()),
+                    "content": pa.array([t[1] for t in texts], pa.string()),
+                }
+            ),
+        )
         con.execute("CREATE TEMP TABLE song_files AS SELECT * FROM song_files_arrow")
         statements = sql.render(
             "engines/duckdb/read_songs.sql",
             paths="[" + ", ".join(f"'$.{k}'" for k in keys) + "]",
             extracted_keys=", ".join(
-                f't[{i}] AS "{f.key}"' if f.type is JsonType.TEXT
+                f't[{i}] AS "{f.key}"'
+                if f.type is JsonType.TEXT
                 else f"NULLIF(CAST(v[{i}] AS VARCHAR), 'null') AS \"{f.key}\""
-                for i, f in enumerate(SONGS.fields, start=1)),
+                for i, f in enumerate(SONGS.fields, start=1)
+            ),
         )
         # Files that are not one JSON value are split in Python (several objects, or garbage).
         multi = {row[0] for row in con.execute(sql.read("engines/duckdb/multi_value_song_files.sql")).fetchall()}
         records = split_song_values([t for t in texts if t[0] in multi])
-        con.register("song_records", pa.table({
-            "source_file": pa.array(records.source_file, pa.string()),
-            "line_number": pa.array(records.line_number, pa.int64()),
-            "raw": pa.array(records.raw, pa.string()),
-        }))
+        con.register(
+            "song_records",
+            pa.table(
+                {
+                    "source_file": pa.array(records.source_file, pa.string()),
+                    "line_number": pa.array(records.line_number, pa.int64()),
+                    "raw": pa.array(records.raw, pa.string()),
+                }
+            ),
+        )
         for statement in statements:
             con.execute(statement)
 
@@ -195,8 +233,10 @@ class DuckDBEngine:
 
             t0 = time.perf_counter()
             progress(f"read and checked in {result.seconds['read']:.1f} s; running the models")
-            con.execute("CREATE TEMP TABLE songs_checked AS "
-                        + validate_sql(SONGS, "raw_songs", keep=("source_file", "record_position", "parse_error")))
+            con.execute(
+                "CREATE TEMP TABLE songs_checked AS "
+                + validate_sql(SONGS, "raw_songs", keep=("source_file", "record_position", "parse_error"))
+            )
             with watching(progress, "transform: running the models", duckdb_share(con)):
                 for model, kind in MODELS:
                     if model == "rejected_records":
@@ -247,17 +287,26 @@ class DuckDBEngine:
                 rows = int(con.execute(f"SELECT COUNT(*) FROM {table.name}").fetchall()[0][0])
             parts = ", ".join(table.partition_by)
             if table.partition_by and rows and table.many_partitions:
-                fingerprint = str(con.execute(
-                    sql.render("engines/duckdb/fingerprint.sql", table=table.name)[0]).fetchall()[0][0])
+                fingerprint = str(
+                    con.execute(sql.render("engines/duckdb/fingerprint.sql", table=table.name)[0]).fetchall()[0][0]
+                )
                 if lake_mod.unchanged(lake, table.name, fingerprint):
                     lake_mod.keep(lake, table.name)
                     result.rows[table.name] = rows
                     continue
                 groups = con.execute(f"SELECT {parts}, COUNT(*) FROM {table.name} GROUP BY ALL ORDER BY ALL").fetchall()
-                data = con.sql(f"SELECT * EXCLUDE ({', '.join((*table.partition_by, *table.exclude))}) "
-                               f"FROM {table.name} ORDER BY {parts}").to_arrow_table()
-                lake_mod.write_slices(data, [g[:-1] for g in groups], [int(g[-1]) for g in groups], out,
-                                      table.partition_by, threads=self.cfg.duckdb_threads or 2)
+                data = con.sql(
+                    f"SELECT * EXCLUDE ({', '.join((*table.partition_by, *table.exclude))}) "
+                    f"FROM {table.name} ORDER BY {parts}"
+                ).to_arrow_table()
+                lake_mod.write_slices(
+                    data,
+                    [g[:-1] for g in groups],
+                    [int(g[-1]) for g in groups],
+                    out,
+                    table.partition_by,
+                    threads=self.cfg.duckdb_threads or 2,
+                )
                 (out / lake_mod.FINGERPRINT).write_text(fingerprint)
             elif table.partition_by and rows:
                 con.execute(f"COPY ({select}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({parts}))")

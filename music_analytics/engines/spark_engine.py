@@ -41,8 +41,9 @@ def model_sql(name: str) -> str:
     import sqlglot
     from sqlglot.errors import ErrorLevel
 
-    (text,) = sqlglot.transpile(sql.read(f"transform/{name}.sql"), read="duckdb", write="spark",
-                                unsupported_level=ErrorLevel.RAISE, pretty=True)
+    (text,) = sqlglot.transpile(
+        sql.read(f"transform/{name}.sql"), read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE, pretty=True
+    )
     return text
 
 
@@ -131,8 +132,12 @@ class SparkEngine:
         """
         spark = self.spark
         if files and folder:
-            df = (spark.read.option("recursiveFileLookup", "true").option("pathGlobFilter", "*.json")
-                  .text(folder, wholetext=True).selectExpr("_metadata.file_path", "value"))
+            df = (
+                spark.read.option("recursiveFileLookup", "true")
+                .option("pathGlobFilter", "*.json")
+                .text(folder, wholetext=True)
+                .selectExpr("_metadata.file_path", "value")
+            )
         elif files:
             df = spark.read.text([uri for uri, _ in files], wholetext=True).selectExpr("_metadata.file_path", "value")
         else:
@@ -145,25 +150,45 @@ class SparkEngine:
         df.createOrReplaceTempView(name)
         return df
 
-    def _parse(self, name: str, relation: str, text: str, skip: str, keep: str, keys: tuple[str, ...],
-               contract: Contract | None) -> None:
+    def _parse(
+        self,
+        name: str,
+        relation: str,
+        text: str,
+        skip: str,
+        keep: str,
+        keys: tuple[str, ...],
+        contract: Contract | None,
+    ) -> None:
         """<name>_parsed (cached): `relation` parsed by parsed.sql; <name>_odd: exact verdicts of the rest."""
         extracted = ",\n       " + extracted_keys(contract) if contract else ""
-        self._sql_view(f"{name}_parsed", "parsed.sql", relation=relation, text=text, skip=skip, keep=keep,
-                       extracted_keys=extracted).persist().count()
-        self._sql_view(f"{name}_odd", "odd_verdicts.sql", relation=f"{name}_parsed",
-                       keys=", ".join(keys)).persist().count()
+        self._sql_view(
+            f"{name}_parsed", "parsed.sql", relation=relation, text=text, skip=skip, keep=keep, extracted_keys=extracted
+        ).persist().count()
+        self._sql_view(
+            f"{name}_odd", "odd_verdicts.sql", relation=f"{name}_parsed", keys=", ".join(keys)
+        ).persist().count()
 
     def _read_events(self, inputs: Inputs) -> None:
         self._files_view("listed_event_files", inputs.event_files)
         self._text_view("event_file_text", inputs.event_files)
         self._sql_view("event_lines", "event_lines.sql", prefix_len=len(inputs.root) + 1)
         # The one pass that parses JSON, kept for the models; blank lines stay in for the counts.
-        self._parse("events", "event_lines", "line", "blank", "source_file, line_number, blank",
-                    ("source_file", "line_number"), EVENTS)
+        self._parse(
+            "events",
+            "event_lines",
+            "line",
+            "blank",
+            "source_file, line_number, blank",
+            ("source_file", "line_number"),
+            EVENTS,
+        )
         (source,) = sql.render("engines/spark/events_source.sql")
-        checked = self.spark.sql(validate_sql(EVENTS, source, keep=("source_file", "record_position", "blank",
-                                                                   "parse_error"), dialect="spark"))
+        checked = self.spark.sql(
+            validate_sql(
+                EVENTS, source, keep=("source_file", "record_position", "blank", "parse_error"), dialect="spark"
+            )
+        )
         # Kept typed and checked: every model reads it, and the parsed columns are no longer needed.
         checked.persist().createOrReplaceTempView("events_checked_lines")
         checked.count()
@@ -175,22 +200,33 @@ class SparkEngine:
         self._files_view("listed_song_files", inputs.song_files)
         self._text_view("song_file_text", inputs.song_files, folder=inputs.song_folder)
         self._sql_view("song_files", "song_files.sql", prefix_len=len(inputs.root) + 1)
-        self._parse("song_files", "song_files", "content", "trim(BOTH ' \\t\\r\\n' FROM content) = ''",
-                    "source_file, content", ("source_file",), None)
+        self._parse(
+            "song_files",
+            "song_files",
+            "content",
+            "trim(BOTH ' \\t\\r\\n' FROM content) = ''",
+            "source_file, content",
+            ("source_file",),
+            None,
+        )
         # Files that are not one JSON value are rare: split on the driver by the shared Python code.
-        multi = [(r.source_file, r.content) for r in
-                 self.spark.sql(sql.read("engines/spark/multi_value_song_files.sql")).collect()]
+        multi = [
+            (r.source_file, r.content)
+            for r in self.spark.sql(sql.read("engines/spark/multi_value_song_files.sql")).collect()
+        ]
         records = split_song_values(multi)
         self.spark.createDataFrame(
             list(zip(records.source_file, records.line_number, records.raw, strict=True)),
             "source_file string, line_number bigint, raw string",
         ).createOrReplaceTempView("song_records")
         self._sql_view("song_text", "song_text.sql").persist()
-        self._parse("songs", "song_text", "raw", "false", "source_file, line_number",
-                    ("source_file", "line_number"), SONGS)
+        self._parse(
+            "songs", "song_text", "raw", "false", "source_file, line_number", ("source_file", "line_number"), SONGS
+        )
         (source,) = sql.render("engines/spark/songs_source.sql")
-        self.spark.sql(validate_sql(SONGS, source, keep=("source_file", "record_position", "parse_error"),
-                                    dialect="spark")).persist().createOrReplaceTempView("songs_checked")
+        self.spark.sql(
+            validate_sql(SONGS, source, keep=("source_file", "record_position", "parse_error"), dialect="spark")
+        ).persist().createOrReplaceTempView("songs_checked")
 
     # -- the transform -----------------------------------------------------------------------
 
@@ -218,12 +254,15 @@ class SparkEngine:
         # Pickled rows, not Arrow: executors then need no pyarrow, and the rows are few.
         spark.udf.register("json_verdict", udf(json_verdict_udf(), "string", useArrow=False))
         t0 = time.perf_counter()
-        progress(f"reading {len(inputs.event_files):,} event files and {len(inputs.song_files):,} song files "
-                 f"on Spark ({self.cfg.spark_master})")
+        progress(
+            f"reading {len(inputs.event_files):,} event files and {len(inputs.song_files):,} song files "
+            f"on Spark ({self.cfg.spark_master})"
+        )
         self._read_events(inputs)
         self._read_songs(inputs)
-        known = (spark.read.parquet(inputs.catalogue) if inputs.catalogue
-                 else spark.createDataFrame([], KNOWN_SONGS_SCHEMA))
+        known = (
+            spark.read.parquet(inputs.catalogue) if inputs.catalogue else spark.createDataFrame([], KNOWN_SONGS_SCHEMA)
+        )
         known.select("song_id", "title", "artist_id", "artist_name", "duration").createOrReplaceTempView("known_songs")
         self._check_paths(inputs)
         result.seconds["read"] = time.perf_counter() - t0
@@ -253,10 +292,12 @@ class SparkEngine:
             "SELECT source_file FROM (SELECT DISTINCT source_file FROM events_checked_lines "
             "UNION SELECT source_file FROM song_files) "
             "WHERE source_file NOT IN (SELECT source_file FROM listed_event_files "
-            "UNION ALL SELECT source_file FROM listed_song_files) LIMIT 3").collect()
+            "UNION ALL SELECT source_file FROM listed_song_files) LIMIT 3"
+        ).collect()
         if stray:
-            raise SourceError(f"Spark read files outside the source {inputs.root}: "
-                              f"{', '.join(r.source_file for r in stray)}")
+            raise SourceError(
+                f"Spark read files outside the source {inputs.root}: {', '.join(r.source_file for r in stray)}"
+            )
 
     def _collect_stats(self, result: TransformResult) -> None:
         spark = self.spark
@@ -289,17 +330,25 @@ class SparkEngine:
                 # Thousands of tiny partition folders: Spark pays ~15 ms a file (a Parquet writer
                 # and a commit each), pyarrow on the driver ~1 ms. The table is small (the catalogue).
                 parts = ", ".join(table.partition_by)
-                groups = spark.sql(f"SELECT {parts}, COUNT(*) FROM {table.name} GROUP BY {parts} ORDER BY {parts}"
-                                   ).collect()
+                groups = spark.sql(
+                    f"SELECT {parts}, COUNT(*) FROM {table.name} GROUP BY {parts} ORDER BY {parts}"
+                ).collect()
                 data = spark.sql(f"SELECT * FROM {table.name} ORDER BY {parts}").toArrow()
-                lake_mod.write_slices(data.drop_columns([*table.partition_by, *table.exclude]),
-                                      [tuple(g)[:-1] for g in groups],
-                                      [int(g[-1]) for g in groups], Path(unquote(urlsplit(out).path)),
-                                      table.partition_by)
+                lake_mod.write_slices(
+                    data.drop_columns([*table.partition_by, *table.exclude]),
+                    [tuple(g)[:-1] for g in groups],
+                    [int(g[-1]) for g in groups],
+                    Path(unquote(urlsplit(out).path)),
+                    table.partition_by,
+                )
             elif table.partition_by and rows:
                 # One file per partition folder, like the DuckDB engine's layout.
-                (df.repartition(*table.partition_by).write.mode("overwrite")
-                 .partitionBy(*table.partition_by).parquet(out))
+                (
+                    df.repartition(*table.partition_by)
+                    .write.mode("overwrite")
+                    .partitionBy(*table.partition_by)
+                    .parquet(out)
+                )
             else:
                 # Unpartitioned, or no rows: one file, so staging always finds a readable table.
                 df.coalesce(1).write.mode("overwrite").parquet(out)

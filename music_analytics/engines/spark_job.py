@@ -48,8 +48,14 @@ def list_inputs(engine: SparkEngine, source: str, start: dt.date | None, end: dt
 
     def listed(folder: str) -> list[str]:
         try:
-            rows = (engine.spark.read.format("binaryFile").option("recursiveFileLookup", "true")
-                    .option("pathGlobFilter", "*.json").load(root + folder).select("path").collect())
+            rows = (
+                engine.spark.read.format("binaryFile")
+                .option("recursiveFileLookup", "true")
+                .option("pathGlobFilter", "*.json")
+                .load(root + folder)
+                .select("path")
+                .collect()
+            )
         except Exception as exc:  # Spark raises AnalysisException for a missing path
             raise SourceError(f"source {root}{folder}: {str(exc).splitlines()[0]}") from exc
         return sorted(unquote(r.path.replace("+", "%2B")) for r in rows)
@@ -57,19 +63,24 @@ def list_inputs(engine: SparkEngine, source: str, start: dt.date | None, end: dt
     def relative(uri: str) -> str:
         if not uri.startswith(root):
             raise SourceError(f"listed {uri} outside the source {root}")
-        return uri[len(root):]
+        return uri[len(root) :]
 
     songs, events = listed("song_data"), [u for u in listed("log_data") if in_range(u, start, end)]
     if not songs and not events:
         raise SourceError(f"source {root}: no .json files under song_data/ or log_data/")
-    return Inputs(root=root, event_files=tuple((u, relative(u)) for u in events),
-                  song_files=tuple((u, relative(u)) for u in songs), song_folder=root + "song_data")
+    return Inputs(
+        root=root,
+        event_files=tuple((u, relative(u)) for u in events),
+        song_files=tuple((u, relative(u)) for u in songs),
+        song_folder=root + "song_data",
+    )
 
 
 def run(args: argparse.Namespace) -> TransformResult:
     cfg = load_config(args.config, engine="spark", songs_partition_by=args.songs_partition_by)
     engine = SparkEngine(cfg, submitted=True)
     inputs = list_inputs(engine, args.source, args.start, args.end)
+
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
@@ -85,8 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="spark-submit music_analytics/engines/spark_job.py",
         description="Run the transform (raw Sparkify JSON -> Parquet lake) as a Spark application.",
     )
-    parser.add_argument("--source", required=True, metavar="URI",
-                        help="folder or URI holding song_data/ and log_data/ (s3://, hdfs://, file://, a path)")
+    parser.add_argument(
+        "--source",
+        required=True,
+        metavar="URI",
+        help="folder or URI holding song_data/ and log_data/ (s3://, hdfs://, file://, a path)",
+    )
     parser.add_argument("--lake", required=True, metavar="URI", help="where the lake tables are written")
     parser.add_argument("--start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
     parser.add_argument("--end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
@@ -99,9 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    summary = {"events": asdict(result.events), "songs": asdict(result.songs),
-               "rejected_by_reason": result.rejected_by_reason, "songplays": result.songplays,
-               "matched": result.matched, "rows": result.rows}
+    summary = {
+        "events": asdict(result.events),
+        "songs": asdict(result.songs),
+        "rejected_by_reason": result.rejected_by_reason,
+        "songplays": result.songplays,
+        "matched": result.matched,
+        "rows": result.rows,
+    }
     text = json.dumps(summary, indent=2)
     print(text)
     if args.summary_json:

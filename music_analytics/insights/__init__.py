@@ -25,8 +25,17 @@ from ..warehouse.base import Warehouse
 from .display import repair_text
 from .model import Chart, Report, Result
 
-__all__ = ["QUESTIONS", "Chart", "NotReady", "Question", "Report", "Result", "export_interactions", "repair_text",
-           "run"]
+__all__ = [
+    "QUESTIONS",
+    "Chart",
+    "NotReady",
+    "Question",
+    "Report",
+    "Result",
+    "export_interactions",
+    "repair_text",
+    "run",
+]
 
 
 @dataclass(frozen=True)
@@ -38,38 +47,87 @@ class Question:
 
 _TOP = 10
 QUESTIONS: tuple[Question, ...] = (
-    Question("top_songs", "Top songs", (
-        Chart("bar", "Plays", ("plays",), label=("song", "artist"), order="rank_by_plays", limit=_TOP),
-        Chart("bar", "Minutes listened", ("minutes",), label=("song", "artist"), order="rank_by_minutes",
-              limit=_TOP))),
-    Question("top_artists", "Top artists", (
-        Chart("bar", "Plays", ("plays",), label=("artist",), order="rank_by_plays", limit=_TOP),
-        Chart("bar", "Minutes listened", ("minutes",), label=("artist",), order="rank_by_minutes", limit=_TOP))),
-    Question("daily_listening", "Listening per day", (
-        Chart("line", "Plays per day", ("plays",), x="day"),)),
-    Question("listening_heatmap", "When people listen", (
-        # The answer leaves out the cells without plays: they are 0, and every weekday and hour is shown.
-        Chart("heatmap", "Plays by weekday and hour (UTC)", ("plays",), x="hour", y="weekday", missing=0,
-              x_values=tuple(range(24)), y_values=tuple(range(1, 8))),)),
-    Question("active_users", "Active users", (
-        Chart("line", "Daily, weekly and monthly active users", ("dau", "wau", "mau"), x="day"),)),
+    Question(
+        "top_songs",
+        "Top songs",
+        (
+            Chart("bar", "Plays", ("plays",), label=("song", "artist"), order="rank_by_plays", limit=_TOP),
+            Chart(
+                "bar", "Minutes listened", ("minutes",), label=("song", "artist"), order="rank_by_minutes", limit=_TOP
+            ),
+        ),
+    ),
+    Question(
+        "top_artists",
+        "Top artists",
+        (
+            Chart("bar", "Plays", ("plays",), label=("artist",), order="rank_by_plays", limit=_TOP),
+            Chart("bar", "Minutes listened", ("minutes",), label=("artist",), order="rank_by_minutes", limit=_TOP),
+        ),
+    ),
+    Question("daily_listening", "Listening per day", (Chart("line", "Plays per day", ("plays",), x="day"),)),
+    Question(
+        "listening_heatmap",
+        "When people listen",
+        (
+            # The answer leaves out the cells without plays: they are 0, and every weekday and hour is shown.
+            Chart(
+                "heatmap",
+                "Plays by weekday and hour (UTC)",
+                ("plays",),
+                x="hour",
+                y="weekday",
+                missing=0,
+                x_values=tuple(range(24)),
+                y_values=tuple(range(1, 8)),
+            ),
+        ),
+    ),
+    Question(
+        "active_users",
+        "Active users",
+        (Chart("line", "Daily, weekly and monthly active users", ("dau", "wau", "mau"), x="day"),),
+    ),
     Question("sessions", "Sessions"),
-    Question("free_vs_paid", "Free vs paid", (
-        Chart("bar", "Plays per user", ("plays_per_user",), label=("level",)),)),
-    Question("funnels", "Upgrade, downgrade and churn funnels", (
-        Chart("funnel", "Users reaching each step", ("users",), label=("page",), group="funnel"),)),
-    Question("retention", "Retention by registration week", (
-        # No row before a cohort's week: those cells are empty, not 0%.
-        Chart("heatmap", "Share of each cohort active per week", ("retention",), x="activity_week",
-              y="cohort_week", missing=None, y_columns=("cohort_users",), legend="Share of the cohort active"),)),
-    Question("plays_by_gender", "Listening by gender", (
-        Chart("bar", "Plays", ("plays",), label=("gender",)),)),
-    Question("plays_by_location", "Listening by place", (
-        Chart("bar", "Plays (top 15 places)", ("plays",), label=("city", "state"), limit=15),)),
-    Question("plays_by_device", "Listening by device", (
-        Chart("bar", "Plays", ("plays",), label=("browser", "os"), limit=15),)),
-    Question("match_rate", "Song match rate", (
-        Chart("line", "Share of plays matched to a catalogue song", ("match_rate",), x="day"),)),
+    Question("free_vs_paid", "Free vs paid", (Chart("bar", "Plays per user", ("plays_per_user",), label=("level",)),)),
+    Question(
+        "funnels",
+        "Upgrade, downgrade and churn funnels",
+        (Chart("funnel", "Users reaching each step", ("users",), label=("page",), group="funnel"),),
+    ),
+    Question(
+        "retention",
+        "Retention by registration week",
+        (
+            # No row before a cohort's week: those cells are empty, not 0%.
+            Chart(
+                "heatmap",
+                "Share of each cohort active per week",
+                ("retention",),
+                x="activity_week",
+                y="cohort_week",
+                missing=None,
+                y_columns=("cohort_users",),
+                legend="Share of the cohort active",
+            ),
+        ),
+    ),
+    Question("plays_by_gender", "Listening by gender", (Chart("bar", "Plays", ("plays",), label=("gender",)),)),
+    Question(
+        "plays_by_location",
+        "Listening by place",
+        (Chart("bar", "Plays (top 15 places)", ("plays",), label=("city", "state"), limit=15),),
+    ),
+    Question(
+        "plays_by_device",
+        "Listening by device",
+        (Chart("bar", "Plays", ("plays",), label=("browser", "os"), limit=15),),
+    ),
+    Question(
+        "match_rate",
+        "Song match rate",
+        (Chart("line", "Share of plays matched to a catalogue song", ("match_rate",), x="day"),),
+    ),
 )
 
 
@@ -82,8 +140,10 @@ def period_values(start: dt.date | None, end: dt.date | None) -> dict[str, str]:
     """{{start}}/{{end}} for the half-open period [start 00:00, end + 1 day 00:00); None = unbounded."""
     if start and end and end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    return {"start": _timestamp(start or dt.date(1900, 1, 1)),
-            "end": _timestamp(end + dt.timedelta(days=1) if end else dt.date(9999, 12, 31))}
+    return {
+        "start": _timestamp(start or dt.date(1900, 1, 1)),
+        "end": _timestamp(end + dt.timedelta(days=1) if end else dt.date(9999, 12, 31)),
+    }
 
 
 def purpose(name: str) -> str:
@@ -118,16 +178,25 @@ def _check_loaded(warehouse: Warehouse, tx: Any) -> None:
     try:
         [(songplays, event_plays)] = warehouse.fetch(tx, statement("checks/loaded"))
     except WarehouseError as exc:
-        raise NotReady(f"warehouse {warehouse} holds no star schema to answer from; run the pipeline first "
-                       f"(music-analytics run). ({exc})") from exc
+        raise NotReady(
+            f"warehouse {warehouse} holds no star schema to answer from; run the pipeline first "
+            f"(music-analytics run). ({exc})"
+        ) from exc
     if event_plays < songplays:
-        raise NotReady(f"warehouse {warehouse}: the events table holds {event_plays:,} of the {songplays:,} plays: "
-                       "the warehouse was loaded before the events fact existed. Load it again once with "
-                       "--reload (music-analytics run --reload) to fill events from the raw files.")
+        raise NotReady(
+            f"warehouse {warehouse}: the events table holds {event_plays:,} of the {songplays:,} plays: "
+            "the warehouse was loaded before the events fact existed. Load it again once with "
+            "--reload (music-analytics run --reload) to fill events from the raw files."
+        )
 
 
-def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None = None, limit: int = _TOP,
-        questions: tuple[Question, ...] = QUESTIONS) -> Report:
+def run(
+    warehouse: Warehouse,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int = _TOP,
+    questions: tuple[Question, ...] = QUESTIONS,
+) -> Report:
     """Answer every question for the period, in one transaction that only reads."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
@@ -137,23 +206,42 @@ def run(warehouse: Warehouse, start: dt.date | None = None, end: dt.date | None 
         _check_loaded(warehouse, tx)
         for q in questions:
             columns, rows = warehouse.fetch_with_columns(tx, statement(q.name, **values))
-            results.append(Result(q.name, q.title, purpose(q.name), columns,
-                                  [tuple(_shown(v) for v in row) for row in rows], q.charts))
-    return Report(warehouse=str(warehouse), start=start, end=end,
-                  generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0), results=results)
+            results.append(
+                Result(
+                    q.name, q.title, purpose(q.name), columns, [tuple(_shown(v) for v in row) for row in rows], q.charts
+                )
+            )
+    return Report(
+        warehouse=str(warehouse),
+        start=start,
+        end=end,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        results=results,
+    )
 
 
 INTERACTIONS = "recommender/interactions"
 LAST_PLAY = "recommender/last_play"
 # The columns of sql/insights/recommender/interactions.sql, in order, as written to Parquet.
-INTERACTIONS_SCHEMA = pa.schema([
-    ("split", pa.string()), ("user_id", pa.string()), ("song", pa.string()), ("artist", pa.string()),
-    ("song_id", pa.string()), ("plays", pa.int64()), ("minutes", pa.float64()), ("thumbs_up", pa.int64()),
-    ("playlist_adds", pa.int64()), ("last_ts", pa.int64())])
+INTERACTIONS_SCHEMA = pa.schema(
+    [
+        ("split", pa.string()),
+        ("user_id", pa.string()),
+        ("song", pa.string()),
+        ("artist", pa.string()),
+        ("song_id", pa.string()),
+        ("plays", pa.int64()),
+        ("minutes", pa.float64()),
+        ("thumbs_up", pa.int64()),
+        ("playlist_adds", pa.int64()),
+        ("last_ts", pa.int64()),
+    ]
+)
 
 
-def export_interactions(warehouse: Warehouse, out: Path, test_days: int = 7,
-                        split_at: dt.date | None = None) -> dict[str, Any]:
+def export_interactions(
+    warehouse: Warehouse, out: Path, test_days: int = 7, split_at: dt.date | None = None
+) -> dict[str, Any]:
     """Write the user x song implicit-feedback matrix as out/train.parquet and out/test.parquet.
 
     The split is by time: events before `split_at` (default: the start of the last `test_days`
@@ -179,7 +267,8 @@ def export_interactions(warehouse: Warehouse, out: Path, test_days: int = 7,
         path = out / f"{split}.parquet"
         pq.write_table(part, path)
         manifest["files"][split] = {
-            "path": str(path), "rows": part.num_rows,
+            "path": str(path),
+            "rows": part.num_rows,
             "users": pc.count_distinct(part["user_id"]).as_py(),
             "songs": part.group_by(["song", "artist"]).aggregate([]).num_rows,
             "plays": pc.sum(part["plays"]).as_py() or 0,

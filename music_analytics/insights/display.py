@@ -140,16 +140,24 @@ def pivot(result: Result) -> Result:
         cell.setdefault((r[chart.y], r[chart.x]), r[value])
         per_y.setdefault(r[chart.y], tuple(r[c] for c in chart.y_columns))
     blank = missing_cell(chart)
-    rows = [(category(chart.y, y), *per_y.get(y, (None,) * len(chart.y_columns)),
-             *(cell.get((y, x), blank) for x in xs)) for y in ys]
+    rows = [
+        (category(chart.y, y), *per_y.get(y, (None,) * len(chart.y_columns)), *(cell.get((y, x), blank) for x in xs))
+        for y in ys
+    ]
     return Result(
-        result.name, result.title, result.purpose,
+        result.name,
+        result.title,
+        result.purpose,
         columns=(chart.y, *chart.y_columns, *(f"{chart.x}={x}" for x in xs)),
         rows=rows,
         # Each cell formats as the value it holds, so retention reads as percentages.
         formats=(chart.y, *chart.y_columns, *([value] * len(xs))),
-        headers=(f"{label(chart.y)} \\ {label(chart.x)}", *(label(c) for c in chart.y_columns),
-                 *(category(chart.x, x) for x in xs)))
+        headers=(
+            f"{label(chart.y)} \\ {label(chart.x)}",
+            *(label(c) for c in chart.y_columns),
+            *(category(chart.x, x) for x in xs),
+        ),
+    )
 
 
 def repair_text(text: str) -> str:

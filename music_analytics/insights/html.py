@@ -51,29 +51,34 @@ def render_html(report: Report) -> str:
     """The whole report: header, a table of contents, then one section per result, in order."""
     period = report.period()
     toc = "".join(f'<li><a href="#{escape(r.name)}">{escape(r.title)}</a></li>' for r in report.results)
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Music Analytics insights \u00b7 {escape(period)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        '<header><h1>Music Analytics insights</h1><dl class="meta">',
-        f"<dt>Warehouse</dt><dd>{escape(report.warehouse)}</dd>",
-        f"<dt>Period</dt><dd>{escape(period)}</dd>",
-        f"<dt>Generated</dt><dd>{escape(report.generated_at.isoformat(sep=' ', timespec='seconds'))}</dd></dl>",
-        f"<nav><ol>{toc}</ol></nav></header>",
-        "<main>",
-        *(_section(r) for r in report.results),
-        "</main>",
-        f"<script>{_SCRIPT}</script>",
-        "</body></html>",
-        "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>Music Analytics insights \u00b7 {escape(period)}</title>",
+            f"<style>{_CSS}</style></head><body>",
+            '<header><h1>Music Analytics insights</h1><dl class="meta">',
+            f"<dt>Warehouse</dt><dd>{escape(report.warehouse)}</dd>",
+            f"<dt>Period</dt><dd>{escape(period)}</dd>",
+            f"<dt>Generated</dt><dd>{escape(report.generated_at.isoformat(sep=' ', timespec='seconds'))}</dd></dl>",
+            f"<nav><ol>{toc}</ol></nav></header>",
+            "<main>",
+            *(_section(r) for r in report.results),
+            "</main>",
+            f"<script>{_SCRIPT}</script>",
+            "</body></html>",
+            "",
+        ]
+    )
 
 
 def _section(result: Result) -> str:
-    parts = [f'<section class="insight" id="{escape(result.name)}">', f"<h2>{escape(result.title)}</h2>",
-             f'<p class="purpose">{escape(result.purpose)}</p>']
+    parts = [
+        f'<section class="insight" id="{escape(result.name)}">',
+        f"<h2>{escape(result.title)}</h2>",
+        f'<p class="purpose">{escape(result.purpose)}</p>',
+    ]
     if result.rows:
         parts.extend(_figure(result, chart) for chart in result.charts)
         grid = pivot(result)
@@ -89,9 +94,13 @@ def _table(result: Result, compact: bool = False) -> str:
     head = "".join(f"<th{_num(n)}>{escape(h)}</th>" for h, n in zip(headers(result), numeric, strict=True))
     formats = result.formats or result.columns
     body = "\n".join(
-        "<tr>" + "".join(f"<td{_num(n)}>{escape(format_value(c, v))}</td>"
-                         for c, v, n in zip(formats, row, numeric, strict=True)) + "</tr>"
-        for row in result.rows)
+        "<tr>"
+        + "".join(
+            f"<td{_num(n)}>{escape(format_value(c, v))}</td>" for c, v, n in zip(formats, row, numeric, strict=True)
+        )
+        + "</tr>"
+        for row in result.rows
+    )
     # A grid (24 hours wide) is set tighter so it fits the page without scrolling.
     table = '<table class="grid">' if compact else "<table>"
     return f'<div class="table-wrap">{table}<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table></div>'
@@ -103,6 +112,7 @@ def _num(numeric: bool) -> str:
 
 # --- charts ------------------------------------------------------------------------------------------------------
 
+
 def _figure(result: Result, chart: Chart) -> str:
     draw = _DRAW.get(chart.kind)
     if draw is None:
@@ -113,10 +123,12 @@ def _figure(result: Result, chart: Chart) -> str:
         svg = f'<p class="empty">{EMPTY}</p>'
     else:
         content, height = body
-        svg = (f'<svg class="chart chart-{chart.kind}" data-chart="{chart.kind}" role="img" '
-               f'aria-label="{escape(chart.title)}" viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" '
-               f'height="{height:.0f}">\n{content}\n</svg>')
-    return f'<figure><figcaption>{escape(chart.title)}</figcaption>\n{svg}\n</figure>'
+        svg = (
+            f'<svg class="chart chart-{chart.kind}" data-chart="{chart.kind}" role="img" '
+            f'aria-label="{escape(chart.title)}" viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" '
+            f'height="{height:.0f}">\n{content}\n</svg>'
+        )
+    return f"<figure><figcaption>{escape(chart.title)}</figcaption>\n{svg}\n</figure>"
 
 
 def _check_columns(result: Result, chart: Chart) -> None:
@@ -124,8 +136,10 @@ def _check_columns(result: Result, chart: Chart) -> None:
     named = (*chart.value, *chart.label, chart.x, chart.y, chart.group, chart.order, *chart.y_columns)
     unknown = [c for c in named if c and c not in result.columns]
     if not chart.value or unknown or not all(required):
-        raise ValueError(f"{result.name}: chart {chart.title!r} needs value columns (and x/y for its kind) among "
-                         f"{result.columns}; unknown: {unknown}")
+        raise ValueError(
+            f"{result.name}: chart {chart.title!r} needs value columns (and x/y for its kind) among "
+            f"{result.columns}; unknown: {unknown}"
+        )
 
 
 def _rows(result: Result, chart: Chart) -> list[Row]:
@@ -234,8 +248,9 @@ def _line(result: Result, chart: Chart) -> tuple[str, float] | None:
     legend_x = float(gutter)
     for i, (column, runs_) in enumerate(zip(chart.value, series, strict=True)):
         colour, name = PALETTE[i % len(PALETTE)], label(column)
-        out.append(f'<line x1="{legend_x:.1f}" x2="{legend_x + 18:.1f}" y1="12" y2="12" stroke="{colour}" '
-                   'stroke-width="3"/>')
+        out.append(
+            f'<line x1="{legend_x:.1f}" x2="{legend_x + 18:.1f}" y1="12" y2="12" stroke="{colour}" stroke-width="3"/>'
+        )
         out.append(_text(legend_x + 24, 16, name, cls="legend"))
         legend_x += 24 + len(name) * CHAR_PX + 20
         if not runs_:
@@ -244,14 +259,19 @@ def _line(result: Result, chart: Chart) -> tuple[str, float] | None:
         path = " ".join("M" + " L".join(f"{sx(k):.1f},{sy(n):.1f}" for k, n, _ in run) for run in runs_)
         drawn = [p for run in runs_ for p in run]
         last = drawn[-1]
-        out.append(f'<path class="mark" d="{path}" fill="none" stroke="{colour}" stroke-width="2" '
-                   f'stroke-linejoin="round" data-series="{escape(column)}" data-runs="{len(runs_)}" '
-                   f'data-value="{_data(last[1])}"><title>{escape(name)}: {len(drawn)} points, last '
-                   f"{escape(format_value(column, last[2][column]))}</title></path>")
+        out.append(
+            f'<path class="mark" d="{path}" fill="none" stroke="{colour}" stroke-width="2" '
+            f'stroke-linejoin="round" data-series="{escape(column)}" data-runs="{len(runs_)}" '
+            f'data-value="{_data(last[1])}"><title>{escape(name)}: {len(drawn)} points, last '
+            f"{escape(format_value(column, last[2][column]))}</title></path>"
+        )
         dense = " dense" if len(drawn) > 60 else ""
-        out.extend(f'<circle class="point{dense}" cx="{sx(k):.1f}" cy="{sy(n):.1f}" r="3" fill="{colour}" '
-                   f'data-value="{_data(n)}"><title>{escape(format_value(chart.x, r[chart.x]))} '
-                   f"{escape(name)}: {escape(format_value(column, r[column]))}</title></circle>" for k, n, r in drawn)
+        out.extend(
+            f'<circle class="point{dense}" cx="{sx(k):.1f}" cy="{sy(n):.1f}" r="3" fill="{colour}" '
+            f'data-value="{_data(n)}"><title>{escape(format_value(chart.x, r[chart.x]))} '
+            f"{escape(name)}: {escape(format_value(column, r[column]))}</title></circle>"
+            for k, n, r in drawn
+        )
     return "\n".join(out), top + plot_h + 28
 
 
@@ -289,8 +309,17 @@ def _heatmap(result: Result, chart: Chart) -> tuple[str, float] | None:
             tip = f"{y_title} {y_label}, {x_title} {x_label}: {format_value(column, raw)}"
             if row is not None:
                 tip += "".join(f" \u00b7 {label(c)} {format_value(c, row[c])}" for c in others)
-            out.append(_rect(gutter + i * cell_w, top + j * cell_h, cell_w - 1, cell_h - 1,
-                             _heat(n / hottest if hottest > 0 else 0.0), n, tip))
+            out.append(
+                _rect(
+                    gutter + i * cell_w,
+                    top + j * cell_h,
+                    cell_w - 1,
+                    cell_h - 1,
+                    _heat(n / hottest if hottest > 0 else 0.0),
+                    n,
+                    tip,
+                )
+            )
     every = max(1, math.ceil((max(len(text) for text in x_labels) * CHAR_PX + 6) / cell_w))
     for i in range(0, len(xs), every):
         out.append(_text(gutter + (i + 0.5) * cell_w, bottom + 14, x_labels[i], "middle", "axis"))
@@ -305,19 +334,27 @@ def _heatmap(result: Result, chart: Chart) -> tuple[str, float] | None:
     out.append(_text(scale_x, scale_y, low, cls="axis"))
     scale_x += len(low) * CHAR_PX + 6
     for s in range(5):
-        out.append(f'<rect class="legend" x="{scale_x + s * 16:.1f}" y="{scale_y - 9:.1f}" width="16" height="10" '
-                   f'fill="{_heat(s / 4)}"/>')
-    out.append(_text(scale_x + 5 * 16 + 6, scale_y, format_value(column, hottest_raw if hottest > 0 else 0),
-                     cls="axis"))
+        out.append(
+            f'<rect class="legend" x="{scale_x + s * 16:.1f}" y="{scale_y - 9:.1f}" width="16" height="10" '
+            f'fill="{_heat(s / 4)}"/>'
+        )
+    out.append(
+        _text(scale_x + 5 * 16 + 6, scale_y, format_value(column, hottest_raw if hottest > 0 else 0), cls="axis")
+    )
     out.append("</g>")
     return "\n".join(out), scale_y + 8
 
 
 _DRAW: dict[str, Callable[[Result, Chart], tuple[str, float] | None]] = {
-    "bar": _bar, "line": _line, "heatmap": _heatmap, "funnel": _funnel}
+    "bar": _bar,
+    "line": _line,
+    "heatmap": _heatmap,
+    "funnel": _funnel,
+}
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
+
 
 def _position(value: Any) -> float | None:
     """Where an x value sits on a time axis, in days; None when it is not a date, a number or an ISO date string."""
@@ -389,8 +426,10 @@ def _data(value: float) -> str:
 
 
 def _rect(x: float, y: float, width: float, height: float, fill: str, value: float, tip: str) -> str:
-    return (f'<rect class="mark" x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{height:.1f}" '
-            f'fill="{fill}" data-value="{_data(value)}"><title>{escape(tip)}</title></rect>')
+    return (
+        f'<rect class="mark" x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{height:.1f}" '
+        f'fill="{fill}" data-value="{_data(value)}"><title>{escape(tip)}</title></rect>'
+    )
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", cls: str = "") -> str:

@@ -51,9 +51,9 @@ class Chart:
 
 @dataclass(frozen=True)
 class Result:
-    name: str            # the file's stem: sql/insights/<name>.sql
-    title: str           # a short heading
-    purpose: str         # the file's one-line header
+    name: str  # the file's stem: sql/insights/<name>.sql
+    title: str  # a short heading
+    purpose: str  # the file's one-line header
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     charts: tuple[Chart, ...] = ()
@@ -69,9 +69,9 @@ class Result:
 
 @dataclass(frozen=True)
 class Report:
-    warehouse: str                  # the warehouse URL, password masked
-    start: dt.date | None           # the period (inclusive); None = from the first event
-    end: dt.date | None             # None = to the last event
+    warehouse: str  # the warehouse URL, password masked
+    start: dt.date | None  # the period (inclusive); None = from the first event
+    end: dt.date | None  # None = to the last event
     generated_at: dt.datetime
     results: list[Result] = field(default_factory=list)
 

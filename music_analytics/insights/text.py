@@ -23,13 +23,17 @@ _NUMERIC = (int, float)
 def _cells(result: Result, limit: int | None) -> tuple[list[list[str]], int]:
     rows = result.rows if limit is None else result.rows[:limit]
     formats = result.formats or result.columns
-    return ([[format_value(c, v) for c, v in zip(formats, row, strict=True)] for row in rows],
-            len(result.rows) - len(rows))
+    return (
+        [[format_value(c, v) for c, v in zip(formats, row, strict=True)] for row in rows],
+        len(result.rows) - len(rows),
+    )
 
 
 def _right_aligned(result: Result) -> list[bool]:
-    return [any(isinstance(row[i], _NUMERIC) and not isinstance(row[i], bool) for row in result.rows)
-            for i in range(len(result.columns))]
+    return [
+        any(isinstance(row[i], _NUMERIC) and not isinstance(row[i], bool) for row in result.rows)
+        for i in range(len(result.columns))
+    ]
 
 
 def result_table(result: Result, limit: int | None = MAX_ROWS) -> str:
@@ -69,9 +73,11 @@ def result_markdown(result: Result, limit: int | None = MAX_ROWS) -> str:
     def escape(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    out = ["| " + " | ".join(escape(h) for h in headers(result)) + " |",
-           "|" + "|".join("---:" if r else "---" for r in right) + "|",
-           *("| " + " | ".join(escape(v) for v in row) + " |" for row in cells)]
+    out = [
+        "| " + " | ".join(escape(h) for h in headers(result)) + " |",
+        "|" + "|".join("---:" if r else "---" for r in right) + "|",
+        *("| " + " | ".join(escape(v) for v in row) + " |" for row in cells),
+    ]
     if more:
         out.append(f"\n_... {more:,} more rows_")
     return "\n".join(out)
@@ -100,9 +106,14 @@ def to_json(report: Report) -> str:
         "start": json_value(report.start),
         "end": json_value(report.end),
         "generated_at": report.generated_at.isoformat(),
-        "results": {r.name: {"title": r.title, "purpose": r.purpose, "columns": list(r.columns),
-                             "rows": [{c: json_value(v) for c, v in zip(r.columns, row, strict=True)}
-                                      for row in r.rows]}
-                    for r in report.results},
+        "results": {
+            r.name: {
+                "title": r.title,
+                "purpose": r.purpose,
+                "columns": list(r.columns),
+                "rows": [{c: json_value(v) for c, v in zip(r.columns, row, strict=True)} for row in r.rows],
+            }
+            for r in report.results
+        },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -9,5 +9,16 @@ from .gates import audit_warehouse, check_lake
 from .results import HISTORY_COLUMNS, GateResult, Outcome, SuiteResult
 from .suites import EXPECTATIONS_DIR, GATES, Suite, read_suite, suites
 
-__all__ = ["EXPECTATIONS_DIR", "GATES", "HISTORY_COLUMNS", "GateResult", "Outcome", "Suite", "SuiteResult",
-           "audit_warehouse", "check_lake", "read_suite", "suites"]
+__all__ = [
+    "EXPECTATIONS_DIR",
+    "GATES",
+    "HISTORY_COLUMNS",
+    "GateResult",
+    "Outcome",
+    "Suite",
+    "SuiteResult",
+    "audit_warehouse",
+    "check_lake",
+    "read_suite",
+    "suites",
+]

@@ -50,36 +50,45 @@ VENDOR_DIR = "static/vendor"  # under the docs root
 # bootstrap-table's filter-control CSS is referenced at 1.19.0 while its JS is 1.19.1: the two
 # releases' CSS are the same rules (only the banner's version differs), so 1.19.1's serves both.
 VENDORED: dict[str, str] = {
-    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css":
-        "bootstrap-4.3.1/css/bootstrap.min.css",
-    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js":
-        "bootstrap-4.3.1/js/bootstrap.min.js",
-    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery-3.7.1/jquery.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js":
-        "popper.js-1.12.9/umd/popper.min.js",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css":
-        "bootstrap-table-1.19.1/bootstrap-table.min.css",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js":
-        "bootstrap-table-1.19.1/bootstrap-table.min.js",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js":
-        "bootstrap-table-1.19.1/extensions/filter-control/bootstrap-table-filter-control.min.js",
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css":
-        "bootstrap-table-1.19.1/extensions/filter-control/bootstrap-table-filter-control.css",
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css":
-        "bootstrap-table-1.19.1/extensions/filter-control/bootstrap-table-filter-control.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css":
-        "bootstrap-datepicker-1.9.0/css/bootstrap-datepicker.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js":
-        "bootstrap-datepicker-1.9.0/js/bootstrap-datepicker.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
-        "fontawesome-free-6.6.0/css/all.min.css",
-    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css":
-        "bootstrap-dark-1.1.0/css/bootstrap-prefers-dark.css",
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": ("bootstrap-4.3.1/css/bootstrap.min.css"),
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": ("bootstrap-4.3.1/js/bootstrap.min.js"),
+    "https://code.jquery.com/jquery-3.7.1.min.js": ("jquery-3.7.1/jquery.min.js"),
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": ("popper.js-1.12.9/umd/popper.min.js"),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": (
+        "bootstrap-table-1.19.1/bootstrap-table.min.css"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": (
+        "bootstrap-table-1.19.1/bootstrap-table.min.js"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js": (
+        "bootstrap-table-1.19.1/extensions/filter-control/bootstrap-table-filter-control.min.js"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css": (
+        "bootstrap-table-1.19.1/extensions/filter-control/bootstrap-table-filter-control.css"
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css": (
+        "bootstrap-table-1.19.1/extensions/filter-control/bootstrap-table-filter-control.min.css"
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css": (
+        "bootstrap-datepicker-1.9.0/css/bootstrap-datepicker.min.css"
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js": (
+        "bootstrap-datepicker-1.9.0/js/bootstrap-datepicker.min.js"
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": (
+        "fontawesome-free-6.6.0/css/all.min.css"
+    ),
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css": (
+        "bootstrap-dark-1.1.0/css/bootstrap-prefers-dark.css"
+    ),
 }
 # Vega draws the charts of validation pages, which only one expectation type has and no suite
 # uses (profiling pages draw some too; the gates never profile): dropped rather than vendored.
-UNVENDORED = ("https://cdn.jsdelivr.net/npm/vega@5", "https://cdn.jsdelivr.net/npm/vega-lite@5",
-              "https://cdn.jsdelivr.net/npm/vega-embed@6")
+UNVENDORED = (
+    "https://cdn.jsdelivr.net/npm/vega@5",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6",
+)
 CHART_EXPECTATIONS = frozenset({"expect_column_kl_divergence_to_be_less_than"})
 # GX's logo is loaded from S3 (with a timestamp and the context id as query); GX copies the same
 # image into static/images/. The dark-mode logo is not in the package: the
@@ -98,6 +107,7 @@ def assets() -> Traversable:
 
 
 # -- the context -----------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def context(project_dir: Path | None, docs_dir: Path | None) -> Iterator[Any]:
@@ -175,11 +185,17 @@ def _configure(ctx: Any, docs_dir: Path | None, *, persistent: bool) -> None:
 
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     # Only our site: GX's default local_site would build a second copy inside the project.
-    sites = {} if docs_dir is None else {SITE: {
-        "class_name": "SiteBuilder",
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-    }}
+    sites = (
+        {}
+        if docs_dir is None
+        else {
+            SITE: {
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            }
+        }
+    )
     if (ctx.variables.data_docs_sites or {}) != sites:
         ctx.variables.data_docs_sites = sites
         if persistent:
@@ -187,6 +203,7 @@ def _configure(ctx: Any, docs_dir: Path | None, *, persistent: bool) -> None:
 
 
 # -- suites, validation definitions, results -----------------------------------------------------------
+
 
 def store_suite(ctx: Any, suite: Any) -> Any:
     """Add the suite, or replace the stored one of that name (its id stays: definitions refer to it)."""
@@ -202,12 +219,17 @@ def definition(ctx: Any, name: str, batch_definition: Any, suite: Any) -> Any:
         found = ctx.validation_definitions.get(name)
     except DataContextError:
         found = None
-    if (found is not None and found.suite.id == suite.id and found.batch_definition.id == batch_definition.id
-            and found.is_fresh().success):
+    if (
+        found is not None
+        and found.suite.id == suite.id
+        and found.batch_definition.id == batch_definition.id
+        and found.is_fresh().success
+    ):
         return found
     # Missing, or pointing at a suite or data that was replaced (e.g. a data source re-created).
     return ctx.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
 
 
 def record(ctx: Any, project_dir: Path | None, docs_dir: Path | None, result: Any) -> None:
@@ -224,13 +246,13 @@ def record(ctx: Any, project_dir: Path | None, docs_dir: Path | None, result: An
     # The result's key is (suite, run name, run time, batch id); GX does not return it, and the batch
     # id is the data source's business: list the one run folder instead.
     prefix = suite.to_tuple() + result.meta["run_id"].to_tuple()
-    keys = [identifier.from_tuple(k)
-            for k in ctx.validation_results_store.store_backend.list_keys(prefix)]
+    keys = [identifier.from_tuple(k) for k in ctx.validation_results_store.store_backend.list_keys(prefix)]
     pending = _PENDING.setdefault((_resolved(project_dir), _resolved(docs_dir)), [])
     pending += [k for k in [*keys, suite] if k not in pending]
 
 
 # -- the site --------------------------------------------------------------------------------------
+
 
 def build(project_dir: Path | None, docs_dir: Path | None) -> Path | None:
     """Render the queued pages and the index, made readable offline; returns the index.html."""
@@ -253,8 +275,9 @@ def build(project_dir: Path | None, docs_dir: Path | None) -> Path | None:
         install_assets(docs_dir)
         leftovers = {url for page in pages for url in localise(page, docs_dir)}
     if leftovers:
-        log.warning("Data Docs pages still load %d resources from the network: %s", len(leftovers),
-                    ", ".join(sorted(leftovers)))
+        log.warning(
+            "Data Docs pages still load %d resources from the network: %s", len(leftovers), ", ".join(sorted(leftovers))
+        )
     return given / "index.html" if index.exists() else None  # as the caller named the folder
 
 
@@ -266,6 +289,7 @@ def _page(ctx: Any, resource: Any) -> Path | None:
 
 def install_assets(docs_dir: Path) -> None:
     """Copy the vendored files into the site (unchanged ones are left alone)."""
+
     def copy(source: Traversable, target: Path) -> None:
         for item in source.iterdir():
             if item.is_dir():
@@ -296,7 +320,7 @@ def local_target(url: str) -> str | None:
     if url in VENDORED:
         return f"{VENDOR_DIR}/{VENDORED[url]}"
     if url.startswith(GX_WEB_ASSETS):
-        return GX_IMAGES.get(url[len(GX_WEB_ASSETS):].split("?", 1)[0])
+        return GX_IMAGES.get(url[len(GX_WEB_ASSETS) :].split("?", 1)[0])
     # GX counts a validation page's depth one short for its favicon (../../../static/ from four
     # folders down): every relative link to static/ is re-anchored at the docs root.
     parts = url.split("?", 1)[0].split("/")
@@ -323,7 +347,7 @@ def localise(page: Path, docs_dir: Path) -> list[str]:
         local = relative(found.group(3)) if found else None
         if found is None or local is None:
             return text
-        text = text[:found.start(3)] + local + text[found.end(3):]
+        text = text[: found.start(3)] + local + text[found.end(3) :]
         return _SRI.sub("", text)
 
     def css(match: re.Match[str]) -> str:

@@ -38,22 +38,31 @@ def _lake_connection(lake: Path, catalogue: Path | None) -> duckdb.DuckDBPyConne
         name = table.name
         # Columns computed only to partition by are not model columns; the staged subset (COLUMNS)
         # would hide model columns the suites check (events' gender, registration).
-        cols = (f"* EXCLUDE ({', '.join(table.partition_by)})" if table.partition_exprs
-                else ", ".join(COLUMNS.get(name, ("*",))))
+        cols = (
+            f"* EXCLUDE ({', '.join(table.partition_by)})"
+            if table.partition_exprs
+            else ", ".join(COLUMNS.get(name, ("*",)))
+        )
         # Read once: several suites join the same tables, and songs may be ~10k small files.
-        con.execute(f"CREATE TABLE staging.{quote(name)} AS SELECT {cols} FROM "
-                    f"read_parquet('{table_glob(lake, name)}', hive_partitioning = true)")
+        con.execute(
+            f"CREATE TABLE staging.{quote(name)} AS SELECT {cols} FROM "
+            f"read_parquet('{table_glob(lake, name)}', hive_partitioning = true)"
+        )
     published = set()
     if catalogue is not None:
         # A day's plays match songs loaded by earlier runs: those are published, not dangling. The
         # catalogue is what the transform matched against, so it is what the references must see.
         source = f"read_parquet({_literal(str(catalogue))})"
-        con.execute(f"CREATE VIEW songs AS SELECT song_id, title, artist_id, artist_name, "
-                    f"CAST(NULL AS INTEGER) AS year, duration FROM {source}")
+        con.execute(
+            f"CREATE VIEW songs AS SELECT song_id, title, artist_id, artist_name, "
+            f"CAST(NULL AS INTEGER) AS year, duration FROM {source}"
+        )
         # A published song's artist is published (gate 2 checks songs.artist_id on every load).
-        con.execute(f"CREATE VIEW artists AS SELECT DISTINCT artist_id, CAST(NULL AS VARCHAR) AS name, "
-                    f"CAST(NULL AS VARCHAR) AS location, CAST(NULL AS DOUBLE) AS latitude, "
-                    f"CAST(NULL AS DOUBLE) AS longitude FROM {source}")
+        con.execute(
+            f"CREATE VIEW artists AS SELECT DISTINCT artist_id, CAST(NULL AS VARCHAR) AS name, "
+            f"CAST(NULL AS VARCHAR) AS location, CAST(NULL AS DOUBLE) AS latitude, "
+            f"CAST(NULL AS DOUBLE) AS longitude FROM {source}"
+        )
         published = {"songs", "artists"}
     for name in MERGE_ORDER:
         if name not in published:
@@ -66,14 +75,22 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _run(gate: str, frames: list[tuple[Suite, Any]], run_id: str, docs_dir: Path | None,
-         project_dir: Path | None, started: float, progress: Say) -> GateResult:
+def _run(
+    gate: str,
+    frames: list[tuple[Suite, Any]],
+    run_id: str,
+    docs_dir: Path | None,
+    project_dir: Path | None,
+    started: float,
+    progress: Say,
+) -> GateResult:
     result = GateResult(gate=gate, run_id=run_id)
     done = Periodic(progress, f"quality gate '{gate}'", len(frames), "suites")
     with datadocs.session(project_dir, docs_dir):
         for suite, frame in frames:
-            result.suites.append(validate(suite, frame, gate=gate, run_id=run_id, docs_dir=docs_dir,
-                                          project_dir=project_dir))
+            result.suites.append(
+                validate(suite, frame, gate=gate, run_id=run_id, docs_dir=docs_dir, project_dir=project_dir)
+            )
             done.add(1)
         result.docs = build_docs(docs_dir, project_dir=project_dir)
     result.seconds = time.perf_counter() - started
@@ -104,9 +121,16 @@ def _selected(gate: str, only: Collection[str] | None) -> list[Suite]:
     return [s for s in suites(gate) if only is None or s.name in only]
 
 
-def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None, catalogue: Path | None = None,
-               only: Collection[str] | None = None, project_dir: Path | None = None,
-               progress: Say = lambda _m: None) -> GateResult:
+def check_lake(
+    lake: Path,
+    *,
+    run_id: str,
+    docs_dir: Path | None = None,
+    catalogue: Path | None = None,
+    only: Collection[str] | None = None,
+    project_dir: Path | None = None,
+    progress: Say = lambda _m: None,
+) -> GateResult:
     """Gate 1: every `lake` suite (or those named in `only`) on the lake's tables.
 
     `catalogue` is the Parquet of published songs the transform matched plays against
@@ -122,9 +146,16 @@ def check_lake(lake: Path, *, run_id: str, docs_dir: Path | None = None, catalog
     return _run("lake", frames, run_id, docs_dir, project_dir, started, progress)
 
 
-def audit_warehouse(warehouse: Warehouse, lake: Path, *, run_id: str, docs_dir: Path | None = None,
-                    only: Collection[str] | None = None, project_dir: Path | None = None,
-                    progress: Say = lambda _m: None) -> GateResult:
+def audit_warehouse(
+    warehouse: Warehouse,
+    lake: Path,
+    *,
+    run_id: str,
+    docs_dir: Path | None = None,
+    only: Collection[str] | None = None,
+    project_dir: Path | None = None,
+    progress: Say = lambda _m: None,
+) -> GateResult:
     """Gate 2: every `warehouse` suite (or those named in `only`) on the staged, unpublished rows.
 
     `project_dir`: as for check_lake.

@@ -81,8 +81,10 @@ class GateResult:
     def headline(self) -> str:
         n = len(self.outcomes)
         verdict = "BLOCKED" if self.blocking else "passed"
-        return (f"quality gate '{self.gate}' {verdict}: {len(self.suites)} suites, {n} expectations, "
-                f"{len(self.blocking)} failed, {len(self.warnings)} warnings")
+        return (
+            f"quality gate '{self.gate}' {verdict}: {len(self.suites)} suites, {n} expectations, "
+            f"{len(self.blocking)} failed, {len(self.warnings)} warnings"
+        )
 
     def message(self) -> str:
         """The gate's verdict with every failed and warned expectation (for errors and logs)."""
@@ -95,8 +97,12 @@ class GateResult:
 
     def markdown(self) -> str:
         """A table of every expectation evaluated (the Prefect artifact)."""
-        lines = [f"### {self.headline()}", "", "| status | suite | expectation | column | unexpected | sample |",
-                 "|---|---|---|---|---|---|"]
+        lines = [
+            f"### {self.headline()}",
+            "",
+            "| status | suite | expectation | column | unexpected | sample |",
+            "|---|---|---|---|---|---|",
+        ]
         order = {"critical": 0, "warning": 1, "info": 2}
         for o in sorted(self.outcomes, key=lambda o: (o.success, order.get(o.severity, 3), o.suite)):
             status = "pass" if o.success else ("FAIL" if o.severity == "critical" else "warn")
@@ -111,14 +117,38 @@ class GateResult:
     def history_rows(self) -> list[tuple[Any, ...]]:
         """Rows for the warehouse's quality_results table (columns: HISTORY_COLUMNS)."""
         return [
-            (self.run_id, self.checked_at, self.gate, o.suite, o.expectation, o.column, o.severity, o.success,
-             o.unexpected_count, o.element_count, json.dumps([_plain(v) for v in o.sample]), o.error)
+            (
+                self.run_id,
+                self.checked_at,
+                self.gate,
+                o.suite,
+                o.expectation,
+                o.column,
+                o.severity,
+                o.success,
+                o.unexpected_count,
+                o.element_count,
+                json.dumps([_plain(v) for v in o.sample]),
+                o.error,
+            )
             for o in self.outcomes
         ]
 
 
-HISTORY_COLUMNS = ("run_id", "checked_at", "gate", "suite", "expectation", "column_name", "severity", "success",
-                   "unexpected_count", "element_count", "sample", "error")
+HISTORY_COLUMNS = (
+    "run_id",
+    "checked_at",
+    "gate",
+    "suite",
+    "expectation",
+    "column_name",
+    "severity",
+    "success",
+    "unexpected_count",
+    "element_count",
+    "sample",
+    "error",
+)
 
 
 def _plain(value: Any) -> Any:

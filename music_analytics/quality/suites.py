@@ -44,8 +44,10 @@ class Suite:
         if len(suite.expectations) != len(self.expectations):
             loaded = {e.expectation_type for e in suite.expectations}
             unknown = sorted({e["type"] for e in self.expectations} - loaded)
-            raise ConfigError(f"expectation suite {self.path}: {len(self.expectations)} expectations declared, "
-                              f"{len(suite.expectations)} loaded (unknown types: {', '.join(unknown)})")
+            raise ConfigError(
+                f"expectation suite {self.path}: {len(self.expectations)} expectations declared, "
+                f"{len(suite.expectations)} loaded (unknown types: {', '.join(unknown)})"
+            )
         return suite
 
 
@@ -64,8 +66,10 @@ def read_suite(path: Path) -> Suite:
     for e in expectations:
         severity = e.get("severity", "critical")
         if severity not in SEVERITIES:
-            raise ConfigError(f"expectation suite {path}: {e.get('type')}: severity {severity!r} "
-                              f"is not one of {', '.join(SEVERITIES)}")
+            raise ConfigError(
+                f"expectation suite {path}: {e.get('type')}: severity {severity!r} "
+                f"is not one of {', '.join(SEVERITIES)}"
+            )
     return Suite(name=path.stem, path=path, gates=gates, expectations=tuple(expectations))
 
 

@@ -66,8 +66,9 @@ def _python(value: Any) -> Any:
     return value
 
 
-def validate(suite: Suite, frame: Any, *, gate: str, run_id: str, docs_dir: Path | None,
-             project_dir: Path | None = None) -> SuiteResult:
+def validate(
+    suite: Suite, frame: Any, *, gate: str, run_id: str, docs_dir: Path | None, project_dir: Path | None = None
+) -> SuiteResult:
     """Validate `frame` against `suite`; every expectation becomes an Outcome (evaluated or not)."""
     import great_expectations as gx
 
@@ -83,31 +84,53 @@ def validate(suite: Suite, frame: Any, *, gate: str, run_id: str, docs_dir: Path
                 attempt += 1
                 asset_name = f"{gate}-{suite.name}-{run_id}-{attempt}"
             definition_name = checked.name = asset_name
-        asset = (source.get_asset(asset_name) if asset_name in source.get_asset_names()
-                 else source.add_dataframe_asset(asset_name))
+        asset = (
+            source.get_asset(asset_name)
+            if asset_name in source.get_asset_names()
+            else source.add_dataframe_asset(asset_name)
+        )
         names = [b.name for b in asset.batch_definitions]
-        batch_definition = (asset.get_batch_definition("all") if "all" in names
-                            else asset.add_batch_definition_whole_dataframe("all"))
-        definition = datadocs.definition(context, definition_name, batch_definition,
-                                         datadocs.store_suite(context, checked))
-        outcome = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY",
-                                 run_id=gx.RunIdentifier(run_name=f"{run_id} {gate}"))
+        batch_definition = (
+            asset.get_batch_definition("all") if "all" in names else asset.add_batch_definition_whole_dataframe("all")
+        )
+        definition = datadocs.definition(
+            context, definition_name, batch_definition, datadocs.store_suite(context, checked)
+        )
+        outcome = definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format="SUMMARY",
+            run_id=gx.RunIdentifier(run_name=f"{run_id} {gate}"),
+        )
         datadocs.record(context, project_dir, docs_dir, outcome)
     result = SuiteResult(suite=suite.name, rows=len(frame))
     for r in outcome.results:
         config = r.expectation_config
         info = r.exception_info or {}
         raised = info.get("raised_exception") if isinstance(info, dict) else False
-        result.outcomes.append(Outcome(
-            suite=suite.name, expectation=config.type, column=_column(config.kwargs), severity=_severity(config),
-            success=bool(r.success), unexpected_count=r.result.get("unexpected_count"),
-            element_count=r.result.get("element_count"), sample=() if r.success else _sample(r.result),
-            error=(str(info.get("exception_message")).splitlines()[0] if raised else None),
-        ))
+        result.outcomes.append(
+            Outcome(
+                suite=suite.name,
+                expectation=config.type,
+                column=_column(config.kwargs),
+                severity=_severity(config),
+                success=bool(r.success),
+                unexpected_count=r.result.get("unexpected_count"),
+                element_count=r.result.get("element_count"),
+                sample=() if r.success else _sample(r.result),
+                error=(str(info.get("exception_message")).splitlines()[0] if raised else None),
+            )
+        )
     if len(result.outcomes) != len(suite.expectations):
-        result.outcomes.append(Outcome(
-            suite=suite.name, expectation="(suite)", column=None, severity="critical", success=False,
-            error=f"GX evaluated {len(result.outcomes)} of {len(suite.expectations)} expectations"))
+        result.outcomes.append(
+            Outcome(
+                suite=suite.name,
+                expectation="(suite)",
+                column=None,
+                severity="critical",
+                success=False,
+                error=f"GX evaluated {len(result.outcomes)} of {len(suite.expectations)} expectations",
+            )
+        )
     return result
 
 

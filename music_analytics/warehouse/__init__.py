@@ -39,8 +39,12 @@ def for_config(cfg: Config) -> Warehouse:
     if cfg.warehouse.scheme == "redshift":
         from .redshift import RedshiftSettings
 
-        settings = RedshiftSettings(cfg.redshift_iam_role or "", cfg.redshift_s3_staging or "", cfg.redshift_region,
-                                    cfg.redshift_copy_format)  # type: ignore[arg-type]  # validated there
+        settings = RedshiftSettings(
+            cfg.redshift_iam_role or "",
+            cfg.redshift_s3_staging or "",
+            cfg.redshift_region,
+            cfg.redshift_copy_format,  # type: ignore[arg-type]  # validated there
+        )
     return connect(cfg.warehouse, cfg.duckdb_memory_limit, settings)
 
 

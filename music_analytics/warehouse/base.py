@@ -48,18 +48,51 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("001-artists-location-unknown", "artists"),
 )
 # The published songs as the transform engines match plays against them (sources.SourceFiles.catalogue).
-CATALOGUE = pa.schema([("song_id", pa.string()), ("title", pa.string()), ("artist_id", pa.string()),
-                       ("artist_name", pa.string()), ("duration", pa.float64())])
+CATALOGUE = pa.schema(
+    [
+        ("song_id", pa.string()),
+        ("title", pa.string()),
+        ("artist_id", pa.string()),
+        ("artist_name", pa.string()),
+        ("duration", pa.float64()),
+    ]
+)
 # Columns staged from each lake table (the lake may carry extra partition columns).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "artists": ("artist_id", "name", "location", "latitude", "longitude"),
     "songs": ("song_id", "title", "artist_id", "artist_name", "year", "duration"),
     "users": ("user_id", "first_name", "last_name", "gender", "level", "level_ts"),
     "time": ("start_time", "hour", "day", "week", "month", "year", "weekday", "iso_year"),
-    "songplays": ("songplay_id", "start_time", "user_id", "level", "song_id", "artist_id", "session_id",
-                  "location", "user_agent"),
-    "events": ("event_id", "start_time", "ts", "user_id", "session_id", "item_in_session", "page", "auth", "level",
-               "method", "status", "location", "user_agent", "registration_time", "song", "artist", "length"),
+    "songplays": (
+        "songplay_id",
+        "start_time",
+        "user_id",
+        "level",
+        "song_id",
+        "artist_id",
+        "session_id",
+        "location",
+        "user_agent",
+    ),
+    "events": (
+        "event_id",
+        "start_time",
+        "ts",
+        "user_id",
+        "session_id",
+        "item_in_session",
+        "page",
+        "auth",
+        "level",
+        "method",
+        "status",
+        "location",
+        "user_agent",
+        "registration_time",
+        "song",
+        "artist",
+        "length",
+    ),
     "rejected_records": ("source_file", "line_number", "input", "reason", "detail", "raw"),
 }
 # Sort keys used when comparing whole tables (tests, parity checks).
@@ -134,8 +167,14 @@ class Warehouse(abc.ABC):
         """Run a query and return all rows."""
 
     @abc.abstractmethod
-    def load_staging(self, tx: Any, table: str, lake_glob: str, columns: Sequence[str],
-                     progress: Callable[[str], None] = lambda _m: None) -> int:
+    def load_staging(
+        self,
+        tx: Any,
+        table: str,
+        lake_glob: str,
+        columns: Sequence[str],
+        progress: Callable[[str], None] = lambda _m: None,
+    ) -> int:
         """Bulk-load the lake table's Parquet files into staging.<table>; return rows loaded.
 
         `progress` hears how a long load is going (progress.Periodic lines)."""
@@ -197,13 +236,22 @@ class Warehouse(abc.ABC):
                     for statement in self.sql_statements(f"migrate/{migration.id}.sql"):
                         self.execute(tx, statement)
             if pending:
-                self.insert_arrow(tx, MIGRATIONS_TABLE, pa.table({
-                    "id": pa.array([m.id for m in pending], pa.string()),
-                    "applied_at": pa.array([dt.datetime.now(dt.UTC).replace(tzinfo=None)] * len(pending),
-                                           pa.timestamp("us"))}))
+                self.insert_arrow(
+                    tx,
+                    MIGRATIONS_TABLE,
+                    pa.table(
+                        {
+                            "id": pa.array([m.id for m in pending], pa.string()),
+                            "applied_at": pa.array(
+                                [dt.datetime.now(dt.UTC).replace(tzinfo=None)] * len(pending), pa.timestamp("us")
+                            ),
+                        }
+                    ),
+                )
 
-    def stage(self, lake: Path, progress: Callable[[str], None] = lambda _m: None,
-              files: pa.Table | None = None) -> MergeCounts:
+    def stage(
+        self, lake: Path, progress: Callable[[str], None] = lambda _m: None, files: pa.Table | None = None
+    ) -> MergeCounts:
         """Replace the staging tables with the lake's current contents (scratch tables, own transaction).
 
         `files` are the run's loaded_files ledger rows, staged to be merged with the data.
@@ -220,16 +268,16 @@ class Warehouse(abc.ABC):
                 t0 = time.perf_counter()
                 for statement in self.sql_statements("stage/recreate.sql", table=quote(table)):
                     self.execute(tx, statement)
-                counts.staged[table] = self.load_staging(tx, table, table_glob(lake, table), COLUMNS[table],
-                                                         progress)
+                counts.staged[table] = self.load_staging(tx, table, table_glob(lake, table), COLUMNS[table], progress)
                 for statement in self.sql_statements("stage/analyze.sql", table=quote(table)):
                     self.execute(tx, statement)
                 counts.seconds[f"stage {table}"] = time.perf_counter() - t0
                 progress(f"staged {counts.staged[table]:,} rows into staging.{table}")
         return counts
 
-    def merge(self, counts: MergeCounts | None = None,
-              progress: Callable[[str], None] = lambda _m: None) -> MergeCounts:
+    def merge(
+        self, counts: MergeCounts | None = None, progress: Callable[[str], None] = lambda _m: None
+    ) -> MergeCounts:
         """Merge every staging table into the star schema in ONE transaction: all or nothing."""
         counts = counts or MergeCounts()
         with self.transaction() as tx:
@@ -259,10 +307,15 @@ class Warehouse(abc.ABC):
     def merge_split(self, tx: Any, table: str, affected: int) -> tuple[int, int]:
         """(inserted, updated) of a MERGE on `table`; dialects whose merge files use MERGE override this."""
         raise NotImplementedError(
-            f"{self.dialect}: merge/{table}.sql uses MERGE but the adapter cannot split its count")
+            f"{self.dialect}: merge/{table}.sql uses MERGE but the adapter cannot split its count"
+        )
 
-    def prepare_lake(self, lake: Path, upload: Callable[[Path, str], list[str]],  # noqa: B027 - optional hook
-                     progress: Callable[[str], None] = lambda _m: None) -> None:
+    def prepare_lake(  # noqa: B027 - optional hook
+        self,
+        lake: Path,
+        upload: Callable[[Path, str], list[str]],
+        progress: Callable[[str], None] = lambda _m: None,
+    ) -> None:
         """Make the lake readable by the warehouse before staging; `upload(folder, s3_uri)` copies a
         folder to S3. Nothing to do for warehouses that read the lake's files directly."""
 
@@ -303,9 +356,16 @@ class Warehouse(abc.ABC):
         _columns, rows = self.fetch_with_columns(tx, statement)
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
         # NUMERIC arrives as Decimal, which Arrow will not narrow to a double by itself.
-        return pa.table([pa.array([None if v is None else float(v) for v in values] if pa.types.is_floating(f.type)
-                                  else values, type=f.type) for f, values in zip(schema, columns, strict=True)],
-                        schema=schema)
+        return pa.table(
+            [
+                pa.array(
+                    [None if v is None else float(v) for v in values] if pa.types.is_floating(f.type) else values,
+                    type=f.type,
+                )
+                for f, values in zip(schema, columns, strict=True)
+            ],
+            schema=schema,
+        )
 
     def fetch_with_columns(self, tx: Any, statement: str) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         """Run a query; return its column names and rows (both adapters' tx objects are DB-API cursors)."""

@@ -75,8 +75,14 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.Error as exc:
             raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
 
-    def load_staging(self, tx: duckdb.DuckDBPyConnection, table: str, lake_glob: str, columns: Sequence[str],
-                     progress: Callable[[str], None] = lambda _m: None) -> int:
+    def load_staging(
+        self,
+        tx: duckdb.DuckDBPyConnection,
+        table: str,
+        lake_glob: str,
+        columns: Sequence[str],
+        progress: Callable[[str], None] = lambda _m: None,
+    ) -> int:
         cols = ", ".join(columns)
         source = f"read_parquet('{lake_glob}', hive_partitioning = true)"
         with watching(progress, f"staging {table}", duckdb_share(tx)):
@@ -134,8 +140,10 @@ class FileLock(WarehouseLock):
             return False
         fh.seek(0)
         fh.truncate()
-        fh.write(f"{self.owner} (pid {os.getpid()} on {socket.gethostname()}, since "
-                 f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC)\n")
+        fh.write(
+            f"{self.owner} (pid {os.getpid()} on {socket.gethostname()}, since "
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC)\n"
+        )
         fh.flush()
         self._fh = fh
         return True

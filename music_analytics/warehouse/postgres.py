@@ -87,7 +87,11 @@ class PostgresWarehouse(Warehouse):
             raise self._error(exc) from None
 
     def load_staging(
-        self, tx: psycopg2.extensions.cursor, table: str, lake_glob: str, columns: Sequence[str],
+        self,
+        tx: psycopg2.extensions.cursor,
+        table: str,
+        lake_glob: str,
+        columns: Sequence[str],
         progress: Callable[[str], None] = lambda _m: None,
     ) -> int:
         cols = ", ".join(columns)
@@ -97,16 +101,23 @@ class PostgresWarehouse(Warehouse):
             scan = f"read_parquet('{lake_glob}', hive_partitioning = true)"
             total = int(reader.execute(f"SELECT COUNT(*) FROM {scan}").fetchall()[0][0])  # Parquet metadata
             batches = reader.sql(f"SELECT {cols} FROM {scan}").to_arrow_reader(BATCH_ROWS)
-            return self._copy(tx, f"staging.{quote(table)}", columns, batches,
-                              Periodic(progress, f"staging {table}", total))
+            return self._copy(
+                tx, f"staging.{quote(table)}", columns, batches, Periodic(progress, f"staging {table}", total)
+            )
         finally:
             reader.close()
 
     def insert_arrow(self, tx: psycopg2.extensions.cursor, table: str, rows: pa.Table) -> int:
         return self._copy(tx, quote(table), rows.column_names, rows.to_batches())
 
-    def _copy(self, tx: psycopg2.extensions.cursor, target: str, columns: Sequence[str],
-              batches: Iterable[pa.RecordBatch], counter: Periodic | None = None) -> int:
+    def _copy(
+        self,
+        tx: psycopg2.extensions.cursor,
+        target: str,
+        columns: Sequence[str],
+        batches: Iterable[pa.RecordBatch],
+        counter: Periodic | None = None,
+    ) -> int:
         """COPY Arrow batches into `target` as CSV, one COPY per batch."""
         copy = f"COPY {target} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
         options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
@@ -140,10 +151,13 @@ class PostgresWarehouse(Warehouse):
             return schema.empty_table()
         buf.seek(0)
         return pacsv.read_csv(
-            buf, read_options=pacsv.ReadOptions(column_names=schema.names),
+            buf,
+            read_options=pacsv.ReadOptions(column_names=schema.names),
             # COPY writes NULL unquoted and an empty string quoted: keep them apart.
-            convert_options=pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(
+                column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
+            ),
+        )
 
     def frame(self, tx: psycopg2.extensions.cursor, statement: str) -> pd.DataFrame:
         try:
@@ -199,10 +213,15 @@ class AdvisoryLock(WarehouseLock):
     def holder(self) -> str:
         try:
             with self.warehouse.transaction() as tx:
-                rows = self.warehouse.fetch(tx, (
-                    "SELECT a.application_name, a.pid, a.backend_start FROM pg_locks AS l "
-                    "JOIN pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-                    "AND l.classid = %s AND l.objid = %s"), ((LOCK_KEY >> 32) & 0xFFFFFFFF, LOCK_KEY & 0xFFFFFFFF))
+                rows = self.warehouse.fetch(
+                    tx,
+                    (
+                        "SELECT a.application_name, a.pid, a.backend_start FROM pg_locks AS l "
+                        "JOIN pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                        "AND l.classid = %s AND l.objid = %s"
+                    ),
+                    ((LOCK_KEY >> 32) & 0xFFFFFFFF, LOCK_KEY & 0xFFFFFFFF),
+                )
         except WarehouseError:
             return "another session"
         if not rows:
@@ -226,7 +245,8 @@ class AdvisoryLock(WarehouseLock):
         if not self.try_acquire():
             raise WarehouseError(
                 f"warehouse {self.warehouse}: the pipeline lock was lost while the database was unreachable "
-                f"and {self.holder()} holds it now; this run stops without publishing (rerun it)")
+                f"and {self.holder()} holds it now; this run stops without publishing (rerun it)"
+            )
 
     def _drop(self) -> None:
         if self._conn is not None:

@@ -63,9 +63,19 @@ _LOCK_BUSY = ("57014", "40001")
 _ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _S3 = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[\w!\-.*()=/]*)?$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_DDL_TYPES = {"VARCHAR": "VARCHAR", "CHAR": "VARCHAR", "TEXT": "VARCHAR", "BIGINT": "BIGINT", "INT": "INTEGER",
-              "SMALLINT": "SMALLINT", "DOUBLE": "DOUBLE", "FLOAT": "DOUBLE", "TIMESTAMP": "TIMESTAMP",
-              "DATE": "DATE", "BOOLEAN": "BOOLEAN"}
+_DDL_TYPES = {
+    "VARCHAR": "VARCHAR",
+    "CHAR": "VARCHAR",
+    "TEXT": "VARCHAR",
+    "BIGINT": "BIGINT",
+    "INT": "INTEGER",
+    "SMALLINT": "SMALLINT",
+    "DOUBLE": "DOUBLE",
+    "FLOAT": "DOUBLE",
+    "TIMESTAMP": "TIMESTAMP",
+    "DATE": "DATE",
+    "BOOLEAN": "BOOLEAN",
+}
 
 
 def literal(value: str) -> str:
@@ -96,14 +106,19 @@ class RedshiftSettings:
 
     def __post_init__(self) -> None:
         if not self.iam_role:
-            raise ConfigError("[redshift] iam_role is required: the ARN of an IAM role the cluster may assume "
-                              "to read the S3 staging prefix (arn:aws:iam::<account>:role/<name>)")
+            raise ConfigError(
+                "[redshift] iam_role is required: the ARN of an IAM role the cluster may assume "
+                "to read the S3 staging prefix (arn:aws:iam::<account>:role/<name>)"
+            )
         if not _ROLE.match(self.iam_role):
-            raise ConfigError(f"[redshift] iam_role: {self.iam_role!r} is not an IAM role ARN "
-                              "(arn:aws:iam::<12-digit account>:role/<name>)")
+            raise ConfigError(
+                f"[redshift] iam_role: {self.iam_role!r} is not an IAM role ARN "
+                "(arn:aws:iam::<12-digit account>:role/<name>)"
+            )
         if not self.s3_staging:
-            raise ConfigError("[redshift] s3_staging is required: the s3://bucket/prefix the lake is uploaded "
-                              "to for COPY")
+            raise ConfigError(
+                "[redshift] s3_staging is required: the s3://bucket/prefix the lake is uploaded to for COPY"
+            )
         if not _S3.match(self.s3_staging):
             raise ConfigError(f"[redshift] s3_staging: {self.s3_staging!r} is not an s3://bucket/prefix URI")
         if self.region is not None and not _REGION.match(self.region):
@@ -172,8 +187,10 @@ class RedshiftWarehouse(PostgresWarehouse):
         if url.scheme != "redshift":
             raise ConfigError(f"warehouse {url}: RedshiftWarehouse needs a redshift:// URL")
         if settings is None:
-            raise ConfigError(f"warehouse {url}: Redshift needs [redshift] iam_role and s3_staging "
-                              "(or MUSIC_ANALYTICS_REDSHIFT_IAM_ROLE / MUSIC_ANALYTICS_REDSHIFT_S3_STAGING)")
+            raise ConfigError(
+                f"warehouse {url}: Redshift needs [redshift] iam_role and s3_staging "
+                "(or MUSIC_ANALYTICS_REDSHIFT_IAM_ROLE / MUSIC_ANALYTICS_REDSHIFT_S3_STAGING)"
+            )
         super().__init__(url)
         self.settings = settings
         self._lake_prefix = settings.s3_staging
@@ -182,8 +199,10 @@ class RedshiftWarehouse(PostgresWarehouse):
     arrow = Warehouse.arrow
 
     def __repr__(self) -> str:
-        return (f"RedshiftWarehouse({self.url}, s3_staging={self.settings.s3_staging!r}, "
-                f"copy_format={self.settings.copy_format!r})")
+        return (
+            f"RedshiftWarehouse({self.url}, s3_staging={self.settings.s3_staging!r}, "
+            f"copy_format={self.settings.copy_format!r})"
+        )
 
     def connect_kwargs(self) -> dict[str, Any]:
         kwargs = super().connect_kwargs()
@@ -198,8 +217,9 @@ class RedshiftWarehouse(PostgresWarehouse):
             raise ConfigError(f"lake prefix {s3_uri!r} is not an s3://bucket/prefix URI")
         self._lake_prefix = s3_uri
 
-    def prepare_lake(self, lake: Path, upload: Callable[[Path, str], list[str]],
-                     progress: Callable[[str], None] = lambda _m: None) -> None:
+    def prepare_lake(
+        self, lake: Path, upload: Callable[[Path, str], list[str]], progress: Callable[[str], None] = lambda _m: None
+    ) -> None:
         """Export the lake flat (COPY's column order, partition columns back in) and upload it under a
         fresh prefix per run, s3_staging/<uuid>/<table>/, so no earlier run's object is ever COPYed."""
         import tempfile
@@ -243,8 +263,14 @@ class RedshiftWarehouse(PostgresWarehouse):
     def _region_clause(self) -> str:
         return f" REGION {literal(self.settings.region)}" if self.settings.region else ""
 
-    def load_staging(self, tx: psycopg2.extensions.cursor, table: str, lake_glob: str, columns: Sequence[str],
-                     progress: Callable[[str], None] = lambda _m: None) -> int:
+    def load_staging(
+        self,
+        tx: psycopg2.extensions.cursor,
+        table: str,
+        lake_glob: str,
+        columns: Sequence[str],
+        progress: Callable[[str], None] = lambda _m: None,
+    ) -> int:
         statement = self.copy_statement(table, columns)
         try:
             tx.execute(statement)
@@ -259,8 +285,9 @@ class RedshiftWarehouse(PostgresWarehouse):
         runs until it ends) and pg_last_copy_id() / pg_backend_pid() only mean something in the
         session that ran the COPY; a new connection could not find it.
         """
-        message = f"warehouse {self}: COPY into staging.{table} from {self.lake_prefix_for(table)} failed: " \
-                  f"{_one_line(exc)}"
+        message = (
+            f"warehouse {self}: COPY into staging.{table} from {self.lake_prefix_for(table)} failed: {_one_line(exc)}"
+        )
         try:
             tx.connection.rollback()
             tx.execute(self.sql_statements("stage/load_errors.sql")[0])
@@ -271,7 +298,8 @@ class RedshiftWarehouse(PostgresWarehouse):
             if rows:
                 message += "; stl_load_errors: " + "; ".join(
                     f"{file} line {line} column {column or '?'}: {reason} (raw: {str(raw or '')[:80]!r})"
-                    for file, line, column, reason, raw in rows)
+                    for file, line, column, reason, raw in rows
+                )
             else:
                 message += "; stl_load_errors has no rows for it (columnar COPY reports most errors only here)"
         message = secrets.redact(message)
@@ -308,10 +336,17 @@ class RedshiftWarehouse(PostgresWarehouse):
             raise ConfigError(f"raw source {source!r} is not an s3://bucket/prefix URI")
         out: dict[str, list[str]] = {}
         for table, folder in RAW_TABLES.items():
-            out[table] = [*self.sql_statements(f"raw/{table}.sql"), *self.sql_statements(
-                "raw/copy.sql", table=table, source=literal(f"{source.rstrip('/')}/{folder}/"),
-                iam_role=literal(self.settings.iam_role), jsonpaths=literal(self._jsonpaths_uri(table)),
-                region=self._region_clause())]
+            out[table] = [
+                *self.sql_statements(f"raw/{table}.sql"),
+                *self.sql_statements(
+                    "raw/copy.sql",
+                    table=table,
+                    source=literal(f"{source.rstrip('/')}/{folder}/"),
+                    iam_role=literal(self.settings.iam_role),
+                    jsonpaths=literal(self._jsonpaths_uri(table)),
+                    region=self._region_clause(),
+                ),
+            ]
         return out
 
     # -- the lock --------------------------------------------------------------------------------
@@ -358,8 +393,10 @@ class RedshiftWarehouse(PostgresWarehouse):
             add(f"merge._counts.{table}", self.sql_statements("merge/_counts.sql", table=table))
         for table in HISTORY_TABLES:
             add(f"insert.{table}", [self.insert_statement(table, list(schema_columns(table)))])
-        add(f"insert.staging.{LEDGER_FILES}",
-            [self.insert_statement(f"staging.{LEDGER_FILES}", list(schema_columns(LEDGER_FILES)))])
+        add(
+            f"insert.staging.{LEDGER_FILES}",
+            [self.insert_statement(f"staging.{LEDGER_FILES}", list(schema_columns(LEDGER_FILES)))],
+        )
         for name, statements in self.lock_statements().items():
             add(f"lock.{name}", statements)
         for table, statements in self.raw_copy_statements("s3://example-source/sparkify").items():
