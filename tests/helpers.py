@@ -93,6 +93,13 @@ def make_config(tmp_path: Path, source: Path | str | None, warehouse: str, **fla
     )
 
 
+def expectations_at(gate: str) -> int:
+    """How many expectations a gate evaluates (from the suites in expectations/)."""
+    from music_analytics import quality
+
+    return sum(len(s.expectations) for s in quality.suites(gate))
+
+
 def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
     """Every pipeline table of the config's warehouse, in key order."""
     w = wh.connect(cfg.warehouse)
