@@ -24,11 +24,12 @@ help:
 
 # The environment is installed from uv.lock (every package pinned, for every supported Python and
 # platform), never resolved afresh: a new release of any of ~170 dependencies cannot break a fresh
-# install. --locked fails when pyproject.toml changed without `make lock`.
+# install. --locked fails when pyproject.toml changed without `make lock`. pip only bootstraps uv:
+# -qq shows its errors, not warnings about a machine's own pip configuration.
 UV_VERSION ?= 0.13.9
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	$(BIN)/python -m pip install -qq --disable-pip-version-check 'uv==$(UV_VERSION)'
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --quiet --locked --extra dev --python $(BIN)/python
 	touch $(STAMP)
 
@@ -37,7 +38,7 @@ setup: $(STAMP)
 # Re-resolve uv.lock after a dependency change in pyproject.toml (the other pins stay), or move
 # every pin to the newest allowed release: make lock UPGRADE=1. Then run make test and commit it.
 lock:
-	test -x $(BIN)/uv || (test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)')
+	test -x $(BIN)/uv || (test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install -qq 'uv==$(UV_VERSION)')
 	$(BIN)/uv lock $(if $(UPGRADE),--upgrade,)
 
 run: $(STAMP)
