@@ -41,7 +41,11 @@ def main() -> None:
     stages = " | ".join(f"{k} {v:.1f}" for k, v in summary.seconds.items())
     print(f"{args.events:,} events, warehouse {args.warehouse}: load {time.perf_counter() - t0:.1f} s ({stages})")
     warehouse = wh.for_config(cfg)
-    print(f"  events fact {warehouse.count('events'):,} rows, songplays {warehouse.count('songplays'):,}")
+    with warehouse.transaction() as tx:
+        [(events, plays)] = warehouse.fetch(
+            tx, "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM songplays)"
+        )
+    print(f"  events fact {events:,} rows, songplays {plays:,}")
 
     total = 0.0
     for question in insights.QUESTIONS:

@@ -2,9 +2,12 @@
 
     python bench/bench_pipeline.py --events 5000000 [--warehouses duckdb,postgresql]
 
-Each measured run is its own process (so its peak RSS is its own), Prefect is not involved
-(its start-up is excluded by design), and the dataset is generated once and cached under
---data. A bare DuckDB script doing the same transform (bench/bare_duckdb.py) is run alongside
+Each measured run is its own process (so its peak RSS is its own) and is the real run,
+music_analytics.pipeline.execute with plain hooks: lock, schema, ledger, plan, transform, gates,
+stage, merge, as `music-analytics run` does them, without Prefect (its start-up is excluded by
+design). The quality gates and the insights are off unless --quality-gates / --insights ask for
+them (bench_quality.py and bench_insights.py measure those). The dataset is generated once and
+cached under --data. A bare DuckDB script doing the same transform (bench/bare_duckdb.py) is run alongside
 as the baseline. Targets on the 2-core reference machine at 5M events: DuckDB warehouse >= 300k
 events/s end to end, PostgreSQL >= 150k events/s, peak RSS < 4 GB, within 1.5x of the bare script.
 """
@@ -26,38 +29,36 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def child(source: str, warehouse: str, data_dir: str, songs_partition_by: str) -> None:
+def child(source: str, warehouse: str, data_dir: str, songs_partition_by: str, gates: str, insights: bool) -> None:
     """One measured pipeline run; prints a JSON line with stage timings, counts and peak RSS."""
     from music_analytics import pipeline
     from music_analytics.config import load_config
 
     cfg = load_config(
-        environ={"MUSIC_ANALYTICS_LAKE_SONGS_PARTITION_BY": songs_partition_by},
+        environ={
+            "MUSIC_ANALYTICS_LAKE_SONGS_PARTITION_BY": songs_partition_by,
+            "MUSIC_ANALYTICS_REPORTS_INSIGHTS": str(insights).lower(),
+        },
         source=source,
         warehouse=warehouse,
         data_dir=data_dir,
+        quality_gates=gates,
     )
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    pipeline.create_schema(cfg)
-    timings["schema"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    result = pipeline.transform(cfg, source)
-    timings["transform"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    staged = pipeline.stage(cfg, result.lake)
-    timings["stage"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    merged = pipeline.load(cfg, staged)
-    timings["load"] = time.perf_counter() - t0
+    outcome = pipeline.execute(cfg)
+    wall = time.perf_counter() - t0
+    summary = outcome.summary
+    assert summary.transform is not None and summary.merge is not None, summary.status
+    timings = dict(summary.seconds)
+    timings["lock, ledger, rest"] = max(0.0, wall - sum(timings.values()))
     print(
         json.dumps(
             {
                 "timings": timings,
-                "engine_timings": result.seconds,
-                "events": result.events.records,
-                "songplays": result.songplays,
-                "inserted": merged.inserted,
+                "engine_timings": summary.transform.seconds,
+                "events": summary.transform.events.records,
+                "songplays": summary.transform.songplays,
+                "inserted": summary.merge.inserted,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
         )
@@ -131,13 +132,17 @@ def main() -> None:
         choices=("year,artist_id", "year"),
         help="lake layout of songs (default: the Sparkify convention year,artist_id)",
     )
+    parser.add_argument(
+        "--quality-gates", default="none", help="gates of the measured runs (default: none; bench_quality.py)"
+    )
+    parser.add_argument("--insights", action="store_true", help="also answer the insights after the load")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.source, args.warehouse, args.data_dir, args.songs_partition_by)
+        child(args.source, args.warehouse, args.data_dir, args.songs_partition_by, args.quality_gates, args.insights)
         return
 
     root = Path(args.data)
@@ -174,13 +179,19 @@ def main() -> None:
                 str(work / name),
                 "--songs-partition-by",
                 args.songs_partition_by,
+                "--quality-gates",
+                args.quality_gates,
+                *(["--insights"] if args.insights else []),
             ]
         )
         wall = time.perf_counter() - t0
         rows.append((name, r, wall))
 
     events = args.events
-    print(f"\nlake songs partitioned by {args.songs_partition_by}; catalogue {args.songs:,} songs")
+    print(
+        f"\nlake songs partitioned by {args.songs_partition_by}; catalogue {args.songs:,} songs; "
+        f"quality gates: {args.quality_gates}; insights: {'on' if args.insights else 'off'}"
+    )
     print(
         f"\nevents read: {rows[0][1]['events'] if rows else 'n/a'} (requested {events:,}); "
         f"bare DuckDB baseline: {bare_seconds:.2f} s in-script ({bare_wall:.2f} s process), "

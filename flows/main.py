@@ -2,14 +2,23 @@
 
     python flows/main.py [options]        (= music-analytics run; every option: docs/cli.md)
 
-One run: lock -> schema -> ledger -> plan (new and changed files only) -> transform (raw -> lake)
--> quality gate 1 (lake) -> stage -> quality gate 2 (audit) -> load (publish, one transaction)
--> ledger -> summary; the order is `music_analytics.pipeline.run`, fed the tasks of tasks/.
-A backfill runs one such run per day, in order, each as a subflow, and stops at the first
-failing day; running it again resumes there. The daily deployment (`scheduled_day`) processes
-the day before its scheduled start. Tasks retry transient errors only (tasks/retry.py); a
-blocking quality gate fails the flow. With no PREFECT_API_URL, Prefect starts a temporary local
-server for the run.
+The flow takes one parameter, `request`: the run's settings as overrides (the fields are the
+settings' flags, music_analytics.config), a day, and the Prefect blocks holding credentials. It
+never holds a secret: Prefect stores parameters on its server. What kind of run it is comes from
+the entrypoint, so a deployment's mode cannot be lost when a run replaces its request (Prefect
+merges run parameters over the deployment's at the top level only):
+
+    music_analytics_etl        one run: the request's days, or every new file (the manual deployment)
+    music_analytics_daily      the day before the scheduled start unless the request names days (daily)
+    music_analytics_backfill   the request's [start, end], one day at a time, in order (backfill)
+
+All three are the flow `music-analytics-etl` on the server. The flow resolves the configuration
+once (INI < environment < request) and hands it to music_analytics.pipeline.execute, the one owner
+of the run order, with hooks that make each stage a Prefect task with transient-only retries,
+each backfill day a subflow, and what the run reports Prefect artifacts. A CLI run resolves the
+configuration itself (also once) and provides it to the flow in-process, so a password given on
+the command line never becomes a parameter. With no PREFECT_API_URL, Prefect starts a temporary
+local server for the run.
 """
 
 from __future__ import annotations
@@ -21,150 +30,143 @@ import sys
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-import argparse
+import contextvars
 import datetime as dt
 import logging
 import uuid
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+import pydantic
 from prefect import flow, get_run_logger
 
-from music_analytics import cli, engines, pipeline, secrets
+from music_analytics import config, engines, pipeline
 from music_analytics.config import Config, load_config
-from music_analytics.errors import ConfigError, PipelineError
-from music_analytics.sources import check_source
-from music_analytics.summary import headline
-from music_analytics.warehouse import for_config as warehouse_for
+from music_analytics.errors import ConfigError
+from music_analytics.pipeline import Hooks, RunSummary
+from music_analytics.summary import headline, outcome_dict
+from music_analytics_tasks import artifacts
 from music_analytics_tasks.credentials import export_aws_credentials, warehouse_url_from_block
-from music_analytics_tasks.insights import publish_insights
 from music_analytics_tasks.stages import TASKS
-from music_analytics_tasks.summary import summarize, summarize_backfill
+
+
+def _request_model() -> type[pydantic.BaseModel]:
+    """The flow's one parameter: every setting that has a flag (its name and type), and the
+    deployment's own fields. Generated from the settings declaration, so a new setting is a new field."""
+    fields: dict[str, Any] = {s.dest: (config.python_type(s) | None, None) for s in config.flag_settings()}
+    fields.update(
+        {
+            "date": (dt.date | None, None),  # one day: start = end
+            "warehouse_block": (str | None, None),  # a prefect-sqlalchemy SqlAlchemyConnector block: the warehouse
+            "aws_credentials_block": (str | None, None),  # a prefect-aws AwsCredentials block: S3 credentials
+            "config_file": (str | None, None),  # an INI file on the worker
+        }
+    )
+    model: type[pydantic.BaseModel] = pydantic.create_model("RunRequest", **fields)
+    return model
+
+
+RunRequest = _request_model()
+
+# The configuration a CLI run resolved, handed to its flow in-process (not as a parameter).
+_PROVIDED: contextvars.ContextVar[Config | None] = contextvars.ContextVar("music_analytics_config", default=None)
+# The run of the backfill day being carried out by the etl_day subflow.
+_DAY: contextvars.ContextVar[Callable[[], RunSummary] | None] = contextvars.ContextVar(
+    "music_analytics_day", default=None
+)
 
 
 @flow(name="music-analytics-etl")
-def music_analytics_etl(
-    source: str | None = None,
-    warehouse: str | None = None,
-    warehouse_block: str | None = None,
-    aws_credentials_block: str | None = None,
-    engine: str | None = None,
-    date: dt.date | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    backfill: bool = False,
-    scheduled_day: bool = False,
-    lookback_days: int | None = None,
-    reload: bool = False,
-    source_moved: bool = False,
-    config_file: str | None = None,
-    data_dir: str | None = None,
-    lake: str | None = None,
-    spark_master: str | None = None,
-    quality_gates: str | None = None,
-    quality_docs: str | None = None,
-    lock_timeout: int | None = None,
-) -> dict[str, Any]:
-    """Raw Sparkify JSON -> lake -> staging -> star schema. Returns the run summary as data.
+def music_analytics_etl(request: RunRequest | None = None) -> dict[str, Any]:  # type: ignore[valid-type]
+    """Raw Sparkify JSON -> lake -> staging -> star schema -> insights. Returns what the run did, as data."""
+    return _execute(request)
 
-    warehouse_block / aws_credentials_block name Prefect blocks (prefect-sqlalchemy's
-    SqlAlchemyConnector, prefect-aws's AwsCredentials) that hold the credentials, instead of a URL.
-    scheduled_day: process the day before the run's scheduled start (the daily deployment).
-    backfill: run [start, end] one day at a time, in order.
-    source_moved: the source is the warehouse's dataset in a new place (otherwise a run from a
-    source other than the one the warehouse was loaded from stops).
-    """
-    if warehouse_block:
-        if warehouse:
-            raise ConfigError("give either warehouse or warehouse_block, not both")
-        warehouse = warehouse_url_from_block(warehouse_block)
-    if aws_credentials_block:
-        export_aws_credentials(aws_credentials_block)
-    if date is None and scheduled_day and start is None and end is None:
-        date = _scheduled_day()
-    cfg = load_config(
-        config_file,
-        source=source,
-        warehouse=warehouse,
-        engine=engine,
-        start=date or start,
-        end=date or end,
-        data_dir=data_dir,
-        lake=lake,
-        spark_master=spark_master,
-        quality_gates=quality_gates,
-        quality_docs=quality_docs,
-        lookback_days=lookback_days,
-        reload=reload,
-        lock_timeout=lock_timeout,
-        source_moved=source_moved,
-    )
-    logger = get_run_logger()
+
+@flow(name="music-analytics-etl")
+def music_analytics_daily(request: RunRequest | None = None) -> dict[str, Any]:  # type: ignore[valid-type]
+    """The daily run: the day before the run's scheduled start (UTC), unless the request names days."""
+    return _execute(request, scheduled_day=True)
+
+
+@flow(name="music-analytics-etl")
+def music_analytics_backfill(request: RunRequest | None = None) -> dict[str, Any]:  # type: ignore[valid-type]
+    """[start, end] one day at a time, in order; stops at the first failing day, and resumes there when rerun."""
+    return _execute(request, backfill=True)
+
+
+def _execute(request: Any, *, backfill: bool = False, scheduled_day: bool = False) -> dict[str, Any]:
+    cfg = _PROVIDED.get() or resolve(request or RunRequest(), scheduled_day=scheduled_day)
     try:
-        if backfill:
-            result = _backfill(cfg)
-            return _with_insights(cfg, result, any(d["status"] != "skipped" for d in result["days"]))
-        summary = pipeline.run(cfg, logger.info, TASKS, run_id=_run_id())
+        outcome = pipeline.execute(cfg, PrefectHooks(cfg), backfill_range=backfill, run_id=_run_id())
     finally:
         # One Spark session per flow run: shared by the tasks (and their retries), stopped here.
         engines.shutdown()
-    # The full summary is an artifact (and what the CLI prints): the log gets one line.
-    logger.info(headline(summary))
-    return _with_insights(cfg, summarize(cfg, summary), summary.status != "skipped")
+    return outcome_dict(outcome)
 
 
-def _with_insights(cfg: Config, result: dict[str, Any], changed: bool) -> dict[str, Any]:
-    """The run's result with the insights published after it (artifacts and the HTML report).
+def resolve(request: Any, *, scheduled_day: bool = False) -> Config:
+    """The run's configuration from a request: INI (config_file, or ./music-analytics.ini) < environment
+    < the request; credentials from the blocks it names. `scheduled_day`: with no days in the
+    request, the day before the scheduled start."""
+    values = request.model_dump(exclude_none=True)
+    block, aws_block = values.pop("warehouse_block", None), values.pop("aws_credentials_block", None)
+    config_file, date = values.pop("config_file", None), values.pop("date", None)
+    if block:
+        if "warehouse" in values:
+            raise ConfigError("give either warehouse or warehouse_block, not both")
+        values["warehouse"] = warehouse_url_from_block(block)
+    if aws_block:
+        export_aws_credentials(aws_block)
+    if date is None and scheduled_day and "start" not in values and "end" not in values:
+        date = _scheduled_day()
+    if date is not None:
+        values["start"] = values["end"] = date
+    return load_config(config_file, **values)
 
-    A run that loaded nothing leaves the warehouse's report as it is: its answers cannot have moved.
-    """
-    if not changed and cfg.report_path.is_file():
-        result["insights"] = {"html": str(cfg.report_path), "skipped": "nothing new was loaded"}
-        result["text"] += f"\ninsights: {cfg.report_path} (unchanged: nothing new was loaded)"
-        return result
-    result["insights"] = publish_insights(cfg)
-    html = result["insights"]["html"]
-    result["text"] += (
-        f"\ninsights: {html} (music-analytics insights for tables)"
-        if html
-        else f"\ninsights skipped: {result['insights']['skipped']}"
-    )
-    return result
+
+class PrefectHooks(Hooks):
+    """The pipeline's stages as Prefect tasks, backfill days as subflows, results as artifacts."""
+
+    def __init__(self, cfg: Config) -> None:
+        super().__init__(_log)
+        self.cfg = cfg
+
+    def stage(self, name: str, fn: Callable[..., Any], *args: Any) -> Any:
+        return TASKS[name](*args, say=_log)
+
+    def day(self, day: dt.date, fn: Callable[[], RunSummary]) -> RunSummary:
+        token = _DAY.set(fn)
+        try:
+            return etl_day(day)
+        finally:
+            _DAY.reset(token)
+
+    def publish(self, kind: str, value: Any) -> None:
+        if kind == "gate":
+            artifacts.gate(value)
+        elif kind == "summary":
+            # The full summary is an artifact (and what the CLI prints): the log gets one line.
+            get_run_logger().info(headline(value))
+            artifacts.summary(self.cfg, value)
+        elif kind == "backfill":
+            artifacts.backfill(value)
+        elif kind == "insights":
+            artifacts.insights(self.cfg, value)
 
 
-# The backfill's resolved config, for its day subflows: a subflow's parameters are stored by the
-# Prefect server, and the config may hold a password, so it is handed over here instead.
-_BACKFILL_CONFIG: list[Config] = []
+def _log(message: str) -> None:
+    """Progress of library code running inside a task or flow: that run's log."""
+    get_run_logger().info(message)
 
 
 @flow(name="music-analytics-etl-day", flow_run_name="day-{day}")
-def etl_day(day: dt.date) -> dict[str, Any]:
+def etl_day(day: dt.date) -> RunSummary:
     """One day of a backfill: a whole run for that day, with its own ledger row and artifacts."""
-    cfg = replace(_BACKFILL_CONFIG[-1], start=day, end=day)
-    summary = pipeline.run(cfg, get_run_logger().info, TASKS, run_id=_run_id())
-    get_run_logger().info(headline(summary))
-    return summarize(cfg, summary)
-
-
-def _backfill(cfg: Config) -> dict[str, Any]:
-    days = pipeline.backfill_days(cfg)
-    logger = get_run_logger()
-    results: list[dict[str, Any]] = []
-    # One lock for the whole backfill: the days' runs take it again (re-entrant) without waiting.
-    _BACKFILL_CONFIG.append(cfg)
-    try:
-        with pipeline.locked(cfg, f"backfill {_run_id()}", logger.info):
-            for i, day in enumerate(days, start=1):
-                logger.info(f"backfill day {i} of {len(days)}: {day}")
-                try:
-                    results.append(etl_day(day))
-                except PipelineError as exc:
-                    summarize_backfill(days, results, failed=day)
-                    raise type(exc)(pipeline.backfill_stopped(days, day, exc)) from exc
-    finally:
-        _BACKFILL_CONFIG.pop()
-    return summarize_backfill(days, results)
+    run = _DAY.get()
+    if run is None:
+        raise ConfigError("music-analytics-etl-day runs inside a backfill of music-analytics-etl, not on its own")
+    return run()
 
 
 def _scheduled_day() -> dt.date:
@@ -186,23 +188,13 @@ def _run_id() -> str:
     return str(flow_run.get_id() or uuid.uuid4().hex)
 
 
-def _without_password(url: str | None) -> str | None:
-    """Flow parameters are stored by the Prefect server: keep the password out of them."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    secrets.register(parts.password)
-    os.environ["MUSIC_ANALYTICS_WAREHOUSE_PASSWORD"] = parts.password
-    netloc = parts.netloc.replace(f":{parts.password}@", "@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+# -- the command line --------------------------------------------------------------------------------
 
 
 class _CliFormatter(logging.Formatter):
     """The terminal's line: time, the stage, the message; no traceback (the server's log keeps it).
 
-    `06:38:26  stage               staged 154 rows into staging.artists`
+    `06:38:26  stage                  staged 154 rows into staging.artists`
     """
 
     def format(self, record: logging.LogRecord) -> str:
@@ -252,62 +244,37 @@ def _console_for_the_cli() -> None:
                 handler.addFilter(_NoChatter())
 
 
-def run_from_args(args: argparse.Namespace) -> int:
-    def body() -> int:
-        # Validate config, source and warehouse before paying for Prefect's start-up: a local
-        # run with a wrong URL should fail in a second, not after the tasks' transient retries.
-        cfg = cli.config_from_args(args)
-        if cfg.source and check_source(cfg.source) is None:  # an s3:// source: list it once
-            from music_analytics import s3
+@contextmanager
+def provided(cfg: Config) -> Iterator[None]:
+    """Hand a resolved configuration to flows started in this context (instead of resolving a request)."""
+    token = _PROVIDED.set(cfg)
+    try:
+        yield
+    finally:
+        _PROVIDED.reset(token)
 
-            s3.check(cfg, cfg.source)
-        warehouse_for(cfg).check()
-        pipeline.check_source(cfg)
-        if cfg.engine == "spark" and not cfg.spark_master.startswith("sc://"):
-            from music_analytics.engines.spark_session import check_java
 
-            check_java()
-        if not args.verbose:
-            _console_for_the_cli()
-        if not os.environ.get("PREFECT_API_URL"):
-            print(
-                "starting Prefect's temporary server for this run (set PREFECT_API_URL to use a running one)",
-                file=sys.stderr,
-            )
-        result = music_analytics_etl(
-            source=args.source,
-            warehouse=_without_password(args.warehouse),
-            engine=args.engine,
-            start=cfg.start,
-            end=cfg.end,
-            backfill=args.backfill,
-            lookback_days=args.lookback_days,
-            reload=args.reload,
-            source_moved=args.source_moved,
-            config_file=args.config,
-            data_dir=args.data_dir,
-            lake=args.lake,
-            spark_master=args.spark_master,
-            quality_gates=args.quality_gates,
-            quality_docs=args.quality_docs,
-            lock_timeout=args.lock_timeout,
+def run_cli(cfg: Config, request: dict[str, Any], *, backfill: bool, verbose: bool) -> dict[str, Any]:
+    """`music-analytics run` (the entry point music_analytics.cli finds as the "prefect" runner): the
+    flow, in this process, with the configuration the CLI resolved; `request` is what the flow run
+    records as its parameter (no secret in it)."""
+    if not verbose:
+        _console_for_the_cli()
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "starting Prefect's temporary server for this run (set PREFECT_API_URL to use a running one)",
+            file=sys.stderr,
         )
-        print(result["text"])
-        cli.write_summary_json(args.summary_json, result)
-        return 0
-
-    return cli.report_errors(args.verbose, body)
+    with provided(cfg):
+        flow_fn = music_analytics_backfill if backfill else music_analytics_etl
+        result: dict[str, Any] = flow_fn(RunRequest(**request))
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python flows/main.py",
-        description=cli.RUN_DESCRIPTION,
-        epilog=cli.RUN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    cli.add_run_arguments(parser)
-    return run_from_args(parser.parse_args(argv))
+    from music_analytics import cli
+
+    return cli.run_main(argv, prog="python flows/main.py")
 
 
 if __name__ == "__main__":

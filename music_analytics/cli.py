@@ -5,9 +5,14 @@
     music-analytics export-interactions  the user x song matrix for recommenders (Parquet)
     music-analytics generate             a synthetic eventsim-like dataset
 
-Errors are one line on stderr ("error: what and where") with exit code 1 (2 for usage and
+Every option of every command: docs/cli.md (generated from these parsers). Errors are one line
+on stderr ("error: what and where") with the exit code of errors.exit_code (2 for usage and
 configuration errors; 3 when a quality gate blocks the run, with one line per failed
 expectation); --verbose adds the traceback. Secrets are masked in everything printed.
+
+`run` carries the job out through a runner found by entry point (group music_analytics.runners):
+the Prefect flow (music_analytics_flows) registers "prefect". This package never imports it, so
+--help, --version and usage errors answer without loading Prefect, pandas, GX or pyspark.
 """
 
 from __future__ import annotations
@@ -21,12 +26,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, secrets
+from . import __version__, config, secrets
 from .config import Config, load_config
-from .errors import ConfigError, PipelineError, QualityGateError
+from .errors import ConfigError, PipelineError, QualityGateError, exit_code
 
 RUN_DESCRIPTION = """\
-Run the ETL end to end: raw Sparkify JSON -> engine -> Parquet lake -> staging -> star schema.
+Run the ETL end to end: raw Sparkify JSON -> engine -> Parquet lake -> staging -> star schema,
+then the insights.
 
 With no --source it runs on the demo dataset (generated under the data folder on first use)
 and publishes to the DuckDB file data/warehouse.duckdb. Settings come from, in increasing
@@ -37,19 +43,21 @@ MUSIC_ANALYTICS_<SECTION>_<KEY> environment variables, then these flags.
 RUN_EPILOG = """\
 examples:
   %(prog)s
-  %(prog)s --source ../shared/data/sparkify-sample
+  %(prog)s --source ../shared/data/sparkify-sample --warehouse duckdb:///data/sample.duckdb
   %(prog)s --warehouse postgresql://etl@127.0.0.1:5432/music --date 2018-11-15
   %(prog)s --start 2018-11-01 --end 2018-11-07 --config music-analytics.ini
   %(prog)s --start 2018-11-01 --end 2018-11-30 --backfill
+  %(prog)s --engine spark --spark-master spark://127.0.0.1:7077
 
 incremental: a run reads only files the run ledger (warehouse tables pipeline_runs and
 loaded_files) has not loaded with the same content (SHA-256); reruns of a day change nothing.
+A warehouse holds one dataset: a run from another source stops (--source-moved when it only moved).
 Runs on one warehouse take turns (a lock; the second waits up to --lock-timeout seconds).
-  %(prog)s --engine spark --spark-master spark://127.0.0.1:7077
 
 passwords: prefer [warehouse] password in the (git-ignored) INI file or the
 MUSIC_ANALYTICS_WAREHOUSE_PASSWORD / PGPASSWORD variables over a password in the URL.
 """
+RUNNERS = "music_analytics.runners"
 
 
 def _date(value: str) -> dt.date:
@@ -69,136 +77,102 @@ def _positive(value: str) -> int:
     return number
 
 
+# The sections of `run --help`, in order: a setting's flag goes to its Option.group.
+FLAG_GROUPS = {
+    "input": "what to read",
+    "output": "where it is published",
+    "files": "local files",
+    "engine": "how it is transformed",
+    "days": "which days (by event file name)",
+    "quality": "quality gates",
+    "run": "this run",
+}
+
+
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--source",
-        metavar="DIR|s3://bucket/prefix",
-        help="folder or s3://bucket/prefix holding song_data/ and log_data/ (default: the demo dataset)",
-    )
-    parser.add_argument(
-        "--warehouse",
-        metavar="URL",
-        help="duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb, "
-        "postgresql://user[:password]@host:port/db or redshift://user@cluster:5439/db "
-        "(default: duckdb:///data/warehouse.duckdb)",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("duckdb", "spark"),
-        help="transform engine: duckdb (one machine, the default) or spark (needs Java 17+)",
-    )
-    parser.add_argument(
-        "--spark-master",
-        metavar="URL",
-        help="Spark master for --engine spark: local[*] (default), local[N], spark://host:port, "
-        "yarn, k8s://https://host:port, or sc://host:port for Spark Connect",
-    )
-    when = parser.add_mutually_exclusive_group()
-    when.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="process one day's event files")
-    when.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day of a range (with --end)")
-    parser.add_argument("--end", type=_date, metavar="YYYY-MM-DD", help="last day of a range (inclusive)")
-    parser.add_argument(
-        "--backfill",
-        action="store_true",
-        help="with --start/--end: load the range one day at a time, in order; stops at the first "
-        "failing day, and the same command again resumes there",
-    )
-    parser.add_argument(
-        "--lookback-days",
-        type=int,
-        metavar="N",
-        help="also re-read the event files of the N days before the first day when they changed "
-        "since loaded (late data; default 2)",
-    )
-    parser.add_argument(
-        "--reload", action="store_true", help="read every file in range, even those the run ledger has loaded unchanged"
-    )
-    parser.add_argument(
-        "--source-moved",
-        action="store_true",
-        help="the source is the dataset this warehouse was loaded from, in a new place (moved, "
-        "renamed, copied to S3): rebind the warehouse to it. Without it a run from another "
-        "source stops, so two datasets never merge into one warehouse",
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=int,
-        metavar="SECONDS",
-        help="how long to wait for another run on the same warehouse to finish (default 600)",
-    )
-    parser.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
-    parser.add_argument("--data-dir", metavar="DIR", help="where demo data, lake and scratch files go (default: data)")
-    parser.add_argument("--lake", metavar="DIR", help="lake folder (default: <data-dir>/lake)")
-    parser.add_argument(
-        "--quality-gates",
-        metavar="LIST",
-        help="quality gates to run: lake,warehouse (default), lake, warehouse or none; a failing "
-        "gate stops the run before anything is published (exit code 3)",
-    )
-    parser.add_argument(
-        "--quality-docs",
-        metavar="DIR",
-        help="where the Great Expectations Data Docs site goes (default: <data-dir>/quality-docs)",
-    )
-    parser.add_argument("--summary-json", metavar="FILE", help="also write the run summary as JSON to FILE")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
+    """`run`'s options: every setting that has a flag (from the settings declaration), and the run's own."""
+    for name, title in FLAG_GROUPS.items():
+        group = parser.add_argument_group(title)
+        when = group.add_mutually_exclusive_group() if name == "days" else None
+        if when is not None:
+            when.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="process one day's event files")
+        for s in config.flag_settings():
+            if s.option.group == name:
+                _add_setting_flag(when if when is not None and s.dest == "start" else group, s)
+        if name == "days":
+            group.add_argument(
+                "--backfill",
+                action="store_true",
+                help="with --start/--end: load the range one day at a time, in order; stops at the first "
+                "failing day, and the same command again resumes there",
+            )
+        if name == "run":
+            group.add_argument("--config", metavar="FILE", help="INI file (default: ./music-analytics.ini if present)")
+            group.add_argument("--summary-json", metavar="FILE", help="also write the run summary as JSON to FILE")
+            group.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
+
+
+def _add_setting_flag(parser: Any, s: config.Setting) -> None:
+    kind = config.python_type(s)
+    kwargs: dict[str, Any] = {
+        "dest": s.dest,
+        "help": s.option.help + ("" if s.default in (None, False, ()) else f" (default: {config.shown(s.default)})"),
+    }
+    if kind is bool:
+        kwargs["action"] = "store_true"
+    else:
+        kwargs["metavar"] = s.option.metavar
+        kwargs["type"] = _date if kind is dt.date else (int if kind is int else str)
+    parser.add_argument(str(s.option.flag), **kwargs)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
     if args.end and not (args.start or args.date):
         raise ConfigError("--end needs --start")
-    start = args.date or args.start
-    end = args.date or args.end
-    cfg = load_config(
-        args.config,
-        source=args.source,
-        warehouse=args.warehouse,
-        engine=args.engine,
-        start=start,
-        end=end,
-        data_dir=args.data_dir,
-        lake=args.lake,
-        spark_master=args.spark_master,
-        verbose=args.verbose,
-        quality_gates=args.quality_gates,
-        quality_docs=args.quality_docs,
-        lookback_days=args.lookback_days,
-        reload=args.reload,
-        lock_timeout=args.lock_timeout,
-        source_moved=args.source_moved,
-    )
-    if args.backfill and (cfg.start is None or cfg.end is None):
+    flags = {s.dest: getattr(args, s.dest) for s in config.flag_settings()}
+    if args.date:
+        flags["start"] = flags["end"] = args.date
+    cfg = load_config(args.config, verbose=args.verbose, **flags)
+    if args.backfill and (cfg.pipeline.start is None or cfg.pipeline.end is None):
         raise ConfigError("--backfill needs a date range: --start and --end (or [pipeline] start and end)")
     return cfg
 
 
+def request_from_args(args: argparse.Namespace, cfg: Config) -> dict[str, Any]:
+    """The run's flags as the flow request records them: what was given, never a password."""
+    request = {
+        s.dest: getattr(args, s.dest) for s in config.flag_settings() if getattr(args, s.dest) not in (None, False)
+    }
+    if "warehouse" in request:
+        request["warehouse"] = cfg.warehouse.without_password()
+    if args.date:
+        request.pop("start", None)
+        request["date"] = args.date
+    if args.config:
+        request["config_file"] = args.config
+    return request
+
+
 def report_errors(verbose: bool, body: Callable[[], int]) -> int:
-    """Run `body`, turning failures into one masked line on stderr and an exit code."""
+    """Run `body`, turning failures into one masked line on stderr and their exit code."""
     try:
         return body()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("error: interrupted", file=sys.stderr)
-        return 130
-    except ConfigError as exc:
-        if verbose:
-            traceback.print_exc()
-        print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
-        return 2
-    except QualityGateError as exc:
-        # Several lines by design: every failed expectation with its count and samples.
-        print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
-        return 3
-    except PipelineError as exc:
-        if verbose:
-            print(secrets.redact(traceback.format_exc()), file=sys.stderr)
-        print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
-        return 1
+        return exit_code(exc)
     except Exception as exc:
-        if verbose:
+        if verbose and not isinstance(exc, QualityGateError):
             print(secrets.redact(traceback.format_exc()), file=sys.stderr)
-        first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"error: {type(exc).__name__}: {secrets.redact(first)} (run with --verbose for details)", file=sys.stderr)
-        return 1
+        if isinstance(exc, PipelineError):
+            # A quality gate's message has several lines by design: every failed expectation.
+            print(f"error: {secrets.redact(str(exc))}", file=sys.stderr)
+        else:
+            first = (str(exc).strip().splitlines() or [""])[0]
+            print(
+                f"error: {type(exc).__name__}: {secrets.redact(first)} (run with --verbose for details)",
+                file=sys.stderr,
+            )
+        return exit_code(exc)
 
 
 def write_summary_json(path: str | None, data: dict[str, Any]) -> None:
@@ -207,11 +181,36 @@ def write_summary_json(path: str | None, data: dict[str, Any]) -> None:
             json.dump(data, fh, indent=2, default=str)
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    # The flow module owns orchestration; importing it here keeps this package free of Prefect.
-    from music_analytics_flows.main import run_from_args
+def _runner() -> Callable[..., dict[str, Any]]:
+    """The orchestrator that carries a run out (entry point group music_analytics.runners)."""
+    from importlib.metadata import entry_points
 
-    return run_from_args(args)
+    found = sorted(entry_points(group=RUNNERS), key=lambda e: e.name != "prefect")
+    if not found:
+        raise ConfigError(
+            "no runner is installed for `music-analytics run` (the Prefect layer, "
+            "music_analytics_flows, registers one): reinstall the project (make setup)"
+        )
+    runner: Callable[..., dict[str, Any]] = found[0].load()
+    return runner
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """`music-analytics run` / `python flows/main.py`: resolve, check, then hand the run to the runner."""
+
+    def body() -> int:
+        cfg = config_from_args(args)  # resolved once; the runner gets it as it is
+        from . import pipeline
+
+        # Source, warehouse and engine checked before the runner starts (Prefect's start-up takes
+        # seconds): a wrong URL fails in a second, not after the tasks' transient retries.
+        pipeline.preflight(cfg)
+        result = _runner()(cfg, request_from_args(args, cfg), backfill=args.backfill, verbose=args.verbose)
+        print(result["text"])
+        write_summary_json(args.summary_json, result)
+        return 0
+
+    return report_errors(args.verbose, body)
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -314,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_run_arguments(run)
-    run.set_defaults(func=_cmd_run)
+    run.set_defaults(func=run_command)
     ins = sub.add_parser(
         "insights",
         help="answer the analysis questions from the warehouse",
@@ -375,6 +374,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     code: int = args.func(args)
     return code
+
+
+def run_main(argv: Sequence[str] | None = None, prog: str = "python flows/main.py") -> int:
+    """`run` as a program of its own (`python flows/main.py [options]`)."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=RUN_DESCRIPTION, epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_run_arguments(parser)
+    return run_command(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -1,19 +1,24 @@
-"""One typed configuration, resolved in this order: built-in defaults < INI file < environment < flags.
+"""One typed settings model, resolved once: built-in defaults < INI file < environment < flags.
 
-The INI file is read with ConfigParser. Environment overrides are named
-MUSIC_ANALYTICS_<SECTION>_<KEY> (e.g. MUSIC_ANALYTICS_WAREHOUSE_URL). Passwords may sit in the
-URL, in [warehouse] password, or in MUSIC_ANALYTICS_WAREHOUSE_PASSWORD / PGPASSWORD; every one is
-registered with `secrets` so it is masked wherever the pipeline prints.
+Every setting is a field of its section's dataclass below, with its help, parser and flag as the
+field's metadata (`setting(...)`): that declaration is the only place a setting is written. From
+it come the INI keys ([section] key, read with ConfigParser), the environment variables
+(MUSIC_ANALYTICS_<SECTION>_<KEY>), the command-line flags (cli.add_setting_arguments), the example
+INI (`example_ini()`, checked against music-analytics.example.ini) and the Prefect flow's request
+fields. A password may sit in the warehouse URL, in [warehouse] password, or in
+MUSIC_ANALYTICS_WAREHOUSE_PASSWORD / PGPASSWORD; secrets are `Secret` values, masked in str() and
+repr() and registered with `secrets` so they are masked wherever the pipeline prints.
 """
 
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,34 +29,466 @@ from .errors import ConfigError
 ENV_PREFIX = "MUSIC_ANALYTICS_"
 DEFAULT_CONFIG_FILE = "music-analytics.ini"
 ENGINES = ("duckdb", "spark")
-
-# Every key the INI file may hold, with its type; unknown keys are an error, not silently ignored.
-_SCHEMA: dict[str, dict[str, type]] = {
-    "pipeline": {
-        "source": str,
-        "engine": str,
-        "data_dir": str,
-        "lake": str,
-        "start": str,
-        "end": str,
-        "lookback_days": int,
-        "lock_timeout": int,
-    },
-    "lake": {"songs_partition_by": str},
-    "warehouse": {"url": str, "password": str},
-    "duckdb": {"memory_limit": str, "threads": int},
-    # Any other key of [spark] that starts with "spark." is passed to the Spark session as is.
-    "spark": {"master": str, "driver_memory": str, "shuffle_partitions": int},
-    "demo": {"events": int, "seed": int},
-    "quality": {"gates": str, "docs_dir": str},
-    # Where <data_dir> is served over HTTP (a web server, an S3 static site), for links to the reports.
-    "reports": {"base_url": str},
-    # An s3:// source: boto3's credential chain unless keys are given; endpoint_url for S3-compatible stores.
-    "s3": {"endpoint_url": str, "region": str, "access_key_id": str, "secret_access_key": str},
-    # A redshift:// warehouse: the role COPY assumes and where the lake export is uploaded for it.
-    "redshift": {"iam_role": str, "s3_staging": str, "region": str, "copy_format": str},
-}
 QUALITY_GATES = ("lake", "warehouse")
+COPY_FORMATS = ("parquet", "json")
+SONGS_PARTITIONINGS = ("year,artist_id", "year")
+
+
+class Secret:
+    """A credential: shown as *** everywhere (str, repr, f-strings); `reveal()` is the one way to read it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        secrets.register(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return secrets.MASK
+
+    __repr__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+# -- parsers: INI/environment text -> value, or a one-line ConfigError ---------------------------------
+
+Parser = Callable[[str], Any]
+
+
+class _Invalid(ValueError):
+    """A value out of its domain; the message is completed with "[section] key: "."""
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.replace("_", ""))
+    except ValueError:
+        raise _Invalid(f"{text!r} is not an integer") from None
+
+
+def _between(low: int, high: int | None = None) -> Parser:
+    def parse(text: str) -> int:
+        value = _int(text)
+        if value < low or (high is not None and value > high):
+            raise _Invalid(
+                f"must be between {low} and {high}, got {value}"
+                if high is not None
+                else f"must be >= {low}{' seconds' if low == 0 else ''}, got {value}"
+            )
+        return value
+
+    return parse
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _Invalid(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise _Invalid(f"{text!r} is not a boolean (true or false)")
+
+
+def _choice(*allowed: str) -> Parser:
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise _Invalid(f"{text!r} is not one of: {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
+_SPARK_MASTER = re.compile(r"^(local(\[(\*|\d+)(,\d+)?\])?|spark://.+|sc://.+|yarn|k8s://.+|mesos://.+)$")
+
+
+def _spark_master(text: str) -> str:
+    if not _SPARK_MASTER.match(text):
+        raise _Invalid(
+            f"{text!r} is not a Spark master URL "
+            "(local[*], local[N], spark://host:port, yarn, k8s://https://host:port, sc://host:port)"
+        )
+    return text
+
+
+def _gates(text: str) -> tuple[str, ...]:
+    compact = text.replace(" ", "")
+    gates = () if compact == "none" else tuple(g for g in compact.split(",") if g)
+    if not set(gates) <= set(QUALITY_GATES):
+        raise _Invalid(f"{compact!r} is not a list of {', '.join(QUALITY_GATES)} (or none)")
+    return tuple(g for g in QUALITY_GATES if g in gates)
+
+
+def _songs_partitioning(text: str) -> str:
+    compact = text.replace(" ", "")
+    if compact not in SONGS_PARTITIONINGS:
+        raise _Invalid(f"{compact!r} is not one of: {' | '.join(SONGS_PARTITIONINGS)}")
+    return compact
+
+
+def _http_url(text: str) -> str:
+    if not re.match(r"^https?://\S+$", text):
+        raise _Invalid(f"{text!r} is not an http:// or https:// URL (a browser opens links)")
+    return text
+
+
+_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_S3 = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[\w!\-.*()=/]*)?$")
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+
+
+def _iam_role(text: str) -> str:
+    if not _ROLE.match(text):
+        raise _Invalid(f"{text!r} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)")
+    return text
+
+
+def _s3_uri(text: str) -> str:
+    if not _S3.match(text):
+        raise _Invalid(f"{text!r} is not an s3://bucket/prefix URI")
+    return text
+
+
+def _region(text: str) -> str:
+    if not _REGION.match(text):
+        raise _Invalid(f"{text!r} is not an AWS region (e.g. us-west-2)")
+    return text
+
+
+# -- the declaration ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    help: str
+    parse: Parser = str
+    flag: str | None = None  # the command-line flag (also the flow request's field); None: INI/env only
+    group: str = "run"  # the flag's section of --help (cli.FLAG_GROUPS)
+    metavar: str | None = None
+    ini: bool = True  # False: a flag for one run (--reload), not a standing setting
+    example: str | None = None  # what the example INI shows (default: the default)
+
+
+def setting(default: Any, help: str, **option: Any) -> Any:
+    return field(default=default, metadata={"option": Option(help, **option)})
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    source: str | None = setting(
+        None,
+        "folder or s3://bucket/prefix holding song_data/ and log_data/ (default: the demo dataset)",
+        flag="--source",
+        group="input",
+        metavar="DIR|s3://bucket/prefix",
+        example="",
+    )
+    engine: str = setting(
+        "duckdb",
+        "transform engine: duckdb (one machine) or spark (needs Java 17+)",
+        parse=_choice(*ENGINES),
+        flag="--engine",
+        group="engine",
+        metavar="duckdb|spark",
+    )
+    data_dir: Path = setting(
+        Path("data"),
+        "where demo data, lake, reports and scratch files go",
+        parse=Path,
+        flag="--data-dir",
+        group="files",
+        metavar="DIR",
+    )
+    lake: Path | None = setting(
+        None,
+        "the Parquet lake (default: <data_dir>/lake)",
+        parse=Path,
+        flag="--lake",
+        group="files",
+        metavar="DIR",
+        example="",
+    )
+    start: dt.date | None = setting(
+        None,
+        "first day of a range of event files (by file name), inclusive",
+        parse=_date,
+        flag="--start",
+        group="days",
+        metavar="YYYY-MM-DD",
+        example="",
+    )
+    end: dt.date | None = setting(
+        None,
+        "last day of the range, inclusive",
+        parse=_date,
+        flag="--end",
+        group="days",
+        metavar="YYYY-MM-DD",
+        example="",
+    )
+    lookback_days: int = setting(
+        2,
+        "a dated run also re-reads the event files of this many days before its first day when they changed "
+        "since loaded (late data)",
+        parse=_between(0, 366),
+        flag="--lookback-days",
+        group="days",
+        metavar="N",
+    )
+    lock_timeout: int = setting(
+        600,
+        "seconds to wait for another run on the same warehouse to finish",
+        parse=_between(0),
+        flag="--lock-timeout",
+        group="run",
+        metavar="SECONDS",
+    )
+    reload: bool = setting(
+        False,
+        "read every file in range, even those the run ledger has loaded unchanged",
+        parse=_bool,
+        flag="--reload",
+        group="days",
+        ini=False,
+    )
+    source_moved: bool = setting(
+        False,
+        "the source is the dataset this warehouse was loaded from, in a new place (moved, renamed, copied "
+        "to S3): rebind the warehouse to it. Without it a run from another source stops, so two datasets "
+        "never merge into one warehouse",
+        parse=_bool,
+        flag="--source-moved",
+        group="days",
+        ini=False,
+    )
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    songs_partition_by: str = setting(
+        "year,artist_id",
+        "songs partitioning: year,artist_id (the Sparkify convention: one folder per artist, "
+        "thousands of tiny files) or year (a few files; much faster to write, read and replace)",
+        parse=_songs_partitioning,
+    )
+
+
+@dataclass(frozen=True)
+class DuckDBSettings:
+    memory_limit: str | None = setting(
+        "2GB", "memory bound of the DuckDB engine and warehouse (they spill to <data_dir>/work beyond it)"
+    )
+    threads: int | None = setting(
+        None, "threads of the DuckDB engine (default: all cores)", parse=_between(1), example=""
+    )
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    master: str = setting(
+        "local[*]",
+        "Spark master for engine spark: local[*], local[N], spark://host:port, yarn, "
+        "k8s://https://host:port, or sc://host:port for Spark Connect",
+        parse=_spark_master,
+        flag="--spark-master",
+        group="engine",
+        metavar="URL",
+    )
+    driver_memory: str = setting("4g", "the driver's memory (spark.driver.memory)")
+    # Few, larger shuffle partitions suit one machine; a cluster raises it (or leaves it to AQE).
+    shuffle_partitions: int = setting(8, "spark.sql.shuffle.partitions", parse=_between(1))
+    # Any other spark.* key of [spark] is passed to the session as written (case kept).
+    conf: tuple[tuple[str, str], ...] = field(default=(), metadata={"extra": "spark."})
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    events: int = setting(100_000, "events in the demo dataset (generated on first use)", parse=_between(1000))
+    seed: int = setting(42, "the demo dataset's random seed", parse=_int)
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    gates: tuple[str, ...] = setting(
+        QUALITY_GATES,
+        "quality gates to run: lake,warehouse, lake, warehouse or none; a failing gate "
+        "stops the run before anything is published (exit code 3)",
+        parse=_gates,
+        flag="--quality-gates",
+        group="quality",
+        metavar="LIST",
+        example="lake,warehouse",
+    )
+    docs_dir: Path | None = setting(
+        None,
+        "where the Great Expectations Data Docs site goes (default: <data_dir>/quality-docs)",
+        parse=Path,
+        flag="--quality-docs",
+        group="quality",
+        metavar="DIR",
+        example="",
+    )
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    endpoint_url: str | None = setting(None, "an S3-compatible store (MinIO, ...); empty for AWS", example="")
+    region: str | None = setting(None, "the bucket's region", example="")
+    access_key_id: str | None = setting(
+        None,
+        "empty: boto3's own credential chain (AWS_* variables, ~/.aws, an "
+        "instance role, a Prefect AwsCredentials block)",
+        example="",
+    )
+    secret_access_key: Secret | None = setting(
+        None,
+        "prefer MUSIC_ANALYTICS_S3_SECRET_ACCESS_KEY or AWS_SECRET_ACCESS_KEY; masked in all output",
+        parse=Secret,
+        example="",
+    )
+
+
+@dataclass(frozen=True)
+class RedshiftSettings:
+    iam_role: str | None = setting(
+        None, "the ARN of an IAM role the cluster assumes to read s3_staging for COPY", parse=_iam_role, example=""
+    )
+    s3_staging: str | None = setting(
+        None, "the s3://bucket/prefix the lake export is uploaded under for COPY", parse=_s3_uri, example=""
+    )
+    region: str | None = setting(
+        None,
+        "the bucket's region (copy_format json only: columnar COPY needs the bucket in the cluster's region)",
+        parse=_region,
+        example="",
+    )
+    copy_format: str = setting(
+        "parquet", "parquet, or json (JSON lines mapped by JSONPaths files)", parse=_choice(*COPY_FORMATS)
+    )
+
+
+@dataclass(frozen=True)
+class ReportsSettings:
+    insights: bool = setting(
+        True,
+        "answer the insight questions after every run that loaded something (the HTML "
+        "report, and Prefect artifacts in a flow run)",
+        parse=_bool,
+    )
+    base_url: str | None = setting(
+        None,
+        "the URL at which <data_dir> is served (a web server, an S3 static website): the Prefect link "
+        "artifacts to the insights report and the Data Docs point there. Empty: no links (a file:// path on "
+        "the worker does not open from the Prefect UI)",
+        parse=_http_url,
+        example="",
+    )
+
+
+# [warehouse] is read into a WarehouseURL (below): url and password are not plain fields.
+WAREHOUSE_OPTIONS: dict[str, Option] = {
+    "url": Option(
+        "duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb, "
+        "postgresql://user[:password]@host:port/db or redshift://user@cluster:5439/db",
+        flag="--warehouse",
+        group="output",
+        metavar="URL",
+    ),
+    "password": Option(
+        "the warehouse password (this file is git-ignored), or MUSIC_ANALYTICS_WAREHOUSE_PASSWORD / "
+        "PGPASSWORD, rather than in the URL; masked in all output",
+        example="",
+    ),
+}
+DEFAULT_WAREHOUSE = "duckdb:///data/warehouse.duckdb"
+
+SECTIONS: dict[str, type[Any]] = {
+    "pipeline": PipelineSettings,
+    "lake": LakeSettings,
+    "duckdb": DuckDBSettings,
+    "spark": SparkSettings,
+    "demo": DemoSettings,
+    "quality": QualitySettings,
+    "s3": S3Settings,
+    "redshift": RedshiftSettings,
+    "reports": ReportsSettings,
+}
+SECTION_ORDER = ("pipeline", "lake", "warehouse", "redshift", "duckdb", "spark", "demo", "quality", "reports", "s3")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting as the resolver and the generators see it."""
+
+    section: str
+    key: str
+    option: Option
+    default: Any
+
+    @property
+    def env(self) -> str:
+        return f"{ENV_PREFIX}{self.section.upper()}_{self.key.upper()}"
+
+    @property
+    def dest(self) -> str:
+        """Its name as a flag's argparse destination and the flow request's field (or section_key)."""
+        return self.option.flag[2:].replace("-", "_") if self.option.flag else f"{self.section}_{self.key}"
+
+
+def settings() -> Iterator[Setting]:
+    """Every setting, in the example INI's order."""
+    for section in SECTION_ORDER:
+        if section == "warehouse":
+            yield from (
+                Setting("warehouse", k, o, DEFAULT_WAREHOUSE if k == "url" else None)
+                for k, o in WAREHOUSE_OPTIONS.items()
+            )
+            continue
+        for f in dataclasses.fields(SECTIONS[section]):
+            if "option" in f.metadata:
+                yield Setting(section, f.name, f.metadata["option"], f.default)
+
+
+def flag_settings() -> list[Setting]:
+    return [s for s in settings() if s.option.flag]
+
+
+def python_type(s: Setting) -> type:
+    """The type a flag (and the flow request's field) takes: bool, int, date, or text."""
+    if s.section == "warehouse":
+        return str
+    annotation = next(str(f.type) for f in dataclasses.fields(SECTIONS[s.section]) if f.name == s.key)
+    for name, kind in (("bool", bool), ("int", int), ("dt.date", dt.date)):
+        if annotation.split(" | ")[0] == name:
+            return kind
+    return str
+
+
+def shown(value: Any) -> str:
+    """A default as the help and the example INI show it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
+# -- the warehouse URL -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -61,125 +498,116 @@ class WarehouseURL:
     scheme: str
     path: str = ""  # DuckDB file path
     user: str | None = None
-    password: str | None = field(default=None, repr=False)
+    password: Secret | None = field(default=None, repr=False)
     host: str | None = None
     port: int | None = None
     database: str | None = None
 
     @classmethod
     def parse(cls, url: str, password: str | None = None) -> WarehouseURL:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme == "duckdb":
+        from .warehouse.kinds import kind_of
+
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise ConfigError(f"warehouse URL {redacted_url(url)!r}: {exc}") from None
+        kind = kind_of(parts.scheme.lower(), redacted_url(url))
+        if kind.file:
             # SQLAlchemy convention: duckdb:///relative/file.duckdb, duckdb:////absolute/file.duckdb
             if parts.netloc:
                 raise ConfigError(
-                    f"warehouse URL {redacted_url(url)!r}: use duckdb:///relative/path.duckdb "
-                    "or duckdb:////absolute/path.duckdb (three or four slashes)"
+                    f"warehouse URL {redacted_url(url)!r}: use {kind.scheme}:///relative/path.duckdb "
+                    f"or {kind.scheme}:////absolute/path.duckdb (three or four slashes)"
                 )
             path = parts.path[1:] if parts.path.startswith("/") else parts.path
             if not path:
-                raise ConfigError(f"warehouse URL {url!r} names no DuckDB file")
-            return cls(scheme="duckdb", path=path)
-        if scheme in ("postgresql", "postgres", "redshift"):
-            try:
-                port = parts.port
-            except ValueError as exc:
-                raise ConfigError(f"warehouse URL {redacted_url(url)!r}: invalid port") from exc
-            url_password = unquote(parts.password) if parts.password is not None else None
-            pw = url_password or password
-            secrets.register(pw)
-            database = parts.path.lstrip("/") or None
-            if not parts.hostname or not database:
-                raise ConfigError(
-                    f"warehouse URL {redacted_url(url)!r}: expected {scheme}://user[:password]@host:port/database"
-                )
-            return cls(
-                scheme="postgresql" if scheme == "postgres" else scheme,
-                user=unquote(parts.username) if parts.username else None,
-                password=pw,
-                host=parts.hostname,
-                port=port or (5439 if scheme == "redshift" else 5432),
-                database=database,
+                raise ConfigError(f"warehouse URL {redacted_url(url)!r} names no database file")
+            return cls(scheme=kind.scheme, path=path)
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError(f"warehouse URL {redacted_url(url)!r}: invalid port") from None
+        pw = unquote(parts.password) if parts.password is not None else password
+        database = parts.path.lstrip("/") or None
+        if not parts.hostname or not database:
+            raise ConfigError(
+                f"warehouse URL {redacted_url(url)!r}: expected {kind.scheme}://user[:password]@host:port/database"
             )
-        raise ConfigError(
-            f"warehouse URL {redacted_url(url)!r}: unsupported scheme {scheme!r} "
-            "(expected duckdb:///file.duckdb, postgresql://user@host:port/db or redshift://user@cluster:5439/db)"
+        return cls(
+            scheme=kind.scheme,
+            user=unquote(parts.username) if parts.username else None,
+            password=Secret(pw) if pw else None,
+            host=parts.hostname,
+            port=port or kind.default_port,
+            database=database,
         )
 
     @property
     def slug(self) -> str:
         """A short, file-name-safe name of the warehouse: what is kept per warehouse (reports) is filed under it."""
-        base = Path(self.path).stem if self.scheme == "duckdb" else f"{self.database}@{self.host}-{self.port}"
+        base = Path(self.path).stem if self.path else f"{self.database}@{self.host}-{self.port}"
         return re.sub(r"[^A-Za-z0-9._@-]+", "_", base) or self.scheme
 
+    def without_password(self) -> str:
+        """The URL with no password in it (what may be stored, e.g. as a flow parameter)."""
+        if self.path:
+            return str(self)
+        user = f"{self.user}@" if self.user else ""
+        return f"{self.scheme}://{user}{self.host}:{self.port}/{self.database}"
+
     def __str__(self) -> str:
-        if self.scheme == "duckdb":
-            return f"duckdb:///{self.path}"
+        if self.path:
+            return f"{self.scheme}:///{self.path}"
         user = f"{self.user}{':' + secrets.MASK if self.password else ''}@" if self.user else ""
         return f"{self.scheme}://{user}{self.host}:{self.port}/{self.database}"
 
 
 def redacted_url(url: str) -> str:
-    """The URL with any password replaced by a mask, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """The URL with any password replaced by a mask, for messages. The credentials are everything
+    between "//" and the LAST "@", however the URL is malformed: a password holding "#", "/" or "?"
+    makes urlsplit cut it short (and show the rest as host or path)."""
+    match = re.search(r"//([^@]*)@", url)
+    if match is None:
         return url
-    secrets.register(parts.password)
-    return secrets.redact(url)
+    userinfo = url[match.start(1) : url.rindex("@")]
+    user, sep, password = userinfo.partition(":")
+    if not sep:
+        return url
+    secrets.register(password)
+    secrets.register(unquote(password))
+    return url.replace(userinfo, f"{user}:{secrets.MASK}", 1)
+
+
+# -- the resolved configuration --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Config:
-    """Everything a run needs. Built by `load_config`; paths are relative to the working directory."""
+    """Everything a run needs, resolved once by `load_config`; paths are relative to the working directory."""
 
-    source: str | None = None  # a folder or s3:// prefix with song_data/ and log_data/; None = demo data
-    warehouse: WarehouseURL = field(default_factory=lambda: WarehouseURL.parse("duckdb:///data/warehouse.duckdb"))
-    engine: str = "duckdb"
-    data_dir: Path = Path("data")
-    lake: Path | None = None  # default: <data_dir>/lake
-    start: dt.date | None = None
-    end: dt.date | None = None
-    # Bounded by default so a 5M-event run stays under 4 GB of RSS; DuckDB spills to disk beyond it.
-    duckdb_memory_limit: str | None = "2GB"
-    duckdb_threads: int | None = None
-    # local[*], spark://host:port, yarn, k8s://..., or sc://host:port (Spark Connect).
-    spark_master: str = "local[*]"
-    spark_driver_memory: str = "4g"
-    # Few, larger shuffle partitions suit one machine; a cluster raises it (or leaves it to AQE).
-    spark_shuffle_partitions: int = 8
-    spark_conf: tuple[tuple[str, str], ...] = ()
-    songs_partition_by: str = "year,artist_id"
-    # Quality gates to run (lake: before staging; warehouse: audit before publishing) and where
-    # the Great Expectations Data Docs site is written (default: <data_dir>/quality-docs).
-    quality_gates: tuple[str, ...] = QUALITY_GATES
-    quality_docs: Path | None = None
-    # Event files of this many days before a run's first day are read again when they changed
-    # since they were loaded (late data appended to an earlier day's file).
-    lookback_days: int = 2
-    # Seconds a run waits for another run on the same warehouse to finish before it gives up.
-    lock_timeout: int = 600
-    reload: bool = False  # read every file in range even if the ledger says it is loaded and unchanged
-    # The source is the warehouse's dataset in a new place: rebind the warehouse to it (ledger.check_source).
-    source_moved: bool = False
-    s3_endpoint_url: str | None = None
-    s3_region: str | None = None
-    s3_access_key_id: str | None = None
-    s3_secret_access_key: str | None = field(default=None, repr=False)
-    redshift_iam_role: str | None = None
-    redshift_s3_staging: str | None = None
-    redshift_region: str | None = None
-    redshift_copy_format: str = "parquet"
-    # The URL at which data_dir is served (e.g. https://reports.example.com/music): link artifacts point
-    # there. None: no links (a worker's file:// path does not open from the Prefect UI).
-    reports_base_url: str | None = None
-    demo_events: int = 100_000
-    demo_seed: int = 42
+    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    lake: LakeSettings = field(default_factory=LakeSettings)
+    warehouse: WarehouseURL = field(default_factory=lambda: WarehouseURL.parse(DEFAULT_WAREHOUSE))
+    duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
+    spark: SparkSettings = field(default_factory=SparkSettings)
+    demo: DemoSettings = field(default_factory=DemoSettings)
+    quality: QualitySettings = field(default_factory=QualitySettings)
+    s3: S3Settings = field(default_factory=S3Settings)
+    redshift: RedshiftSettings = field(default_factory=RedshiftSettings)
+    reports: ReportsSettings = field(default_factory=ReportsSettings)
     verbose: bool = False
+
+    def for_days(self, start: dt.date | None, end: dt.date | None) -> Config:
+        """The same configuration for another range of days (a backfill's day)."""
+        return dataclasses.replace(self, pipeline=dataclasses.replace(self.pipeline, start=start, end=end))
+
+    @property
+    def data_dir(self) -> Path:
+        return self.pipeline.data_dir
 
     @property
     def lake_path(self) -> Path:
-        return self.lake if self.lake is not None else self.data_dir / "lake"
+        return self.pipeline.lake if self.pipeline.lake is not None else self.data_dir / "lake"
 
     @property
     def work_path(self) -> Path:
@@ -188,7 +616,7 @@ class Config:
 
     @property
     def quality_docs_path(self) -> Path:
-        return self.quality_docs if self.quality_docs is not None else self.data_dir / "quality-docs"
+        return self.quality.docs_dir if self.quality.docs_dir is not None else self.data_dir / "quality-docs"
 
     @property
     def quality_project_path(self) -> Path:
@@ -206,20 +634,16 @@ class Config:
 
     def public_url(self, path: Path) -> str | None:
         """Where a file under data_dir is served ([reports] base_url), or None."""
-        if not self.reports_base_url:
+        if not self.reports.base_url:
             return None
         try:
             relative = path.resolve().relative_to(self.data_dir.resolve())
         except ValueError:
             return None
-        return f"{self.reports_base_url.rstrip('/')}/{relative.as_posix()}"
+        return f"{self.reports.base_url.rstrip('/')}/{relative.as_posix()}"
 
 
-def _parse_date(value: str, what: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ConfigError(f"{what}: {value!r} is not a date (expected YYYY-MM-DD)") from exc
+# -- resolution ------------------------------------------------------------------------------------
 
 
 def _read_ini(path: Path) -> dict[str, dict[str, str]]:
@@ -232,44 +656,37 @@ def _read_ini(path: Path) -> dict[str, dict[str, str]]:
         raise ConfigError(f"config file {path}: {exc.strerror or exc}") from exc
     except configparser.Error as exc:
         raise ConfigError(f"config file {path}: {exc.message.splitlines()[0]}") from exc
+    known: dict[str, set[str]] = {}
+    for s in settings():
+        if s.option.ini:
+            known.setdefault(s.section, set()).add(s.key)
     values: dict[str, dict[str, str]] = {}
     for section in parser.sections():
-        if section not in _SCHEMA:
-            raise ConfigError(f"config file {path}: unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+        if section not in known:
+            raise ConfigError(f"config file {path}: unknown section [{section}] (known: {', '.join(SECTION_ORDER)})")
         for raw_key, value in parser.items(section):
             if section == "spark" and raw_key.startswith("spark."):
                 values.setdefault(section, {})[raw_key] = value.strip()  # passed to Spark as written
                 continue
             key = raw_key.lower()
-            if key not in _SCHEMA[section]:
-                raise ConfigError(
-                    f"config file {path}: unknown key {key!r} in [{section}] (known: {', '.join(_SCHEMA[section])})"
-                )
+            if key not in known[section]:
+                listed = ", ".join(s.key for s in settings() if s.section == section and s.option.ini)
+                raise ConfigError(f"config file {path}: unknown key {key!r} in [{section}] (known: {listed})")
             values.setdefault(section, {})[key] = value.strip()
     return values
 
 
-def _read_env(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    values: dict[str, dict[str, str]] = {}
-    for section, keys in _SCHEMA.items():
-        for key in keys:
-            name = f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
-            if name in environ:
-                values.setdefault(section, {})[key] = environ[name].strip()
-    return values
-
-
 def load_config(
-    config_file: str | Path | None = None,
-    environ: Mapping[str, str] | None = None,
-    **flags: Any,
+    config_file: str | Path | None = None, environ: Mapping[str, str] | None = None, **flags: Any
 ) -> Config:
-    """Resolve defaults < INI < environment < flags into a validated Config.
+    """Resolve defaults < INI < environment < flags into a validated Config, once.
 
-    `config_file` None reads ./music-analytics.ini when it exists. Flags with value None are
-    "not given". Raises ConfigError with a one-line message on any invalid value.
+    `config_file` None reads ./music-analytics.ini when it exists. `flags` are keyed by the settings'
+    destinations (`Setting.dest`: source, warehouse, engine, start, quality_gates, ...; a flag with
+    value None is "not given"). Raises ConfigError with a one-line message on any invalid value.
     """
     environ = os.environ if environ is None else environ
+    verbose = bool(flags.pop("verbose", False))
     layers: list[dict[str, dict[str, str]]] = []
     if config_file is not None:
         path = Path(config_file)
@@ -278,124 +695,80 @@ def load_config(
         layers.append(_read_ini(path))
     elif Path(DEFAULT_CONFIG_FILE).is_file():
         layers.append(_read_ini(Path(DEFAULT_CONFIG_FILE)))
-    layers.append(_read_env(environ))
-
+    from_env: dict[str, dict[str, str]] = {}
+    for s in settings():
+        if s.env in environ:
+            from_env.setdefault(s.section, {})[s.key] = environ[s.env].strip()
+    layers.append(from_env)
     merged: dict[str, dict[str, str]] = {}
     for layer in layers:
         for section, kv in layer.items():
             merged.setdefault(section, {}).update(kv)
 
-    def get(section: str, key: str) -> str | None:
-        value = merged.get(section, {}).get(key)
-        return value if value not in (None, "") else None
+    values: dict[str, dict[str, Any]] = {}
+    given = {k: v for k, v in flags.items() if v is not None}
+    for s in settings():
+        if s.dest in given:
+            value = given.pop(s.dest)
+            if s.option.parse is not str:  # flags are checked like the INI's text: same rules, same messages
+                value = _parsed(s, value if isinstance(value, str) else _text(value))
+            values.setdefault(s.section, {})[s.key] = value
+        elif (text := merged.get(s.section, {}).get(s.key)) not in (None, ""):
+            values.setdefault(s.section, {})[s.key] = _parsed(s, str(text))
+    if given:
+        raise ConfigError(f"unknown option(s): {', '.join(sorted(given))}")
 
-    def get_int(section: str, key: str) -> int | None:
-        value = get(section, key)
-        if value is None:
-            return None
-        try:
-            return int(value.replace("_", ""))
-        except ValueError as exc:
-            raise ConfigError(f"[{section}] {key}: {value!r} is not an integer") from exc
-
-    password = get("warehouse", "password") or environ.get(f"{ENV_PREFIX}WAREHOUSE_PASSWORD") or None
-    if password is None and environ.get("PGPASSWORD"):
-        password = environ["PGPASSWORD"]
-    secrets.register(password)
-
-    cfg = Config()
-    url = flags.pop("warehouse", None) or get("warehouse", "url")
-    if url:
-        secrets.register(urlsplit(url).password)
-        cfg = replace(cfg, warehouse=WarehouseURL.parse(url, password))
-
-    engine = flags.pop("engine", None) or get("pipeline", "engine") or cfg.engine
-    if engine not in ENGINES:
-        raise ConfigError(f"engine {engine!r} is not one of: {', '.join(ENGINES)}")
-
-    data_dir = flags.pop("data_dir", None) or get("pipeline", "data_dir")
-    lake = flags.pop("lake", None) or get("pipeline", "lake")
-    start_s = get("pipeline", "start")
-    end_s = get("pipeline", "end")
-    start = flags.pop("start", None) or (_parse_date(start_s, "[pipeline] start") if start_s else None)
-    end = flags.pop("end", None) or (_parse_date(end_s, "[pipeline] end") if end_s else None)
+    warehouse = values.pop("warehouse", {})
+    password = warehouse.get("password") or environ.get("PGPASSWORD") or None
+    url = WarehouseURL.parse(str(warehouse.get("url") or DEFAULT_WAREHOUSE), password)
+    spark_conf = tuple(sorted((k, v) for k, v in merged.get("spark", {}).items() if k.startswith("spark.")))
+    sections = {name: SECTIONS[name](**values.get(name, {})) for name in SECTIONS}
+    sections["spark"] = dataclasses.replace(sections["spark"], conf=spark_conf)
+    cfg = Config(warehouse=url, verbose=verbose, **sections)
+    start, end = cfg.pipeline.start, cfg.pipeline.end
     if start and end and end < start:
         raise ConfigError(f"date range: end {end} is before start {start}")
-
-    songs_partition_by = (
-        flags.pop("songs_partition_by", None) or get("lake", "songs_partition_by") or cfg.songs_partition_by
-    ).replace(" ", "")
-    if songs_partition_by not in ("year,artist_id", "year"):
-        raise ConfigError(f"[lake] songs_partition_by: {songs_partition_by!r} is not one of: year,artist_id | year")
-    threads = get_int("duckdb", "threads")
-    if threads is not None and threads < 1:
-        raise ConfigError(f"[duckdb] threads: must be >= 1, got {threads}")
-    shuffle_partitions = get_int("spark", "shuffle_partitions")
-    if shuffle_partitions is not None and shuffle_partitions < 1:
-        raise ConfigError(f"[spark] shuffle_partitions: must be >= 1, got {shuffle_partitions}")
-    spark_master = flags.pop("spark_master", None) or get("spark", "master") or cfg.spark_master
-    if not re.match(r"^(local(\[(\*|\d+)(,\d+)?\])?|spark://.+|sc://.+|yarn|k8s://.+|mesos://.+)$", spark_master):
-        raise ConfigError(
-            f"[spark] master: {spark_master!r} is not a Spark master URL "
-            "(local[*], local[N], spark://host:port, yarn, k8s://https://host:port, sc://host:port)"
-        )
-    gates_s = (flags.pop("quality_gates", None) or get("quality", "gates") or ",".join(QUALITY_GATES)).replace(" ", "")
-    quality_gates = () if gates_s == "none" else tuple(g for g in gates_s.split(",") if g)
-    if not set(quality_gates) <= set(QUALITY_GATES):
-        raise ConfigError(f"[quality] gates: {gates_s!r} is not a list of {', '.join(QUALITY_GATES)} (or none)")
-    quality_docs = flags.pop("quality_docs", None) or get("quality", "docs_dir")
-    lookback = flags.pop("lookback_days", None)
-    lookback = lookback if lookback is not None else get_int("pipeline", "lookback_days")
-    if lookback is not None and not 0 <= lookback <= 366:
-        raise ConfigError(f"[pipeline] lookback_days: must be between 0 and 366, got {lookback}")
-    lock_timeout = flags.pop("lock_timeout", None)
-    lock_timeout = lock_timeout if lock_timeout is not None else get_int("pipeline", "lock_timeout")
-    if lock_timeout is not None and lock_timeout < 0:
-        raise ConfigError(f"[pipeline] lock_timeout: must be >= 0 seconds, got {lock_timeout}")
-    s3_secret = get("s3", "secret_access_key")
-    secrets.register(s3_secret)
-    base_url = get("reports", "base_url")
-    if base_url and not re.match(r"^https?://\S+$", base_url):
-        raise ConfigError(f"[reports] base_url: {base_url!r} is not an http:// or https:// URL (a browser opens links)")
-    demo_events = get_int("demo", "events")
-    if demo_events is not None and demo_events < 1000:
-        raise ConfigError(f"[demo] events: must be >= 1000, got {demo_events}")
-
-    cfg = replace(
-        cfg,
-        source=flags.pop("source", None) or get("pipeline", "source"),
-        engine=engine,
-        data_dir=Path(data_dir) if data_dir else cfg.data_dir,
-        lake=Path(lake) if lake else None,
-        start=start,
-        end=end,
-        duckdb_memory_limit=get("duckdb", "memory_limit") or cfg.duckdb_memory_limit,
-        duckdb_threads=threads,
-        spark_master=spark_master,
-        spark_driver_memory=get("spark", "driver_memory") or cfg.spark_driver_memory,
-        spark_shuffle_partitions=shuffle_partitions or cfg.spark_shuffle_partitions,
-        spark_conf=tuple(sorted((k, v) for k, v in merged.get("spark", {}).items() if k.startswith("spark."))),
-        songs_partition_by=songs_partition_by,
-        quality_gates=tuple(g for g in QUALITY_GATES if g in quality_gates),
-        quality_docs=Path(quality_docs) if quality_docs else None,
-        lookback_days=lookback if lookback is not None else cfg.lookback_days,
-        lock_timeout=lock_timeout if lock_timeout is not None else cfg.lock_timeout,
-        reload=bool(flags.pop("reload", False)),
-        source_moved=bool(flags.pop("source_moved", False)),
-        s3_endpoint_url=get("s3", "endpoint_url"),
-        s3_region=get("s3", "region"),
-        s3_access_key_id=get("s3", "access_key_id"),
-        s3_secret_access_key=s3_secret,
-        redshift_iam_role=get("redshift", "iam_role"),
-        redshift_s3_staging=get("redshift", "s3_staging"),
-        redshift_region=get("redshift", "region"),
-        redshift_copy_format=get("redshift", "copy_format") or "parquet",
-        reports_base_url=base_url,
-        demo_events=demo_events or cfg.demo_events,
-        demo_seed=get_int("demo", "seed") if get("demo", "seed") is not None else cfg.demo_seed,  # type: ignore[arg-type]
-        verbose=bool(flags.pop("verbose", False)),
-    )
-    unknown = {k for k, v in flags.items() if v is not None}
-    if unknown:
-        raise ConfigError(f"unknown option(s): {', '.join(sorted(unknown))}")
     return cfg
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _parsed(s: Setting, text: str) -> Any:
+    try:
+        return s.option.parse(text)
+    except _Invalid as exc:
+        prefix = f"{s.key} " if s.key == "engine" else ""  # "engine 'flink' is not one of ..."
+        raise ConfigError(f"[{s.section}] {s.key}: {exc}" if not prefix else f"{prefix}{exc}") from None
+
+
+# -- the example INI, from the declaration -----------------------------------------------------------
+
+
+def example_ini() -> str:
+    """music-analytics.example.ini as the declaration says it (a test keeps the file equal to this)."""
+    import textwrap
+
+    out = [
+        "; Music Analytics configuration. Copy to music-analytics.ini (git-ignored) and edit.",
+        "; Priority: built-in defaults < this file < MUSIC_ANALYTICS_<SECTION>_<KEY> variables < flags.",
+        "; Generated from music_analytics/config.py (make docs); every key is documented there.",
+    ]
+    section = None
+    for s in settings():
+        if not s.option.ini:
+            continue
+        if s.section != section:
+            section = s.section
+            out += ["", f"[{section}]"]
+        out += [f"; {line}" for line in textwrap.wrap(s.option.help, 98)]
+        value = s.option.example if s.option.example is not None else shown(s.default)
+        out.append(f"{s.key} = {value}".rstrip())
+        if section == "spark" and s.key == "shuffle_partitions":
+            out += ["; Any other spark.* key is passed to the session as is, e.g.:", "; spark.executor.memory = 4g"]
+    return "\n".join(out) + "\n"

@@ -24,8 +24,8 @@ DEMO_UNKNOWN_SONG_RATE = 0.05
 
 def _params(cfg: Config) -> dict[str, object]:
     return {
-        "events": cfg.demo_events,
-        "seed": cfg.demo_seed,
+        "events": cfg.demo.events,
+        "seed": cfg.demo.seed,
         "start": DEMO_START.isoformat(),
         "days": DEMO_DAYS,
         "fault_rate": DEMO_FAULT_RATE,
@@ -45,14 +45,14 @@ def ensure_demo(cfg: Config, progress: Callable[[str], None] = lambda _m: None) 
         return target
     if target.exists():
         shutil.rmtree(target)
-    progress(f"generating the demo dataset ({cfg.demo_events:,} events, seed {cfg.demo_seed}) in {target}")
+    progress(f"generating the demo dataset ({cfg.demo.events:,} events, seed {cfg.demo.seed}) in {target}")
     tmp = target.with_name(target.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
     generate(
         GeneratorParams(
-            events=cfg.demo_events,
-            seed=cfg.demo_seed,
+            events=cfg.demo.events,
+            seed=cfg.demo.seed,
             start=DEMO_START,
             days=DEMO_DAYS,
             fault_rate=DEMO_FAULT_RATE,

@@ -1,7 +1,8 @@
 """The lake: the transform's output as Parquet, one folder per table, read by staging.
 
-Partitioning follows the issue: songs by year/artist_id, time, songplays and events by year/month.
-songplays and events carry year and month only as partition columns; staging reads the star columns.
+Each table's layout (partitioning, columns left out) is the catalogue's (music_analytics/tables.py):
+songs by year/artist_id, time, songplays and events by year/month; songplays and events carry year
+and month only as partition columns, staging reads the star columns.
 """
 
 from __future__ import annotations
@@ -14,37 +15,25 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import tables as catalogue
+
 
 @dataclass(frozen=True)
 class LakeTable:
     name: str
     partition_by: tuple[str, ...] = ()
-    # Extra columns computed only to partition by (dropped again when staging reads the table).
-    partition_exprs: tuple[tuple[str, str], ...] = ()
-    # Thousands of tiny partitions (songs by artist): written slice by slice with pyarrow, which
-    # costs ~0.7 ms a file against ~2.6 ms for DuckDB's partitioned COPY.
+    partition_exprs: tuple[tuple[str, str], ...] = ()  # catalogue.Lake: computed only to partition by
     many_partitions: bool = False
-    # Model columns left out of the lake: engine-internal values that differ between engines.
     exclude: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, name: str, layout: catalogue.Lake) -> LakeTable:
+        return cls(name, layout.partition_by, layout.partition_exprs, layout.many_partitions, layout.exclude)
 
-# Year and month of start_time (UTC), computed only to partition by.
-START_TIME_MONTH: tuple[tuple[str, str], ...] = (
-    ("year", "CAST(EXTRACT(YEAR FROM start_time) AS INTEGER)"),
-    ("month", "CAST(EXTRACT(MONTH FROM start_time) AS INTEGER)"),
-)
 
 TABLES: tuple[LakeTable, ...] = (
-    LakeTable("songs", ("year", "artist_id"), many_partitions=True),
-    LakeTable("artists"),
-    LakeTable("users"),
-    LakeTable("time", ("year", "month")),
-    LakeTable("songplays", ("year", "month"), START_TIME_MONTH),
-    # Every accepted event (all pages), for quality gates and insights. record_position only orders
-    # a file's records inside an engine (a DuckDB rowid, a Spark line number): not lake data.
-    LakeTable("events", ("year", "month"), START_TIME_MONTH, exclude=("record_position",)),
-    LakeTable("rejected_records"),
-    LakeTable("input_files"),
+    *(LakeTable.of(t.name, t.lake) for t in catalogue.STAR if t.lake is not None),
+    *(LakeTable.of(name, layout) for name, layout in catalogue.LAKE_ONLY),
 )
 SONGS_PARTITIONINGS = {"year,artist_id": ("year", "artist_id"), "year": ("year",)}
 

@@ -24,61 +24,27 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from . import tables as catalogue
 from .errors import ConfigError, SourceError
 from .sources import SourceFiles, canonical, file_day
 
 if TYPE_CHECKING:
     from .warehouse import Warehouse
 
-RUNS = "pipeline_runs"
-FILES = "loaded_files"
+RUNS = catalogue.PIPELINE_RUNS.name
 STATUSES = ("running", "succeeded", "failed", "skipped")
 _RUN_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _CHUNK = 1 << 20
 
-FILE_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("source_file", pa.string()),
-        ("input", pa.string()),
-        ("checksum", pa.string()),
-        ("size_bytes", pa.int64()),
-        ("records", pa.int64()),
-        ("accepted", pa.int64()),
-        ("rejected", pa.int64()),
-        ("loaded_at", pa.timestamp("us")),
-    ]
-)
-RUN_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("started_at", pa.timestamp("us")),
-        ("finished_at", pa.timestamp("us")),
-        ("status", pa.string()),
-        ("first_day", pa.date32()),
-        ("last_day", pa.date32()),
-        ("source", pa.string()),
-        ("engine", pa.string()),
-        ("files_loaded", pa.int64()),
-        ("files_unchanged", pa.int64()),
-        ("events_read", pa.int64()),
-        ("events_rejected", pa.int64()),
-        ("songs_read", pa.int64()),
-        ("songs_rejected", pa.int64()),
-        ("songplays_inserted", pa.int64()),
-        ("songplays_updated", pa.int64()),
-        ("seconds", pa.float64()),
-        ("stage_seconds", pa.string()),
-        ("error", pa.string()),
-    ]
-)
+FILE_SCHEMA = catalogue.LOADED_FILES.arrow_schema()
+RUN_SCHEMA = catalogue.PIPELINE_RUNS.arrow_schema()
 
 
 def utcnow() -> dt.datetime:
@@ -323,16 +289,5 @@ def write_run(warehouse: Warehouse, row: Mapping[str, Any]) -> None:
         warehouse.insert_arrow(tx, RUNS, table)
 
 
-def running(warehouse: Warehouse) -> list[tuple[Any, ...]]:
-    with warehouse.transaction() as tx:
-        return warehouse.fetch(tx, warehouse.sql_statements("ledger/running.sql")[0])
-
-
 def days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def describe_days(values: Sequence[dt.date]) -> str:
-    if not values:
-        return "no days"
-    return str(values[0]) if len(values) == 1 else f"{values[0]}..{values[-1]} ({len(values)} days)"

@@ -2,10 +2,14 @@
 
 lock -> schema -> ledger row -> plan (which files are new or changed; the song catalogue) ->
 engine transform -> lake (Parquet) -> quality gate 1 -> staging tables -> quality gate 2 (audit)
--> star-schema merge (publish, one transaction, with the ledger's file rows) -> ledger row.
+-> star-schema merge (publish, one transaction, with the ledger's file rows) -> ledger row ->
+summary -> insights. A backfill is that run once per day, in order, then the insights once.
 
-`run` takes the stage callables as a `Stages` value: the plain functions here (tests,
-benchmarks), or the Prefect tasks that wrap them (flows/main.py), so the order is written once.
+`execute` is the entry point of every way to run it (the CLI, the Prefect flow, the benchmarks,
+tests). How the stages are carried out is a `Hooks` value: `Hooks()` calls them plainly; the
+Prefect layer (music_analytics_tasks) runs each as a task with retries, each backfill day as a
+subflow, and publishes what the run reports (gates, summary, insights) as artifacts. It adds,
+it never reorders: the order and every decision (a gate's verdict included) are made here.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
-from . import ledger, s3, secrets
+from . import ledger, secrets
 from . import warehouse as wh
 from .config import Config
 from .engines import TransformResult, get_engine
@@ -30,10 +35,34 @@ from .quality.results import HISTORY_COLUMNS, GateResult
 from .sources import SourceFiles, canonical, discover
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 def _quiet(_message: str) -> None:
     return None
+
+
+class Hooks:
+    """How the stages are carried out, and who hears about the run. The default: plainly, silently.
+
+    stage(name, fn, *args): run one stage (an orchestrator: as a task with retries).
+    day(day, fn): run one backfill day (an orchestrator: as a child run).
+    publish(kind, value): a result to show: "gate" GateResult, "summary" RunSummary, "insights"
+    InsightsOutcome, "backfill" Backfill.
+    say(message): progress.
+    """
+
+    def __init__(self, say: Progress = _quiet) -> None:
+        self.say = say
+
+    def stage(self, name: str, fn: Callable[..., T], *args: Any) -> T:
+        return fn(*args, say=self.say)
+
+    def day(self, day: dt.date, fn: Callable[[], RunSummary]) -> RunSummary:
+        return fn()
+
+    def publish(self, kind: str, value: Any) -> None:
+        return None
 
 
 @dataclass
@@ -52,12 +81,6 @@ class RunSummary:
     quality: list[GateResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
-    def add_gate(self, result: GateResult | None) -> None:
-        """Keep a gate's result for the summary, then stop the run if it blocks."""
-        if result is not None:
-            self.quality.append(result)
-        enforce(result)
-
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
         """Record the wall time of the block as the seconds of `stage`."""
@@ -68,23 +91,31 @@ class RunSummary:
             self.seconds[stage] = time.perf_counter() - t0
 
 
-def resolve_source(cfg: Config, progress: Progress = _quiet) -> str:
-    """The run's source, canonical (an absolute folder path or s3://bucket/prefix): the configured
-    one, or the demo dataset (made on first use). The ledger records it with the run."""
-    if cfg.source:
-        return canonical(cfg.source)
-    from .demo import ensure_demo
+@dataclass(frozen=True)
+class InsightsOutcome:
+    """What the insights stage left: the report's path (None when skipped) and why it was skipped."""
 
-    return canonical(str(ensure_demo(cfg, progress)))
-
-
-def check_source(cfg: Config) -> None:
-    """Before any work: the run's source must be the one the warehouse was loaded from."""
-    ledger.check_source(_warehouse(cfg), canonical(cfg.source or str(cfg.demo_path)), cfg.source_moved)
+    html: Path | None
+    url: str | None = None
+    skipped: str | None = None
+    top_song: str | None = None
+    plays: int = 0
+    # The answers the page was written from, for hooks that publish more than the page (artifacts).
+    report: Any = field(default=None, repr=False, compare=False)
 
 
-def _warehouse(cfg: Config) -> wh.Warehouse:
-    return wh.for_config(cfg)
+@dataclass
+class Outcome:
+    """What `execute` returns: the run (a backfill: one per day) and the insights after it."""
+
+    runs: list[RunSummary]
+    backfill: bool
+    days: list[dt.date] = field(default_factory=list)
+    insights: InsightsOutcome | None = None
+
+    @property
+    def summary(self) -> RunSummary:
+        return self.runs[-1]
 
 
 # -- the lock ----------------------------------------------------------------------------------
@@ -93,8 +124,8 @@ _HELD: dict[str, tuple[wh.WarehouseLock, int]] = {}  # warehouse -> (lock, nesti
 
 
 @contextmanager
-def locked(cfg: Config, owner: str, progress: Progress = _quiet) -> Iterator[None]:
-    """Hold the warehouse's pipeline lock for the block; wait up to cfg.lock_timeout seconds for it.
+def locked(cfg: Config, owner: str, say: Progress = _quiet) -> Iterator[None]:
+    """Hold the warehouse's pipeline lock for the block; wait up to [pipeline] lock_timeout seconds.
 
     Re-entrant within a process (a backfill holds it across its days). Runs on one warehouse share
     its staging tables, and the lake: two at once would publish each other's rows.
@@ -108,19 +139,20 @@ def locked(cfg: Config, owner: str, progress: Progress = _quiet) -> Iterator[Non
         finally:
             _HELD[key] = (lock, _HELD[key][1] - 1)
         return
-    lock = _warehouse(cfg).lock(f"run {owner} on {socket.gethostname()}")
-    waited, deadline, next_note = 0.0, time.monotonic() + cfg.lock_timeout, 0.0
+    timeout = cfg.pipeline.lock_timeout
+    lock = wh.for_config(cfg).lock(f"run {owner} on {socket.gethostname()}")
+    waited, deadline, next_note = 0.0, time.monotonic() + timeout, 0.0
     t0 = time.monotonic()
     while not lock.try_acquire():
         waited = time.monotonic() - t0
         if time.monotonic() >= deadline:
             raise WarehouseError(
                 f"warehouse {cfg.warehouse}: another pipeline run holds the lock: {lock.holder()}; waited "
-                f"{waited:.0f} s ([pipeline] lock_timeout = {cfg.lock_timeout} s). Runs on one warehouse take "
-                "turns; rerun when it has finished, or raise the timeout to wait longer"
+                f"{waited:.0f} s ([pipeline] lock_timeout = {timeout} s). Runs on one warehouse take turns; "
+                "rerun when it has finished, or raise the timeout to wait longer"
             )
         if waited >= next_note:
-            progress(f"waiting for the warehouse lock held by {lock.holder()} (up to {cfg.lock_timeout} s)")
+            say(f"waiting for the warehouse lock held by {lock.holder()} (up to {timeout} s)")
             next_note = waited + 30
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
     _HELD[key] = (lock, 1)
@@ -138,130 +170,204 @@ def ensure_lock(cfg: Config) -> None:
         held[0].ensure()
 
 
-# -- the stages --------------------------------------------------------------------------------
+# -- before anything: the checks a user error fails in a second ---------------------------------
 
 
-def create_schema(cfg: Config) -> None:
-    _warehouse(cfg).create_schema()
+def preflight(cfg: Config) -> None:
+    """Configuration, source, warehouse and engine, checked before any work (one-line errors)."""
+    from . import s3
+    from .sources import check_source as check_folder
+
+    if cfg.pipeline.source and check_folder(cfg.pipeline.source) is None:  # an s3:// source: list it once
+        s3.check(cfg.s3, cfg.pipeline.source)
+    wh.for_config(cfg).check()
+    check_source(cfg)
+    if cfg.pipeline.engine == "spark" and not cfg.spark.master.startswith("sc://"):
+        from .engines.spark_session import check_java
+
+        check_java()
 
 
-def begin(cfg: Config, summary: RunSummary) -> None:
+def check_source(cfg: Config) -> None:
+    """The run's source must be the one the warehouse was loaded from."""
+    ledger.check_source(
+        wh.for_config(cfg), canonical(cfg.pipeline.source or str(cfg.demo_path)), cfg.pipeline.source_moved
+    )
+
+
+# -- the stages: plain functions of the config and small values --------------------------------
+
+
+def resolve_source(cfg: Config, say: Progress = _quiet) -> str:
+    """The run's source, canonical (an absolute folder path or s3://bucket/prefix): the configured
+    one, or the demo dataset (made on first use). The ledger records it with the run."""
+    if cfg.pipeline.source:
+        return canonical(cfg.pipeline.source)
+    from .demo import ensure_demo
+
+    return canonical(str(ensure_demo(cfg, say)))
+
+
+def create_schema(cfg: Config, say: Progress = _quiet) -> None:
+    wh.for_config(cfg).create_schema()
+
+
+def begin(cfg: Config, summary: RunSummary, say: Progress = _quiet) -> None:
     """Record the run in the ledger as running."""
     ensure_lock(cfg)
-    ledger.write_run(_warehouse(cfg), ledger_row(summary))
+    ledger.write_run(wh.for_config(cfg), ledger_row(summary))
 
 
-def finish(cfg: Config, summary: RunSummary, error: str | None = None) -> None:
+def finish(cfg: Config, summary: RunSummary, error: str | None = None, say: Progress = _quiet) -> None:
     """Record the run's outcome in the ledger."""
     ensure_lock(cfg)
-    ledger.write_run(_warehouse(cfg), ledger_row(summary, error))
+    ledger.write_run(wh.for_config(cfg), ledger_row(summary, error))
 
 
 def list_files(
-    cfg: Config, source: str, start: dt.date | None, end: dt.date | None, progress: Progress = _quiet
+    cfg: Config, source: str, start: dt.date | None, end: dt.date | None, say: Progress = _quiet
 ) -> SourceFiles:
     """The source's files for [start, end]: a folder as it is, an s3:// prefix through a local mirror."""
+    from . import s3
+
     if s3.is_s3(source):
-        return s3.discover(cfg, source, start, end, progress)
+        return s3.discover(cfg, source, start, end, say)
     return discover(source, start, end)
 
 
-def plan(cfg: Config, source: str, progress: Progress = _quiet) -> Plan:
+def plan(cfg: Config, source: str, say: Progress = _quiet) -> Plan:
     """Which files this run reads (ledger: new or changed only), and the song catalogue for matching."""
-    first = cfg.start - dt.timedelta(days=cfg.lookback_days) if cfg.start else None
-    warehouse = _warehouse(cfg)
-    ledger.check_source(warehouse, source, cfg.source_moved)
-    files = list_files(cfg, source, first, cfg.end, progress)
-    chosen = ledger.plan(files, ledger.loaded_files(warehouse), cfg.start, cfg.reload, progress)
+    p = cfg.pipeline
+    first = p.start - dt.timedelta(days=p.lookback_days) if p.start else None
+    warehouse = wh.for_config(cfg)
+    ledger.check_source(warehouse, source, p.source_moved)
+    files = list_files(cfg, source, first, p.end, say)
+    chosen = ledger.plan(files, ledger.loaded_files(warehouse), p.start, p.reload, say)
     for warning in chosen.warnings():
-        progress(f"warning: {warning}")
+        say(f"warning: {warning}")
     if chosen.nothing_to_do:  # no transform follows: no catalogue to export
-        progress(f"plan: {chosen.describe()}")
+        say(f"plan: {chosen.describe()}")
         return chosen
     catalogue = cfg.work_path / "catalogue" / "songs.parquet"
     known = warehouse.export_catalogue(catalogue)
     chosen.files = replace(chosen.files, catalogue=catalogue)
-    progress(f"plan: {chosen.describe()}; {known:,} songs already in the warehouse to match plays against")
+    say(f"plan: {chosen.describe()}; {known:,} songs already in the warehouse to match plays against")
     return chosen
 
 
-def transform(cfg: Config, files: Plan | str, progress: Progress = _quiet) -> TransformResult:
+def transform(cfg: Config, files: Plan | str, say: Progress = _quiet) -> TransformResult:
     """Raw files -> lake: the plan's files, or (a source folder) every file in cfg's range, ledger unread."""
-    chosen = files.files if isinstance(files, Plan) else list_files(cfg, files, cfg.start, cfg.end, progress)
-    return get_engine(cfg).transform(chosen, cfg.lake_path, progress)
-
-
-def stage(
-    cfg: Config, lake: Path, files: Plan | None = None, run_id: str = "", progress: Progress = _quiet
-) -> wh.MergeCounts:
-    ensure_lock(cfg)
-    rows = ledger.file_rows(lake, files.states, ledger.check_run_id(run_id), ledger.utcnow()) if files else None
-    warehouse = _warehouse(cfg)
-    # Redshift COPYs from S3: the lake goes up first. Other warehouses read the lake's files.
-    warehouse.prepare_lake(lake, partial(s3.upload_tree, cfg), progress)
-    return warehouse.stage(lake, progress, rows)
-
-
-def load(cfg: Config, staged: wh.MergeCounts, progress: Progress = _quiet) -> wh.MergeCounts:
-    ensure_lock(cfg)
-    return _warehouse(cfg).merge(staged, progress)
-
-
-def _gate(cfg: Config, result: GateResult, progress: Progress) -> GateResult:
-    """Record a gate's results in the warehouse's history and report them."""
-    ensure_lock(cfg)
-    _warehouse(cfg).append_rows("quality_results", HISTORY_COLUMNS, result.history_rows())
-    # A blocking gate's failures are the run's error message (enforce): said once, there.
-    progress(result.headline() if result.blocking else result.message())
-    return result
+    p = cfg.pipeline
+    chosen = files.files if isinstance(files, Plan) else list_files(cfg, files, p.start, p.end, say)
+    return get_engine(cfg).transform(chosen, cfg.lake_path, say)
 
 
 def check_lake(
-    cfg: Config, lake: Path, catalogue: Path | None, run_id: str, progress: Progress = _quiet
+    cfg: Config, lake: Path, catalogue: Path | None, run_id: str, say: Progress = _quiet
 ) -> GateResult | None:
     """Quality gate 1 on the lake, before staging (None when the gate is switched off).
 
     `catalogue`: the published songs the transform matched plays against (the plan's export).
     """
-    if "lake" not in cfg.quality_gates:
+    if "lake" not in cfg.quality.gates:
         return None
     from . import quality
 
-    progress("quality gate 'lake': validating the lake")
-    return _gate(
-        cfg,
-        quality.check_lake(
-            lake,
-            run_id=run_id,
-            docs_dir=cfg.quality_docs_path,
-            catalogue=catalogue,
-            project_dir=cfg.quality_project_path,
-            progress=progress,
-        ),
-        progress,
+    say("quality gate 'lake': validating the lake")
+    result = quality.check_lake(
+        lake,
+        run_id=run_id,
+        docs_dir=cfg.quality_docs_path,
+        catalogue=catalogue,
+        project_dir=cfg.quality_project_path,
+        progress=say,
     )
+    return _gate(cfg, result, say)
 
 
-def audit(cfg: Config, lake: Path, run_id: str, progress: Progress = _quiet) -> GateResult | None:
+def stage(
+    cfg: Config, lake: Path, files: Plan | None = None, run_id: str = "", say: Progress = _quiet
+) -> wh.MergeCounts:
+    ensure_lock(cfg)
+    rows = ledger.file_rows(lake, files.states, ledger.check_run_id(run_id), ledger.utcnow()) if files else None
+    warehouse = wh.for_config(cfg)
+    # Redshift COPYs from S3: the lake goes up first. Other warehouses read the lake's files.
+    warehouse.prepare_lake(lake, say)
+    return warehouse.stage(lake, say, rows)
+
+
+def audit(cfg: Config, lake: Path, run_id: str, say: Progress = _quiet) -> GateResult | None:
     """Quality gate 2 on the staged rows, before they are published (None when switched off)."""
-    if "warehouse" not in cfg.quality_gates:
+    if "warehouse" not in cfg.quality.gates:
         return None
     from . import quality
 
-    progress("quality gate 'warehouse': auditing the staged rows")
-    return _gate(
-        cfg,
-        quality.audit_warehouse(
-            _warehouse(cfg),
-            lake,
-            run_id=run_id,
-            docs_dir=cfg.quality_docs_path,
-            project_dir=cfg.quality_project_path,
-            progress=progress,
-        ),
-        progress,
+    say("quality gate 'warehouse': auditing the staged rows")
+    result = quality.audit_warehouse(
+        wh.for_config(cfg),
+        lake,
+        run_id=run_id,
+        docs_dir=cfg.quality_docs_path,
+        project_dir=cfg.quality_project_path,
+        progress=say,
+    )
+    return _gate(cfg, result, say)
+
+
+def load(cfg: Config, staged: wh.MergeCounts, say: Progress = _quiet) -> wh.MergeCounts:
+    ensure_lock(cfg)
+    return wh.for_config(cfg).merge(staged, say)
+
+
+def _gate(cfg: Config, result: GateResult, say: Progress) -> GateResult:
+    """Record a gate's results in the warehouse's history and report them."""
+    ensure_lock(cfg)
+    wh.for_config(cfg).append_rows("quality_results", HISTORY_COLUMNS, result.history_rows())
+    # A blocking gate's failures are the run's error message (enforce): said once, there.
+    say(result.headline() if result.blocking else result.message())
+    return result
+
+
+def insights(cfg: Config, say: Progress = _quiet) -> InsightsOutcome:
+    """Answer every insight question over the whole warehouse and write its HTML report."""
+    from . import insights as questions
+    from .insights import html
+
+    try:
+        report = questions.run(wh.for_config(cfg))
+    except questions.NotReady as exc:
+        # The run's data is published and the ledger says so; a warehouse that cannot answer yet
+        # (loaded before the events fact) is reported, not turned into a failed run every day.
+        message = secrets.redact(str(exc))
+        say(f"warning: insights skipped: {message}")
+        return InsightsOutcome(None, skipped=message)
+    path = cfg.report_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html.render_html(report), encoding="utf-8")
+    top = report.result("top_songs").records()
+    return InsightsOutcome(
+        path,
+        cfg.public_url(path),
+        top_song=f"{top[0]['song']} - {top[0]['artist']}" if top else None,
+        plays=int(top[0]["plays"]) if top else 0,
+        report=report,
     )
 
+
+# The stages by name: what an orchestrator wraps (music_analytics_tasks makes each a Prefect task).
+STAGES: dict[str, Callable[..., Any]] = {
+    "resolve-source": resolve_source,
+    "create-schema": create_schema,
+    "ledger-begin": begin,
+    "plan": plan,
+    "transform": transform,
+    "quality-gate-lake": check_lake,
+    "stage": stage,
+    "quality-gate-warehouse": audit,
+    "load": load,
+    "ledger-finish": finish,
+    "insights": insights,
+}
 
 _NOT_PUBLISHED = {
     "lake": "nothing was staged or published",
@@ -286,8 +392,8 @@ def ledger_row(s: RunSummary, error: str | None = None) -> dict[str, object]:
         "first_day": s.first_day,
         "last_day": s.last_day,
         "source": s.source,
-        # Loaded = published: a failed run's files are not (the next run reads them again).
         "engine": s.engine,
+        # Loaded = published: a failed run's files are not (the next run reads them again).
         "files_loaded": (p.files_read if p and s.status == "succeeded" else 0) if done else None,
         "files_unchanged": p.unchanged if p else None,
         "events_read": t.events.records if t else None,
@@ -305,111 +411,105 @@ def ledger_row(s: RunSummary, error: str | None = None) -> dict[str, object]:
 # -- the order ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Stages:
-    """What `run` calls for each stage: the plain functions above, or Prefect tasks wrapping them."""
-
-    resolve_source: Callable[[Config], str]
-    create_schema: Callable[[Config], None]
-    begin: Callable[[Config, RunSummary], None]
-    plan: Callable[[Config, str], Plan]
-    transform: Callable[[Config, Plan], TransformResult]
-    check_lake: Callable[[Config, Path, Path | None, str], GateResult | None]
-    stage: Callable[[Config, Path, Plan, str], wh.MergeCounts]
-    audit: Callable[[Config, Path, str], GateResult | None]
-    load: Callable[[Config, wh.MergeCounts], wh.MergeCounts]
-    finish: Callable[[Config, RunSummary, str | None], None]
-
-
-def plain_stages(progress: Progress = _quiet) -> Stages:
-    return Stages(
-        resolve_source=partial(resolve_source, progress=progress),
-        create_schema=create_schema,
-        begin=begin,
-        plan=partial(plan, progress=progress),
-        transform=partial(transform, progress=progress),
-        check_lake=partial(check_lake, progress=progress),
-        stage=partial(stage, progress=progress),
-        audit=partial(audit, progress=progress),
-        load=partial(load, progress=progress),
-        finish=finish,
-    )
-
-
-def run(
-    cfg: Config, progress: Progress = _quiet, stages: Stages | None = None, run_id: str | None = None
-) -> RunSummary:
-    """One run: every stage in order, under the warehouse lock, recorded in the ledger."""
-    st = stages or plain_stages(progress)
-    summary = RunSummary(
-        source="", warehouse=str(cfg.warehouse), engine=cfg.engine, first_day=cfg.start, last_day=cfg.end
-    )
+def run(cfg: Config, hooks: Hooks | None = None, run_id: str | None = None) -> RunSummary:
+    """One run: every stage in order, under the warehouse lock, recorded in the ledger and published."""
+    h = hooks or Hooks()
+    p = cfg.pipeline
+    summary = RunSummary(source="", warehouse=str(cfg.warehouse), engine=p.engine, first_day=p.start, last_day=p.end)
     if run_id:
         summary.run_id = ledger.check_run_id(run_id)
     with summary.timed("source"):
-        summary.source = st.resolve_source(cfg)
-    with locked(cfg, summary.run_id, progress):
+        summary.source = h.stage("resolve-source", resolve_source, cfg)
+    with locked(cfg, summary.run_id, h.say):
         with summary.timed("schema"):
-            st.create_schema(cfg)
-        st.begin(cfg, summary)
+            h.stage("create-schema", create_schema, cfg)
+        h.stage("ledger-begin", begin, cfg, summary)
         try:
-            _run_stages(cfg, summary, st, progress)
+            _run_stages(cfg, summary, h)
         except BaseException as exc:
             summary.status = "failed"
             try:
-                st.finish(cfg, summary, str(exc))
+                h.stage("ledger-finish", finish, cfg, summary, str(exc))
             except Exception as ledger_error:  # the warehouse may be why the run failed
-                progress(f"could not record the failed run in the ledger: {ledger_error}")
+                h.say(f"could not record the failed run in the ledger: {ledger_error}")
             raise
-        st.finish(cfg, summary, None)
+        h.stage("ledger-finish", finish, cfg, summary, None)
+    h.publish("summary", summary)
     return summary
 
 
-def _run_stages(cfg: Config, summary: RunSummary, st: Stages, progress: Progress) -> None:
+def _run_stages(cfg: Config, summary: RunSummary, h: Hooks) -> None:
     with summary.timed("plan"):
-        summary.plan = st.plan(cfg, summary.source)
+        summary.plan = h.stage("plan", plan, cfg, summary.source)
     if summary.plan.nothing_to_do:
         summary.status = "skipped"
-        progress("nothing new to load: every file in range is loaded and unchanged")
+        h.say("nothing new to load: every file in range is loaded and unchanged")
         return
     with summary.timed("transform"):
-        summary.transform = st.transform(cfg, summary.plan)
+        summary.transform = h.stage("transform", transform, cfg, summary.plan)
     lake = summary.transform.lake
     with summary.timed("lake gate"):
-        summary.add_gate(st.check_lake(cfg, lake, summary.plan.files.catalogue, summary.run_id))
+        _verdict(
+            summary,
+            h,
+            h.stage("quality-gate-lake", check_lake, cfg, lake, summary.plan.files.catalogue, summary.run_id),
+        )
     with summary.timed("stage"):
-        staged = st.stage(cfg, lake, summary.plan, summary.run_id)
+        staged = h.stage("stage", stage, cfg, lake, summary.plan, summary.run_id)
     with summary.timed("audit"):
-        summary.add_gate(st.audit(cfg, lake, summary.run_id))
+        _verdict(summary, h, h.stage("quality-gate-warehouse", audit, cfg, lake, summary.run_id))
     with summary.timed("load"):
-        summary.merge = st.load(cfg, staged)
+        summary.merge = h.stage("load", load, cfg, staged)
     summary.status = "succeeded"
+
+
+def _verdict(summary: RunSummary, h: Hooks, result: GateResult | None) -> None:
+    """A gate's result: kept for the summary, published, then enforced (here only)."""
+    if result is not None:
+        summary.quality.append(result)
+        h.publish("gate", result)
+    enforce(result)
 
 
 def backfill_days(cfg: Config) -> list[dt.date]:
     """The days of a backfill: the configured range, which must be given."""
-    if cfg.start is None or cfg.end is None:
-        raise ConfigError("a backfill needs a date range: --start and --end")
-    return ledger.days(cfg.start, cfg.end)
+    start, end = cfg.pipeline.start, cfg.pipeline.end
+    if start is None or end is None:
+        raise ConfigError("a backfill needs a date range: start and end (flags, request fields or [pipeline] keys)")
+    return ledger.days(start, end)
 
 
-def backfill(cfg: Config, progress: Progress = _quiet, stages: Stages | None = None) -> list[RunSummary]:
+@dataclass(frozen=True)
+class Backfill:
+    """A backfill's days and their runs so far (published after every day, and where it stopped)."""
+
+    days: list[dt.date]
+    runs: list[RunSummary]
+    failed: dt.date | None = None
+
+
+def backfill(cfg: Config, hooks: Hooks | None = None, run_id: str | None = None) -> list[RunSummary]:
     """Run each day of [start, end] in order, one run per day; stop at the first failing day.
 
     Rerunning the same backfill resumes: the days already loaded find their files unchanged in
-    the ledger and finish at once, so work restarts at the day that failed.
+    the ledger and finish at once, so work restarts at the day that failed. One lock is held for
+    the whole backfill (the days take it again, re-entrant, without waiting).
     """
-    out: list[RunSummary] = []
+    h = hooks or Hooks()
     days = backfill_days(cfg)
-    for i, day in enumerate(days, start=1):
-        progress(f"backfill day {i} of {len(days)}: {day}")
-        try:
-            out.append(run(replace(cfg, start=day, end=day), progress, stages))
-        except PipelineError as exc:
-            raise type(exc)(backfill_stopped(days, day, exc)) from exc
-        except Exception as exc:
-            progress(backfill_stopped(days, day, exc))
-            raise
+    out: list[RunSummary] = []
+    with locked(cfg, f"backfill {run_id or uuid.uuid4().hex}", h.say):
+        for i, day in enumerate(days, start=1):
+            h.say(f"backfill day {i} of {len(days)}: {day}")
+            try:
+                out.append(h.day(day, partial(run, cfg.for_days(day, day), h)))
+            except Exception as exc:
+                h.publish("backfill", Backfill(days, out, failed=day))
+                if isinstance(exc, PipelineError):
+                    raise type(exc)(backfill_stopped(days, day, exc)) from exc
+                h.say(backfill_stopped(days, day, exc))
+                raise
+    h.publish("backfill", Backfill(days, out))
     return out
 
 
@@ -420,3 +520,29 @@ def backfill_stopped(days: list[dt.date], day: dt.date, exc: BaseException) -> s
         f"backfill stopped at {day} (day {done + 1} of {len(days)}): {exc}\n  {loaded}; run the same "
         f"backfill again to resume from {day} (loaded days are skipped by the run ledger)"
     )
+
+
+def execute(
+    cfg: Config, hooks: Hooks | None = None, *, backfill_range: bool = False, run_id: str | None = None
+) -> Outcome:
+    """The whole job: a run (or a backfill, one run per day), then the insights over the warehouse.
+
+    The insights are answered again only when something was loaded, or the warehouse has no report
+    yet ([reports] insights switches them off).
+    """
+    h = hooks or Hooks()
+    if backfill_range:
+        outcome = Outcome(backfill(cfg, h, run_id), backfill=True, days=backfill_days(cfg))
+    else:
+        outcome = Outcome([run(cfg, h, run_id)], backfill=False)
+    if not cfg.reports.insights:
+        return outcome
+    changed = any(s.status != "skipped" for s in outcome.runs)
+    if not changed and cfg.report_path.is_file():
+        outcome.insights = InsightsOutcome(
+            cfg.report_path, cfg.public_url(cfg.report_path), skipped="nothing new was loaded"
+        )
+    else:
+        outcome.insights = h.stage("insights", insights, cfg)
+        h.publish("insights", outcome.insights)
+    return outcome

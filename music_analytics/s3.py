@@ -26,7 +26,7 @@ from .errors import SourceError, TransientSourceError
 from .sources import SourceFiles, file_day, in_range
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .config import Config, S3Settings
 
 Progress = Callable[[str], None]
 _FOLDERS = ("song_data", "log_data")
@@ -53,8 +53,8 @@ class S3Object:
     etag: str
 
 
-def client(cfg: Config) -> Any:
-    """A boto3 S3 client from the config (endpoint, region, keys) or boto3's own chain."""
+def client(settings: S3Settings) -> Any:
+    """A boto3 S3 client from the [s3] settings (endpoint, region, keys) or boto3's own chain."""
     import boto3
     from botocore.config import Config as BotoConfig
 
@@ -62,14 +62,13 @@ def client(cfg: Config) -> Any:
         # Standard retry mode: 5xx, throttling and connection errors retried with backoff.
         "config": BotoConfig(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=10, read_timeout=60),
     }
-    if cfg.s3_endpoint_url:
-        kwargs["endpoint_url"] = cfg.s3_endpoint_url
-    if cfg.s3_region:
-        kwargs["region_name"] = cfg.s3_region
-    if cfg.s3_access_key_id and cfg.s3_secret_access_key:
-        secrets.register(cfg.s3_secret_access_key)
-        kwargs["aws_access_key_id"] = cfg.s3_access_key_id
-        kwargs["aws_secret_access_key"] = cfg.s3_secret_access_key
+    if settings.endpoint_url:
+        kwargs["endpoint_url"] = settings.endpoint_url
+    if settings.region:
+        kwargs["region_name"] = settings.region
+    if settings.access_key_id and settings.secret_access_key:
+        kwargs["aws_access_key_id"] = settings.access_key_id
+        kwargs["aws_secret_access_key"] = settings.secret_access_key.reveal()
     return boto3.client("s3", **kwargs)
 
 
@@ -93,10 +92,10 @@ def _hidden(relative: str) -> bool:
     return any(part.startswith((".", "_")) for part in relative.split("/"))
 
 
-def list_source(cfg: Config, uri: str) -> list[S3Object]:
+def list_source(settings: S3Settings, uri: str) -> list[S3Object]:
     """Every *.json object under <uri>/song_data/ and <uri>/log_data/ (hidden names skipped, like a folder)."""
     bucket, prefix = split_uri(uri)
-    s3 = client(cfg)
+    s3 = client(settings)
     base = f"{prefix}/" if prefix else ""
     found: list[S3Object] = []
     try:
@@ -114,11 +113,11 @@ def list_source(cfg: Config, uri: str) -> list[S3Object]:
     return sorted(found, key=lambda o: o.relative)
 
 
-def check(cfg: Config, uri: str) -> None:
+def check(settings: S3Settings, uri: str) -> None:
     """Fail fast (one line) when the source prefix cannot be listed: bucket, credentials, endpoint."""
     bucket, prefix = split_uri(uri)
     try:
-        client(cfg).list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/" if prefix else "", MaxKeys=1)
+        client(settings).list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/" if prefix else "", MaxKeys=1)
     except Exception as exc:
         raise _error(uri, exc) from exc
 
@@ -143,7 +142,7 @@ def fetch(cfg: Config, uri: str, objects: list[S3Object], progress: Progress = l
             f"downloading {len(wanted):,} of {len(objects):,} objects from {uri} "
             f"({sum(o.size for o in wanted) / 1e6:,.1f} MB); the rest are mirrored already"
         )
-    s3 = client(cfg)
+    s3 = client(cfg.s3)
     for i, obj in enumerate(wanted, start=1):
         target = root / obj.relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +165,7 @@ def discover(
     cfg: Config, uri: str, start: dt.date | None, end: dt.date | None, progress: Progress = lambda _m: None
 ) -> SourceFiles:
     """sources.discover for an s3:// source: list, mirror the range's objects, describe the local copies."""
-    objects = list_source(cfg, uri)
+    objects = list_source(cfg.s3, uri)
     songs = [o for o in objects if o.relative.startswith("song_data/")]
     events = [o for o in objects if o.relative.startswith("log_data/")]
     chosen = [o for o in events if in_range(o.relative, start, end)]
@@ -185,10 +184,10 @@ def discover(
     )
 
 
-def upload_tree(cfg: Config, local: Path, uri: str, progress: Progress = lambda _m: None) -> list[str]:
+def upload_tree(settings: S3Settings, local: Path, uri: str, progress: Progress = lambda _m: None) -> list[str]:
     """Upload every file under `local` (hidden names skipped) to s3://bucket/prefix/<relative>; return keys."""
     bucket, prefix = split_uri(uri)
-    s3 = client(cfg)
+    s3 = client(settings)
     keys: list[str] = []
     files = sorted(p for p in local.rglob("*") if p.is_file() and not _hidden(p.relative_to(local).as_posix()))
     progress(f"uploading {len(files):,} lake files ({sum(p.stat().st_size for p in files) / 1e6:,.1f} MB) to {uri}")
@@ -202,10 +201,10 @@ def upload_tree(cfg: Config, local: Path, uri: str, progress: Progress = lambda 
     return keys
 
 
-def iter_keys(cfg: Config, uri: str) -> Iterator[str]:
+def iter_keys(settings: S3Settings, uri: str) -> Iterator[str]:
     """Every key under an s3:// prefix (tests, checks)."""
     bucket, prefix = split_uri(uri)
-    s3 = client(cfg)
+    s3 = client(settings)
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
             yield str(item["Key"])

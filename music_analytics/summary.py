@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pipeline import RunSummary
-from .warehouse import MERGE_ORDER
+from . import tables
+from .pipeline import Backfill, InsightsOutcome, Outcome, RunSummary
+
+MERGE_ORDER = tuple(t.name for t in tables.STAR)
 
 
 def _pct(part: int, whole: int) -> str:
@@ -280,3 +282,68 @@ def to_markdown(s: RunSummary) -> str:
             *_md_table(["stage", "seconds"], [[k, f"{v:.2f}"] for k, v in s.seconds.items()]),
         ]
     return "\n".join(out) + "\n"
+
+
+def backfill_rows(b: Backfill) -> list[dict[str, Any]]:
+    """One row per day of a backfill, in order, and the day it stopped at."""
+    rows: list[dict[str, Any]] = [
+        {
+            "day": str(s.first_day),
+            "status": s.status,
+            "files_loaded": s.plan.files_read if s.plan else 0,
+            "songplays_inserted": s.merge.inserted.get("songplays", 0) if s.merge else 0,
+            "seconds": round(sum(s.seconds.values()), 2),
+        }
+        for s in b.runs
+    ]
+    if b.failed is not None:
+        rows.append(
+            {"day": str(b.failed), "status": "failed", "files_loaded": 0, "songplays_inserted": 0, "seconds": None}
+        )
+    return rows
+
+
+def format_backfill(b: Backfill) -> str:
+    lines = [
+        f"  {r['day']}  {r['status']:<10} files {r['files_loaded']:>4}  "
+        f"songplays inserted {r['songplays_inserted']:>7,}"
+        for r in backfill_rows(b)
+    ]
+    return "\n".join(["", f"Backfill of {len(b.days)} days", *lines])
+
+
+def insights_dict(i: InsightsOutcome | None) -> dict[str, Any] | None:
+    if i is None:
+        return None
+    if i.html is None:
+        return {"html": None, "skipped": i.skipped}
+    if i.skipped:
+        return {"html": str(i.html), "skipped": i.skipped}
+    return {"html": str(i.html), "url": i.url, "top_song": i.top_song, "plays": i.plays}
+
+
+def format_insights(i: InsightsOutcome | None) -> str:
+    if i is None:
+        return ""
+    if i.html is None:
+        return f"insights skipped: {i.skipped}"
+    if i.skipped:
+        return f"insights: {i.html} (unchanged: {i.skipped})"
+    return f"insights: {i.html} (music-analytics insights for tables)"
+
+
+def outcome_dict(o: Outcome) -> dict[str, Any]:
+    """What a whole job did, as data (the flow's result, --summary-json), with its text for the terminal."""
+    if o.backfill:
+        data: dict[str, Any] = {
+            "days": backfill_rows(Backfill(o.days, o.runs)),
+            "text": format_backfill(Backfill(o.days, o.runs)),
+        }
+    else:
+        data = as_dict(o.summary)
+        data["text"] = format_summary(o.summary)
+    insights = insights_dict(o.insights)
+    if insights is not None:
+        data["insights"] = insights
+        data["text"] += "\n" + format_insights(o.insights)
+    return data

@@ -1,5 +1,6 @@
-"""Thin Prefect @task wrappers around music_analytics.pipeline, one module per stage.
+"""The Prefect layer's tasks: each pipeline stage (music_analytics.pipeline.STAGES) as a Prefect
+task with the transient-only retry policy (retry.py), the artifacts a run publishes (artifacts.py)
+and credentials from Prefect blocks (credentials.py).
 
-The logic lives in the music_analytics package; these modules only add Prefect concerns:
-names, retries (transient errors only) and logging.
+The logic and the order live in the music_analytics package; nothing here decides anything.
 """

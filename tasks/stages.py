@@ -1,25 +1,17 @@
-"""The pipeline's stages as Prefect tasks, in the shape `music_analytics.pipeline.run` calls them."""
+"""Every pipeline stage as a Prefect task: the same function, with a name, retries and no caching."""
 
 from __future__ import annotations
 
-from music_analytics.pipeline import Stages
+from typing import Any
 
-from .ledger import begin, finish
-from .load import load
-from .quality import lake_gate, warehouse_gate
-from .schema import create_schema
-from .stage import stage
-from .transform import plan, resolve_source, transform
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
 
-TASKS = Stages(
-    resolve_source=resolve_source,
-    create_schema=create_schema,
-    begin=begin,
-    plan=plan,
-    transform=transform,
-    check_lake=lake_gate,
-    stage=stage,
-    audit=warehouse_gate,
-    load=load,
-    finish=finish,
-)
+from music_analytics.pipeline import STAGES
+
+from .retry import retrying
+
+# Tasks get Config objects and paths, never DataFrames (Prefect would hash them for its cache).
+TASKS: dict[str, Task[..., Any]] = {
+    name: task(name=name, cache_policy=NO_CACHE, **retrying())(fn) for name, fn in STAGES.items()
+}

@@ -34,7 +34,9 @@ COMPONENTS: dict[str, frozenset[str]] = {
     "slow": frozenset({"flow_env", "flow_cli", "prefect_stack", "wheel", "own_postgres"}),
 }
 SERVICE_MARKERS = tuple(COMPONENTS)  # everything outside the fast tier
-# A parametrized warehouse kind that needs the server (warehouse_url, and modules' own `kind` params).
+# The fixtures parametrized by warehouse kind (conftest's warehouse_url, test_insights' warehouse):
+# their "postgresql" instance needs the server. A test parametrized by a dialect name does not.
+WAREHOUSE_FIXTURES = frozenset({"warehouse_url", "warehouse"})
 SERVER_PARAMS = frozenset({"postgresql"})
 
 
@@ -45,7 +47,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for marker, fixtures in COMPONENTS.items():
             if used & fixtures:
                 item.add_marker(marker)
-        if SERVER_PARAMS & {str(v) for v in params.values()}:
+        if SERVER_PARAMS & {str(v) for k, v in params.items() if k in WAREHOUSE_FIXTURES}:
             item.add_marker("postgres")
 
 

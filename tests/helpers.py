@@ -7,6 +7,7 @@ machine (`need`), so a green CI never hides a skipped test.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -22,8 +23,10 @@ import psycopg2
 import pytest
 
 from music_analytics import pipeline
+from music_analytics import tables as catalogue
 from music_analytics import warehouse as wh
 from music_analytics.config import Config, load_config
+from music_analytics.warehouse.base import quote
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -93,6 +96,19 @@ def make_config(tmp_path: Path, source: Path | str | None, warehouse: str, **fla
     )
 
 
+def with_settings(cfg: Config, **values: object) -> Config:
+    """The config with some settings changed, by their flag destination (reload=True,
+    quality_gates=(), start=date, ...): typed values, not validated (a test's shortcut)."""
+    from music_analytics.config import settings
+
+    by_dest = {s.dest: s for s in settings()}
+    for dest, value in values.items():
+        s = by_dest[dest]
+        section = getattr(cfg, s.section)
+        cfg = dataclasses.replace(cfg, **{s.section: dataclasses.replace(section, **{s.key: value})})
+    return cfg
+
+
 def expectations_at(gate: str) -> int:
     """How many expectations a gate evaluates (from the suites in expectations/)."""
     from music_analytics import quality
@@ -100,10 +116,32 @@ def expectations_at(gate: str) -> int:
     return sum(len(s.expectations) for s in quality.suites(gate))
 
 
+# The star schema's tables (and the events fact, and rejected records), in merge order.
+STAR = tuple(t.name for t in catalogue.STAR)
+
+
+def query(warehouse: wh.Warehouse, statement: str) -> list[tuple[Any, ...]]:
+    """Run one read-only query in its own transaction."""
+    with warehouse.transaction() as tx:
+        return warehouse.fetch(tx, statement)
+
+
+def row_count(warehouse: wh.Warehouse, table: str) -> int:
+    return int(query(warehouse, f"SELECT COUNT(*) FROM {quote(table)}")[0][0])
+
+
+def table_rows(warehouse: wh.Warehouse, table: str) -> list[tuple[Any, ...]]:
+    """All rows of a pipeline table in key order (comparisons of whole tables)."""
+    t = catalogue.BY_NAME[table]
+    cols = ", ".join(quote(c) for c in t.names)
+    order = ", ".join(quote(k) for k in t.key)
+    return query(warehouse, f"SELECT {cols} FROM {quote(table)} ORDER BY {order}")
+
+
 def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
     """Every pipeline table of the config's warehouse, in key order."""
     w = wh.connect(cfg.warehouse)
-    return {t: w.table_rows(t) for t in wh.MERGE_ORDER}
+    return {t: table_rows(w, t) for t in STAR}
 
 
 def one_shot(tmp_path: Path, source: Path, **flags: object) -> dict[str, list[tuple[Any, ...]]]:
@@ -114,7 +152,7 @@ def one_shot(tmp_path: Path, source: Path, **flags: object) -> dict[str, list[tu
 
 
 def count(cfg: Config, sql: str) -> Any:
-    return wh.connect(cfg.warehouse).query(sql)[0][0]
+    return query(wh.connect(cfg.warehouse), sql)[0][0]
 
 
 # -- raw files ---------------------------------------------------------------------------------------
@@ -310,3 +348,30 @@ EXPECTED_SONG_REJECTS = {
     ("song_data/A/B/C/TRA6.json", 1): "duplicate_song",
     ("song_data/A/B/C/TRA7.json", 1): "invalid_value",
 }
+
+
+# -- SQL generated from the table catalogue ----------------------------------------------------------
+
+
+def named_statements(out: dict[str, str], name: str, statements: list[str]) -> None:
+    """Add statements under `name` (several: name.1, name.2, ...), as the golden files are named."""
+    if len(statements) == 1:
+        out[name] = statements[0]
+    else:
+        out.update({f"{name}.{i}": s for i, s in enumerate(statements, 1)})
+
+
+def generated_statements(dialect: Any) -> dict[str, str]:
+    """Every statement generated from the catalogue in `dialect` (a render.Dialect), by name."""
+    from music_analytics.warehouse import render
+
+    out: dict[str, str] = {}
+    for table in catalogue.ALL:
+        out[f"create.{table.name}"] = render.create_table(table, dialect)
+        named_statements(out, f"merge.{table.name}", render.merge(table, dialect))
+        if dialect.merge_through_delta and table.merge == "upsert":
+            out[f"merge.delta_counts.{table.name}"] = render.delta_counts(table)
+    for migration in catalogue.MIGRATIONS:
+        table = catalogue.BY_NAME[migration.table]
+        named_statements(out, f"migrate.{migration.id}", render.migration(migration, table, dialect))
+    return out

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from music_analytics import secrets
-from music_analytics.config import WarehouseURL, load_config
+from music_analytics.config import WarehouseURL, example_ini, load_config, settings
 from music_analytics.errors import ConfigError
 from tests.helpers import REPO
 
@@ -20,7 +20,7 @@ def test_precedence_ini_then_env_then_flags(tmp_path: Path) -> None:
         "[warehouse]\nurl = duckdb:///ini.duckdb\n[demo]\nevents = 5000\n"
     )
     cfg = load_config(ini, environ={})
-    assert (cfg.source, str(cfg.data_dir), cfg.warehouse.path, cfg.demo_events) == (
+    assert (cfg.pipeline.source, str(cfg.data_dir), cfg.warehouse.path, cfg.demo.events) == (
         "/from/ini",
         "ini-data",
         "ini.duckdb",
@@ -28,33 +28,54 @@ def test_precedence_ini_then_env_then_flags(tmp_path: Path) -> None:
     )
     env = {"MUSIC_ANALYTICS_PIPELINE_SOURCE": "/from/env", "MUSIC_ANALYTICS_WAREHOUSE_URL": "duckdb:///env.duckdb"}
     cfg = load_config(ini, environ=env)
-    assert (cfg.source, cfg.warehouse.path) == ("/from/env", "env.duckdb")
+    assert (cfg.pipeline.source, cfg.warehouse.path) == ("/from/env", "env.duckdb")
     cfg = load_config(ini, environ=env, source="/from/flag", start=dt.date(2018, 11, 2))
-    assert (cfg.source, cfg.warehouse.path, cfg.start) == ("/from/flag", "env.duckdb", dt.date(2018, 11, 2))
+    assert (cfg.pipeline.source, cfg.warehouse.path, cfg.pipeline.start) == (
+        "/from/flag",
+        "env.duckdb",
+        dt.date(2018, 11, 2),
+    )
 
 
 def test_defaults_need_no_file_and_no_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     cfg = load_config(environ={})
-    assert cfg.source is None and cfg.engine == "duckdb"
+    assert cfg.pipeline.source is None and cfg.pipeline.engine == "duckdb"
     assert str(cfg.warehouse) == "duckdb:///data/warehouse.duckdb"
     assert cfg.lake_path == Path("data/lake")
+
+
+def test_example_ini_is_generated_from_the_declaration() -> None:
+    assert (REPO / "music-analytics.example.ini").read_text() == example_ini(), (
+        "music-analytics.example.ini is stale: run `make docs` and commit it"
+    )
+    # Every INI setting is in it, as [section] key = value.
+    text = example_ini()
+    for s in settings():
+        if s.option.ini:
+            assert f"\n{s.key} =" in text.split(f"[{s.section}]", 1)[1], (s.section, s.key)
 
 
 def test_example_ini_is_valid() -> None:
     cfg = load_config(REPO / "music-analytics.example.ini", environ={})
     assert cfg.warehouse.scheme == "duckdb"
-    assert (cfg.lookback_days, cfg.lock_timeout) == (2, 600)
+    assert (cfg.pipeline.lookback_days, cfg.pipeline.lock_timeout) == (2, 600)
 
 
 def test_incremental_settings_resolve_ini_then_environment_then_flags(tmp_path: Path) -> None:
     ini = tmp_path / "c.ini"
     ini.write_text("[pipeline]\nlookback_days = 5\nlock_timeout = 30\n")
-    assert (load_config(ini, environ={}).lookback_days, load_config(ini, environ={}).lock_timeout) == (5, 30)
+    assert (
+        load_config(ini, environ={}).pipeline.lookback_days,
+        load_config(ini, environ={}).pipeline.lock_timeout,
+    ) == (5, 30)
     env = {"MUSIC_ANALYTICS_PIPELINE_LOOKBACK_DAYS": "1", "MUSIC_ANALYTICS_PIPELINE_LOCK_TIMEOUT": "0"}
-    assert (load_config(ini, environ=env).lookback_days, load_config(ini, environ=env).lock_timeout) == (1, 0)
+    assert (
+        load_config(ini, environ=env).pipeline.lookback_days,
+        load_config(ini, environ=env).pipeline.lock_timeout,
+    ) == (1, 0)
     flagged = load_config(ini, environ=env, lookback_days=0, lock_timeout=7, reload=True)
-    assert (flagged.lookback_days, flagged.lock_timeout, flagged.reload) == (0, 7, True)
+    assert (flagged.pipeline.lookback_days, flagged.pipeline.lock_timeout, flagged.pipeline.reload) == (0, 7, True)
 
 
 @pytest.mark.parametrize(
@@ -88,12 +109,13 @@ def test_passwords_are_masked_wherever_they_come_from(tmp_path: Path) -> None:
     ini = tmp_path / "c.ini"
     ini.write_text("[warehouse]\nurl = postgresql://etl@h:5432/db\npassword = pw-in-ini-456\n")
     cfg = load_config(ini, environ={})
-    assert cfg.warehouse.password == "pw-in-ini-456"
+    assert cfg.warehouse.password is not None and cfg.warehouse.password.reveal() == "pw-in-ini-456"
+    assert str(cfg.warehouse.password) == "***"
     assert "pw-in-ini-456" not in str(cfg) + repr(cfg)
     assert secrets.redact("x pw-in-ini-456 y") == "x *** y"
 
     cfg = load_config(None, environ={"PGPASSWORD": "pw-in-env-789"}, warehouse="postgresql://etl@h:5432/db")
-    assert cfg.warehouse.password == "pw-in-env-789"
+    assert cfg.warehouse.password is not None and cfg.warehouse.password.reveal() == "pw-in-env-789"
     assert "pw-in-env-789" not in repr(cfg)
 
 
@@ -111,20 +133,20 @@ def test_spark_section_env_and_flag(tmp_path: Path) -> None:
         "shuffle_partitions = 4\nspark.executor.extraJavaOptions = -Dx=1\n"
     )
     cfg = load_config(ini, environ={})
-    assert (cfg.engine, cfg.spark_master, cfg.spark_driver_memory, cfg.spark_shuffle_partitions) == (
+    assert (cfg.pipeline.engine, cfg.spark.master, cfg.spark.driver_memory, cfg.spark.shuffle_partitions) == (
         "spark",
         "local[2]",
         "2g",
         4,
     )
     # spark.* keys pass through with their case (Spark settings are case-sensitive)
-    assert cfg.spark_conf == (("spark.executor.extraJavaOptions", "-Dx=1"),)
+    assert cfg.spark.conf == (("spark.executor.extraJavaOptions", "-Dx=1"),)
     cfg = load_config(ini, environ={"MUSIC_ANALYTICS_SPARK_MASTER": "spark://10.0.0.5:7077"})
-    assert cfg.spark_master == "spark://10.0.0.5:7077"
+    assert cfg.spark.master == "spark://10.0.0.5:7077"
     cfg = load_config(
         ini, environ={"MUSIC_ANALYTICS_SPARK_MASTER": "spark://10.0.0.5:7077"}, spark_master="sc://connect:15002"
     )
-    assert cfg.spark_master == "sc://connect:15002"
+    assert cfg.spark.master == "sc://connect:15002"
 
 
 @pytest.mark.parametrize(
@@ -144,13 +166,13 @@ def test_bad_spark_settings_are_config_errors(tmp_path: Path, ini: str, fragment
 
 def test_quality_section_env_and_flag(tmp_path: Path) -> None:
     cfg = load_config(environ={}, data_dir=str(tmp_path / "d"))
-    assert cfg.quality_gates == ("lake", "warehouse")
+    assert cfg.quality.gates == ("lake", "warehouse")
     assert cfg.quality_docs_path == tmp_path / "d" / "quality-docs"
     ini = tmp_path / "c.ini"
     ini.write_text("[quality]\ngates = warehouse, lake\ndocs_dir = reports/gx\n")
     cfg = load_config(ini, environ={})
-    assert (cfg.quality_gates, cfg.quality_docs_path) == (("lake", "warehouse"), Path("reports/gx"))
+    assert (cfg.quality.gates, cfg.quality_docs_path) == (("lake", "warehouse"), Path("reports/gx"))
     cfg = load_config(ini, environ={"MUSIC_ANALYTICS_QUALITY_GATES": "lake"})
-    assert cfg.quality_gates == ("lake",)
+    assert cfg.quality.gates == ("lake",)
     cfg = load_config(ini, environ={"MUSIC_ANALYTICS_QUALITY_GATES": "lake"}, quality_gates="none")
-    assert cfg.quality_gates == ()
+    assert cfg.quality.gates == ()

@@ -23,7 +23,7 @@ import pytest
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
-from tests.helpers import REPO, day_file, make_config, plays_in
+from tests.helpers import REPO, STAR, day_file, make_config, plays_in, query, row_count, table_rows
 from tests.prefect_processes import PrefectStack, alive, log_tail
 
 SENTINEL = "s3ntinel-Pa55word"  # PostgreSQL here trusts local connections: any password works
@@ -76,7 +76,9 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in daily["schedules"]] == [
         ("0 2 * * *", "UTC", True)
     ]
-    assert daily["parameters"]["scheduled_day"] is True and daily["work_pool_name"] == "music-analytics"
+    # The kind of run is the entrypoint: a run's request, which replaces the deployment's, cannot lose it.
+    assert daily["entrypoint"] == "flows/main.py:music_analytics_daily" and daily["parameters"] == {"request": {}}
+    assert daily["work_pool_name"] == "music-analytics"
 
     # The warehouse block, from the environment (as an operator would create it).
     made = subprocess.run(
@@ -98,7 +100,7 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     assert SENTINEL not in made.stdout + made.stderr and AWS_SECRET not in made.stdout + made.stderr
 
     data_dir = str(tmp_path / "data")
-    common = ["--param", f"source={sample}", "--param", f"warehouse_block={BLOCK}", "--param", f"data_dir={data_dir}"]
+    common = {"source": str(sample), "warehouse_block": BLOCK, "data_dir": data_dir}
 
     # 1. The daily deployment for one day, as the operator runs it.
     result = stack.run(
@@ -106,8 +108,7 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
         "run",
         "music-analytics-etl/daily",
         "--param",
-        "date=2018-11-15",
-        *common,
+        "request=" + json.dumps({"date": "2018-11-15", **common}),
         "--watch",
         "--watch-timeout",
         "300",
@@ -118,8 +119,8 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     assert day_run is not None
     assert stack.flow_run(day_run.group(1))["state"]["type"] == "COMPLETED"
     pg = wh.connect(WarehouseURL.parse(pg_url))
-    assert pg.count("songplays") == plays_in(day_file(sample, dt.date(2018, 11, 15)))
-    assert pg.query("SELECT first_day, status, files_loaded FROM pipeline_runs") == [
+    assert row_count(pg, "songplays") == plays_in(day_file(sample, dt.date(2018, 11, 15)))
+    assert query(pg, "SELECT first_day, status, files_loaded FROM pipeline_runs") == [
         (dt.date(2018, 11, 15), "succeeded", 72)
     ]
     artifacts = stack.api("POST", "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [day_run.group(1)]}}})
@@ -146,16 +147,18 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
         {
             "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": "2018-11-17T02:00:00+00:00"}},
             "parameters": {
-                "source": str(sample),
-                "warehouse_block": BLOCK,
-                "aws_credentials_block": AWS_BLOCK,
-                "data_dir": data_dir,
-                "quality_gates": "none",
+                "request": {
+                    "source": str(sample),
+                    "warehouse_block": BLOCK,
+                    "aws_credentials_block": AWS_BLOCK,
+                    "data_dir": data_dir,
+                    "quality_gates": "none",
+                }
             },
         },
     )
     assert _wait(stack, scheduled["id"])["state"]["type"] == "COMPLETED", log_tail(stack.worker_log)
-    assert pg.query("SELECT first_day, status, files_loaded FROM pipeline_runs ORDER BY started_at")[-1] == (
+    assert query(pg, "SELECT first_day, status, files_loaded FROM pipeline_runs ORDER BY started_at")[-1] == (
         dt.date(2018, 11, 16),
         "succeeded",
         1,
@@ -165,12 +168,14 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     state, output = stack.run_deployment(
         "music-analytics-etl/backfill",
         {
-            "start": "2018-11-01",
-            "end": "2018-11-30",
-            "source": str(sample),
-            "warehouse_block": BLOCK,
-            "data_dir": data_dir,
-            "quality_gates": "none",
+            "request": {
+                "start": "2018-11-01",
+                "end": "2018-11-30",
+                "source": str(sample),
+                "warehouse_block": BLOCK,
+                "data_dir": data_dir,
+                "quality_gates": "none",
+            }
         },
         timeout=600,
     )
@@ -178,9 +183,9 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     one_shot = make_config(tmp_path / "one-shot", sample, f"duckdb:///{tmp_path / 'one-shot.duckdb'}")
     pipeline.run(one_shot)
     ref = wh.connect(one_shot.warehouse)
-    for table in wh.MERGE_ORDER:
-        assert pg.table_rows(table) == ref.table_rows(table), table
-    runs = pg.query("SELECT first_day, status FROM pipeline_runs ORDER BY started_at")[2:]
+    for table in STAR:
+        assert table_rows(pg, table) == table_rows(ref, table), table
+    runs = query(pg, "SELECT first_day, status FROM pipeline_runs ORDER BY started_at")[2:]
     assert [d for d, _ in runs] == [dt.date(2018, 11, d) for d in range(1, 31)]
     # The two days the daily deployment loaded are skipped: their files are in the ledger, unchanged.
     assert {d.day for d, status in runs if status == "skipped"} == {15, 16}
@@ -188,7 +193,14 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
     # 4. A block name that does not exist: the run fails, saying which.
     state, _ = stack.run_deployment(
         "music-analytics-etl/daily",
-        {"date": "2018-11-15", "source": str(sample), "warehouse_block": "no-such-block", "data_dir": data_dir},
+        {
+            "request": {
+                "date": "2018-11-15",
+                "source": str(sample),
+                "warehouse_block": "no-such-block",
+                "data_dir": data_dir,
+            }
+        },
         timeout=300,
     )
     assert state == "Failed"

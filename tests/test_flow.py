@@ -11,6 +11,7 @@ import pytest
 
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
+from tests.helpers import query, row_count, table_rows
 
 
 @pytest.fixture(scope="session")
@@ -28,13 +29,13 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def test_flow_runs_the_sample_end_to_end(
     prefect_server: None, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from music_analytics_flows.main import music_analytics_etl
+    from music_analytics_flows.main import RunRequest, music_analytics_etl
 
     # data_dir served over HTTP: the artifacts link there (never to a file:// path on the worker).
     monkeypatch.setenv("MUSIC_ANALYTICS_REPORTS_BASE_URL", "https://reports.example.com/music/")
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     state = music_analytics_etl(
-        source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"), return_state=True
+        RunRequest(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data")), return_state=True
     )
     assert state.is_completed()
     result = state.result()
@@ -108,23 +109,26 @@ def test_flow_runs_the_sample_end_to_end(
 
     # The rerun finds every file in the ledger, unchanged: it reads and writes nothing.
     written = report.stat().st_mtime_ns
-    again = music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))
+    again = music_analytics_etl(RunRequest(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data")))
     assert again["status"] == "skipped" and "tables" not in again
     assert again["insights"]["skipped"] == "nothing new was loaded" and report.stat().st_mtime_ns == written
     assert (again["files"]["read"], again["files"]["unchanged"]) == (0, 101)
-    ledger = wh.connect(WarehouseURL.parse(warehouse)).query(
-        "SELECT status, files_loaded, files_unchanged, events_read FROM pipeline_runs ORDER BY started_at"
+    ledger = query(
+        wh.connect(WarehouseURL.parse(warehouse)),
+        "SELECT status, files_loaded, files_unchanged, events_read FROM pipeline_runs ORDER BY started_at",
     )
     assert ledger == [("succeeded", 101, 0, 8056), ("skipped", 0, 101, None)]
 
 
 def test_failing_source_fails_the_flow_with_the_message(prefect_server: None, tmp_path: Path) -> None:
-    from music_analytics_flows.main import music_analytics_etl
+    from music_analytics_flows.main import RunRequest, music_analytics_etl
 
     state = music_analytics_etl(
-        source=str(tmp_path / "missing"),
-        warehouse=f"duckdb:///{tmp_path / 'w.duckdb'}",
-        data_dir=str(tmp_path / "data"),
+        RunRequest(
+            source=str(tmp_path / "missing"),
+            warehouse=f"duckdb:///{tmp_path / 'w.duckdb'}",
+            data_dir=str(tmp_path / "data"),
+        ),
         return_state=True,
     )
     assert state.is_failed()
@@ -139,20 +143,22 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(
 
     from music_analytics.config import WarehouseURL
     from music_analytics.warehouse import connect
-    from music_analytics_flows.main import music_analytics_etl
+    from music_analytics_flows.main import RunRequest, music_analytics_etl
     from tests.helpers import gold_source
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    music_analytics_etl(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data"))
+    music_analytics_etl(RunRequest(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data")))
     adapter = connect(WarehouseURL.parse(warehouse))
-    before = {t: adapter.table_rows(t) for t in ("users", "songplays", "time")}
+    before = {t: table_rows(adapter, t) for t in ("users", "songplays", "time")}
 
     # The same dataset, copied with one changed file: a moved source as far as the ledger goes.
     state = music_analytics_etl(
-        source=str(gold_source(sample, tmp_path)),
-        warehouse=warehouse,
-        data_dir=str(tmp_path / "data"),
-        source_moved=True,
+        RunRequest(
+            source=str(gold_source(sample, tmp_path)),
+            warehouse=warehouse,
+            data_dir=str(tmp_path / "data"),
+            source_moved=True,
+        ),
         return_state=True,
     )
     assert state.is_failed()
@@ -161,11 +167,12 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(
     # Only the changed file is read (the ledger has the others): its 388 events and the gold play.
     assert "FAIL events: expect_column_values_to_be_in_set(level): 1 unexpected of 389; e.g. 'gold'" in message
     assert "nothing was staged or published" in message
-    assert {t: adapter.table_rows(t) for t in before} == before
+    assert {t: table_rows(adapter, t) for t in before} == before
     # The failed gate's results: in the quality history and as a Prefect artifact of the run.
-    failed = adapter.query(
+    failed = query(
+        adapter,
         "SELECT suite, column_name, unexpected_count FROM quality_results "
-        "WHERE gate = 'lake' AND NOT success AND severity = 'critical' ORDER BY suite"
+        "WHERE gate = 'lake' AND NOT success AND severity = 'critical' ORDER BY suite",
     )
     assert failed == [("events", "level", 1), ("songplays", "level", 1), ("users", "level", 1)]
     with get_client(sync_client=True) as client:
@@ -211,23 +218,23 @@ def test_upgrading_a_warehouse_loaded_before_the_events_fact(
 ) -> None:
     """A warehouse whose plays predate the events fact: the run still succeeds and says what to do; the
     suggested --reload fills events and the insights come back."""
-    from music_analytics_flows.main import music_analytics_etl
+    from music_analytics_flows.main import RunRequest, music_analytics_etl
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     args = {"source": str(sample), "warehouse": warehouse, "data_dir": str(tmp_path / "data"), "quality_gates": "none"}
-    music_analytics_etl(**args)
+    music_analytics_etl(RunRequest(**args))
     adapter = wh.connect(WarehouseURL.parse(warehouse))
     # As an older version left it: the events table without rows, and no report at today's per-warehouse path.
-    adapter.query("DELETE FROM events RETURNING 1")
+    query(adapter, "DELETE FROM events RETURNING 1")
     (tmp_path / "data" / "reports" / "w" / "insights.html").unlink()
 
-    state = music_analytics_etl(**args, return_state=True)
+    state = music_analytics_etl(RunRequest(**args), return_state=True)
     assert state.is_completed()
     result = state.result()
     assert result["status"] == "skipped" and result["insights"]["html"] is None
     assert "the events table holds 0 of the 6,820 plays" in result["insights"]["skipped"]
     assert "insights skipped: " in result["text"] and "--reload" in result["text"]
 
-    reloaded = music_analytics_etl(**args, reload=True)
-    assert reloaded["status"] == "succeeded" and adapter.count("events") == 8056
+    reloaded = music_analytics_etl(RunRequest(**args, reload=True))
+    assert reloaded["status"] == "succeeded" and row_count(adapter, "events") == 8056
     assert reloaded["insights"]["top_song"] == "You're The One - Dwight Yoakam"

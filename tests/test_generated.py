@@ -12,7 +12,7 @@ import pytest
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.generator import GeneratorParams, generate
-from tests.helpers import make_config
+from tests.helpers import make_config, row_count, table_rows
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_every_injected_fault_is_accounted_for(
     assert len(kinds) >= 15, kinds  # every kind was injected at least once
 
     w = wh.connect(cfg.warehouse)
-    rejected = {(r[0], r[1]): r[3] for r in w.table_rows("rejected_records")}
+    rejected = {(r[0], r[1]): r[3] for r in table_rows(w, "rejected_records")}
     for fault in faults:
         where = (fault["file"], fault["line"])
         outcome = str(fault["expect"])
@@ -57,9 +57,9 @@ def test_every_injected_fault_is_accounted_for(
     assert t.rejected_by_reason == by_reason
     assert t.songplays == expected["songplays"]
     assert t.matched == expected["songplays_matched"]
-    assert w.count("users") == expected["users"]
-    assert w.count("artists") == expected["artists"]
-    assert w.count("songs") == expected["song_records"]
+    assert row_count(w, "users") == expected["users"]
+    assert row_count(w, "artists") == expected["artists"]
+    assert row_count(w, "songs") == expected["song_records"]
     assert t.events.empty_files == kinds["empty_file"]
 
 

@@ -5,7 +5,6 @@ Expected counts are computed here from the raw JSON of the sample, not taken fro
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -19,7 +18,19 @@ from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.config import Config, WarehouseURL
 from music_analytics.errors import QualityGateError, WarehouseError
-from tests.helpers import append, copy_of, count, day_file, make_config, one_shot, plays_in, tables
+from music_analytics.pipeline import Hooks
+from tests.helpers import (
+    append,
+    copy_of,
+    count,
+    day_file,
+    make_config,
+    one_shot,
+    plays_in,
+    query,
+    tables,
+    with_settings,
+)
 
 DAY = dt.date(2018, 11, 15)
 
@@ -33,7 +44,7 @@ def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_pat
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == plays_in(day_file(sample, DAY))
 
     # The ledger holds each file with the SHA-256 of its content.
-    ledger = dict(wh.connect(cfg.warehouse).query("SELECT source_file, checksum FROM loaded_files"))
+    ledger = dict(query(wh.connect(cfg.warehouse), "SELECT source_file, checksum FROM loaded_files"))
     assert len(ledger) == 72
     rel = f"log_data/2018/11/{DAY}-events.json"
     assert ledger[rel] == hashlib.sha256(day_file(sample, DAY).read_bytes()).hexdigest()
@@ -54,9 +65,10 @@ def test_a_daily_run_reads_its_day_and_new_song_files_only(sample: Path, tmp_pat
     again = pipeline.run(make_config(tmp_path, sample, warehouse_url, start=nxt, end=nxt))
     assert again.status == "skipped" and again.transform is None
     assert tables(cfg) == before
-    runs = wh.connect(cfg.warehouse).query(
+    runs = query(
+        wh.connect(cfg.warehouse),
         "SELECT status, first_day, files_loaded, files_unchanged, songplays_inserted FROM pipeline_runs "
-        "ORDER BY started_at"
+        "ORDER BY started_at",
     )
     assert runs == [
         ("succeeded", DAY, 72, 0, plays_in(day_file(sample, DAY))),
@@ -116,7 +128,7 @@ def test_a_generated_month_loaded_day_by_day_with_both_gates_equals_a_one_shot_l
     assert [len(s.quality) for s in runs] == [2] * days
     matched = count(cfg, "SELECT COUNT(song_id) * 1.0 / COUNT(*) FROM songplays")
     assert matched > 0.9
-    assert tables(cfg) == one_shot(tmp_path, generated_month, start=cfg.start, end=cfg.end)
+    assert tables(cfg) == one_shot(tmp_path, generated_month, start=cfg.pipeline.start, end=cfg.pipeline.end)
 
 
 def test_days_loaded_out_of_order_equal_a_one_shot_load(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
@@ -178,14 +190,14 @@ def test_backfill_stops_at_the_failing_day_and_resumes_there(
     assert "backfill stopped at 2018-11-05 (day 5 of 7)" in message
     assert "2018-11-01..2018-11-04 are loaded" in message
     assert "expect_column_values_to_be_in_set(level): 1 unexpected" in message
-    loaded = wh.connect(cfg.warehouse).query("SELECT first_day, status FROM pipeline_runs ORDER BY started_at")
+    loaded = query(wh.connect(cfg.warehouse), "SELECT first_day, status FROM pipeline_runs ORDER BY started_at")
     assert loaded == [(dt.date(2018, 11, d), "succeeded") for d in range(1, 5)] + [(bad_day, "failed")]
 
     path.write_text(clean)  # the source is fixed
     resumed = pipeline.backfill(cfg)
     assert [s.status for s in resumed] == ["skipped"] * 4 + ["succeeded"] * 3
-    week = dataclasses.replace(cfg, quality_gates=())
-    assert tables(week) == one_shot(tmp_path, source, start=cfg.start, end=cfg.end)
+    week = with_settings(cfg, quality_gates=())
+    assert tables(week) == one_shot(tmp_path, source, start=cfg.pipeline.start, end=cfg.pipeline.end)
 
 
 def test_late_events_are_merged_once(sample: Path, tmp_path: Path, warehouse_url: str) -> None:
@@ -218,8 +230,9 @@ def test_late_events_are_merged_once(sample: Path, tmp_path: Path, warehouse_url
     assert run18.plan is not None
     assert (run18.plan.files_read, run18.plan.changed, run18.plan.lookback_changed) == (2, 1, 1)
     assert count(cfg, "SELECT COUNT(*) FROM songplays") == expected + 1 + plays_in(day_file(source, d18))
-    checksums = wh.connect(cfg.warehouse).query(
-        f"SELECT COUNT(DISTINCT checksum) FROM loaded_files WHERE source_file LIKE '%{d16}-events.json'"
+    checksums = query(
+        wh.connect(cfg.warehouse),
+        f"SELECT COUNT(DISTINCT checksum) FROM loaded_files WHERE source_file LIKE '%{d16}-events.json'",
     )
     assert checksums == [(2,)]
 
@@ -242,7 +255,7 @@ def test_a_reloaded_file_drops_rejections_its_new_content_no_longer_gives(
     path.write_text(broken)
     cfg = make_config(tmp_path, source, duckdb_url, start=DAY, end=DAY)
     pipeline.run(cfg)
-    assert wh.connect(cfg.warehouse).query("SELECT line_number, reason FROM rejected_records") == [(1, "not_json")]
+    assert query(wh.connect(cfg.warehouse), "SELECT line_number, reason FROM rejected_records") == [(1, "not_json")]
 
     path.write_text(clean)
     fixed = pipeline.run(cfg)
@@ -254,7 +267,7 @@ def test_a_reloaded_file_drops_rejections_its_new_content_no_longer_gives(
 def _run_in_process(cfg: Config, barrier: Any, results: Any) -> None:
     messages: list[str] = []
     barrier.wait()  # both runs start together
-    summary = pipeline.run(cfg, messages.append)
+    summary = pipeline.run(cfg, Hooks(messages.append))
     results.put((summary.status, any(m.startswith("waiting for the warehouse lock") for m in messages)))
 
 
@@ -302,8 +315,8 @@ def test_a_failed_run_is_in_the_ledger_with_its_error_and_no_secret(tmp_path: Pa
     cfg = make_config(tmp_path, tmp_path / secret, duckdb_url)
     with pytest.raises(SourceError, match="not a readable folder"):
         pipeline.run(cfg)
-    ((status, files_loaded, error),) = wh.connect(cfg.warehouse).query(
-        "SELECT status, files_loaded, error FROM pipeline_runs"
+    ((status, files_loaded, error),) = query(
+        wh.connect(cfg.warehouse), "SELECT status, files_loaded, error FROM pipeline_runs"
     )
     assert (status, files_loaded) == ("failed", 0)
     assert "not a readable folder" in error and secret not in error
@@ -360,7 +373,7 @@ def test_a_changed_file_older_than_the_lookback_window_is_reported(
 
     messages: list[str] = []
     nxt = DAY + dt.timedelta(days=1)
-    run = pipeline.run(make_config(tmp_path, source, duckdb_url, start=nxt, end=nxt), messages.append)
+    run = pipeline.run(make_config(tmp_path, source, duckdb_url, start=nxt, end=nxt), Hooks(messages.append))
     assert run.plan is not None and run.plan.stale == ("log_data/2018/11/2018-11-10-events.json",)
     warning = (
         "1 loaded event file(s) older than the lookback window changed since they were loaded and were not "

@@ -24,7 +24,7 @@ from music_analytics.config import WarehouseURL
 from music_analytics.errors import WarehouseError
 from music_analytics.insights.html import BAR
 from tests.browser import CHROMIUM_FLAGS, decode_png, rgb
-from tests.helpers import make_config
+from tests.helpers import make_config, query
 
 INSIGHTS = sql.SQL_DIR / "insights"
 GOLDEN = Path(__file__).parent / "golden" / "insights"
@@ -119,9 +119,10 @@ def test_a_warehouse_without_the_star_schema_or_its_events_says_what_to_do(pg_ur
         insights.run(warehouse)
     # A warehouse loaded before the events fact: plays, but nothing in events.
     warehouse.create_schema()
-    warehouse.query(
+    query(
+        warehouse,
         "INSERT INTO songplays VALUES (1, TIMESTAMP '2018-11-01 00:00:00', '7', 'free', NULL, NULL, 1, "
-        "NULL, NULL) RETURNING 1"
+        "NULL, NULL) RETURNING 1",
     )
     with pytest.raises(WarehouseError, match=r"the events table holds 0 of the 1 plays: .*--reload"):
         insights.run(warehouse)

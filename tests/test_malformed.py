@@ -9,7 +9,7 @@ import pytest
 
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
-from tests.helpers import DAY1, EXPECTED_SONG_REJECTS, make_config, song, write_source
+from tests.helpers import DAY1, EXPECTED_SONG_REJECTS, make_config, row_count, song, table_rows, write_source
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_each_malformed_kind_is_rejected_with_its_reason(bad_source: Path, tmp_p
     t = summary.transform
     assert t is not None
     w = wh.connect(cfg.warehouse)
-    rejected = {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in w.table_rows("rejected_records")}
+    rejected = {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in table_rows(w, "rejected_records")}
 
     day1 = "log_data/2018/11/2018-11-01-events.json"
     expected_events = {(day1, n): reason for n, (_, reason) in enumerate(DAY1, start=1) if reason}
@@ -54,13 +54,13 @@ def test_each_malformed_kind_is_rejected_with_its_reason(bad_source: Path, tmp_p
     assert sum(t.rejected_by_reason.values()) == t.events.rejected + t.songs.rejected
 
     # The rest loads: accepted plays with a user become songplays, numbers as text stay text.
-    songs = {r[0]: r for r in w.table_rows("songs")}
+    songs = {r[0]: r for r in table_rows(w, "songs")}
     assert set(songs) == {"SOUPIRU12A6D4FA1E1", "SONUM1", "SOMULTI1", "SOMULTI2", "SOMULTI3", "SOBOM"}
     assert (songs["SONUM1"][1], songs["SONUM1"][3]) == ("4.6", "311")
     assert songs["SOUPIRU12A6D4FA1E1"][1] == "Der Kleine Dompfaff"  # the first record of a song_id wins
-    plays = w.table_rows("songplays")
+    plays = table_rows(w, "songplays")
     assert len(plays) == 4  # line 1, itemInSession 13 and 15 of day 1, and day 3
-    assert w.count("users") == 1
+    assert row_count(w, "users") == 1
 
 
 def test_song_record_line_numbers_follow_the_file(bad_source: Path, tmp_path: Path, duckdb_url: str) -> None:
@@ -69,5 +69,5 @@ def test_song_record_line_numbers_follow_the_file(bad_source: Path, tmp_path: Pa
     )
     cfg = make_config(tmp_path, bad_source, duckdb_url)
     pipeline.run(cfg)
-    rejected = {(r[0], r[1]): r[3] for r in wh.connect(cfg.warehouse).table_rows("rejected_records")}
+    rejected = {(r[0], r[1]): r[3] for r in table_rows(wh.connect(cfg.warehouse), "rejected_records")}
     assert rejected[("song_data/A/B/C/TRA2.json", 13)] == "not_json"  # 12 lines of pretty JSON, then garbage

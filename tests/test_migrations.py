@@ -13,8 +13,8 @@ from typing import Any
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
-from music_analytics.warehouse.base import MIGRATIONS
-from tests.helpers import make_config
+from music_analytics.tables import MIGRATIONS
+from tests.helpers import make_config, table_rows
 
 OLD_DDL = (
     'CREATE TABLE "time" (start_time TIMESTAMP NOT NULL, hour INTEGER NOT NULL, day INTEGER NOT NULL, '
@@ -84,6 +84,6 @@ def test_a_migrated_warehouse_loads_like_a_new_one(sample: Path, tmp_path: Path,
     # The hand-made old rows are still there next to the run's; the run's rows equal a new warehouse's.
     assert _rows(old_wh, "SELECT COUNT(*) FROM songs WHERE song_id IN ('SOA', 'SOB')") == [(2,)]
     for table in ("songs", "artists", "time", "songplays", "users"):
-        new_rows = fresh_wh.table_rows(table)
+        new_rows = table_rows(fresh_wh, table)
         keys = {r[0] for r in new_rows}  # table_rows puts the key first
-        assert [r for r in old_wh.table_rows(table) if r[0] in keys] == new_rows, table
+        assert [r for r in table_rows(old_wh, table) if r[0] in keys] == new_rows, table

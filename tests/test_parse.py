@@ -48,24 +48,6 @@ def test_contract_matches_the_real_event_keys(sample: Path) -> None:
     assert tuple(song) == SONGS.keys
 
 
-def test_duckdb_ddl_matches_the_shared_ddl_but_for_primary_keys() -> None:
-    import re
-
-    root = Path(__file__).parents[1] / "sql" / "warehouse"
-
-    def columns(path: Path) -> list[str]:
-        body = "\n".join(line for line in path.read_text().splitlines() if not line.startswith("--"))
-        body = re.sub(r"\s+PRIMARY KEY(\s*\([^)]*\))?", "", body)
-        return [line.strip().rstrip(",") for line in body.splitlines() if line.strip().rstrip(",")]
-
-    # Only tables with a primary key need a DuckDB copy (quality_results has none).
-    shared = sorted(p for p in (root / "common" / "schema").glob("*.sql") if "PRIMARY KEY" in p.read_text())
-    assert [p.name for p in shared] == sorted(p.name for p in (root / "duckdb" / "schema").glob("*.sql"))
-    assert len(shared) == 7
-    for path in shared:
-        assert columns(root / "duckdb" / "schema" / path.name) == columns(path), path.name
-
-
 MODELS_DIR = Path(__file__).parents[1] / "sql" / "transform"
 
 

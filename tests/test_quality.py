@@ -22,8 +22,7 @@ from music_analytics import pipeline, quality
 from music_analytics import warehouse as wh
 from music_analytics.config import Config, WarehouseURL
 from music_analytics.errors import ConfigError, QualityGateError
-from music_analytics.warehouse.base import MERGE_ORDER
-from tests.helpers import make_config
+from tests.helpers import STAR, make_config, query, table_rows
 
 
 @pytest.fixture(autouse=True)
@@ -281,9 +280,10 @@ def test_the_real_sample_passes_every_critical_expectation(published: tuple[Conf
         "users": 97,
     }
     # The results are kept: one row per expectation and gate in quality_results, and Data Docs.
-    history = wh.connect(cfg.warehouse).query(
+    history = query(
+        wh.connect(cfg.warehouse),
         "SELECT gate, COUNT(*), COUNT(*) FILTER (WHERE NOT success), MIN(run_id), MAX(run_id) "
-        "FROM quality_results GROUP BY gate ORDER BY gate"
+        "FROM quality_results GROUP BY gate ORDER BY gate",
     )
     assert history == [
         ("lake", LAKE_EXPECTATIONS, 1, summary.run_id, summary.run_id),
@@ -307,7 +307,7 @@ def test_the_real_sample_passes_every_critical_expectation(published: tuple[Conf
 
 def _snapshot(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
     adapter = wh.connect(cfg.warehouse)
-    return {t: adapter.table_rows(t) for t in MERGE_ORDER}
+    return {t: table_rows(adapter, t) for t in STAR}
 
 
 def _mutate_lake(lake: Path, table: str, statement: str) -> None:
@@ -386,7 +386,7 @@ def test_a_warning_reports_without_blocking(published: tuple[Config, pipeline.Ru
     assert (result.warnings[0].unexpected_count, result.warnings[0].element_count) == (6820, 6820)
     pipeline.enforce(result)
     pipeline.load(cfg, wh.MergeCounts())
-    assert wh.connect(cfg.warehouse).query("SELECT COUNT(song_id) FROM songplays") == [(0,)]
+    assert query(wh.connect(cfg.warehouse), "SELECT COUNT(song_id) FROM songplays") == [(0,)]
 
 
 def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(
@@ -420,8 +420,9 @@ def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(
         pipeline.enforce(result)
     assert _snapshot(cfg) == before
     # The failed audit is in the quality history, next to the passing run before it.
-    rows = adapter.query(
+    rows = query(
+        adapter,
         "SELECT run_id, COUNT(*), SUM(CASE WHEN success THEN 0 ELSE 1 END) FROM quality_results "
-        "WHERE gate = 'warehouse' GROUP BY run_id ORDER BY run_id"
+        "WHERE gate = 'warehouse' GROUP BY run_id ORDER BY run_id",
     )
     assert sorted(rows) == sorted([(summary.run_id, WAREHOUSE_EXPECTATIONS, 1), ("pg-run", WAREHOUSE_EXPECTATIONS, 3)])

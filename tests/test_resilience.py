@@ -18,7 +18,7 @@ import pytest
 
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
-from tests.helpers import REPO, need, plays_in
+from tests.helpers import REPO, need, plays_in, query, row_count
 from tests.pgcluster import TempPostgres
 
 RETRY = re.compile(r"Retry \d+/\d+ will start")
@@ -97,7 +97,11 @@ def test_the_flow_survives_a_postgresql_restart_mid_run(
 
         warehouse = wh.connect(WarehouseURL.parse(url))
         expected = sum(plays_in(p) for p in sorted((sample / "log_data").rglob("*.json")))
-        assert warehouse.count("songplays") == expected == 6820
-        assert (warehouse.count("users"), warehouse.count("songs"), warehouse.count("time")) == (97, 71, 6813)
-        assert warehouse.query("SELECT status, files_loaded FROM pipeline_runs") == [("succeeded", 101)]
-        assert warehouse.count("loaded_files") == 101
+        assert row_count(warehouse, "songplays") == expected == 6820
+        assert (row_count(warehouse, "users"), row_count(warehouse, "songs"), row_count(warehouse, "time")) == (
+            97,
+            71,
+            6813,
+        )
+        assert query(warehouse, "SELECT status, files_loaded FROM pipeline_runs") == [("succeeded", 101)]
+        assert row_count(warehouse, "loaded_files") == 101

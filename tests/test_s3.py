@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 import shutil
 import socket
@@ -25,8 +24,9 @@ import pytest
 from music_analytics import pipeline, s3
 from music_analytics import warehouse as wh
 from music_analytics.cli import main as cli_main
-from music_analytics.config import Config, WarehouseURL
-from tests.helpers import FlowCli, make_config, need, tables
+from music_analytics.config import Config, RedshiftSettings, S3Settings, Secret, WarehouseURL
+from music_analytics.pipeline import Hooks
+from tests.helpers import STAR, FlowCli, make_config, need, query, tables
 
 BUCKET = "sparkify"
 PREFIX = "raw/sparkify"
@@ -70,9 +70,10 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def s3_config(cfg: Config, endpoint: str) -> Config:
-    return dataclasses.replace(
-        cfg, s3_endpoint_url=endpoint, s3_region="us-east-1", s3_access_key_id=KEY_ID, s3_secret_access_key=SECRET
+    settings = S3Settings(
+        endpoint_url=endpoint, region="us-east-1", access_key_id=KEY_ID, secret_access_key=Secret(SECRET)
     )
+    return dataclasses.replace(cfg, s3=settings)
 
 
 def s3_env(endpoint: str) -> dict[str, str]:
@@ -89,10 +90,10 @@ def s3_sample(moto_endpoint: str, sample: Path, tmp_path_factory: pytest.TempPat
     """The real sample uploaded to s3://sparkify/raw/sparkify/ (once per module)."""
     need(sample.is_dir(), "the Sparkify sample")
     cfg = s3_config(Config(), moto_endpoint)
-    client = s3.client(cfg)
+    client = s3.client(cfg.s3)
     client.create_bucket(Bucket=BUCKET)
     uri = f"s3://{BUCKET}/{PREFIX}"
-    keys = s3.upload_tree(cfg, sample, uri)
+    keys = s3.upload_tree(cfg.s3, sample, uri)
     assert len(keys) == 101
     return uri
 
@@ -142,8 +143,8 @@ def test_the_flow_reading_s3_publishes_what_the_folder_run_does(
     for secret in (SECRET, PG_PASSWORD):
         assert secret not in output and secret not in summary
     # The ledger names files relative to the source prefix, as for a folder.
-    assert ("log_data/2018/11/2018-11-15-events.json",) in wh.connect(cfg.warehouse).query(
-        "SELECT source_file FROM loaded_files"
+    assert ("log_data/2018/11/2018-11-15-events.json",) in query(
+        wh.connect(cfg.warehouse), "SELECT source_file FROM loaded_files"
     )
 
 
@@ -153,13 +154,13 @@ def test_a_daily_run_downloads_only_what_it_needs(s3_sample: str, moto_endpoint:
     cfg = s3_config(
         make_config(tmp_path, s3_sample, f"duckdb:///{tmp_path / 'w.duckdb'}", start=day, end=day), moto_endpoint
     )
-    first = pipeline.run(cfg, messages.append)
+    first = pipeline.run(cfg, Hooks(messages.append))
     assert first.plan is not None and first.plan.files_read == 72
     # 71 song files, the day and the two lookback days (their checksums decide if they are read).
     assert "downloading 74 of 74 objects from s3://sparkify/raw/sparkify (" in "\n".join(messages)
     messages.clear()
     nxt = day + dt.timedelta(days=1)
-    second = pipeline.run(dataclasses.replace(cfg, start=nxt, end=nxt), messages.append)
+    second = pipeline.run(cfg.for_days(nxt, nxt), Hooks(messages.append))
     assert second.plan is not None and second.plan.files_read == 1
     # The song files and the lookback days are mirrored already: one new object comes down.
     assert any(m.startswith("downloading 1 of 74 objects") for m in messages), messages
@@ -173,14 +174,14 @@ def test_the_lake_upload_lands_every_lake_file(
     cfg = s3_config(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}"), moto_endpoint)
     result = pipeline.transform(cfg, str(sample))
     target = f"s3://{BUCKET}/lake/run-1"
-    keys = s3.upload_tree(cfg, result.lake, target)
+    keys = s3.upload_tree(cfg.s3, result.lake, target)
     local = sorted(
         p.relative_to(result.lake).as_posix()
         for p in result.lake.rglob("*.parquet")
         if not any(part.startswith(("_", ".")) for part in p.relative_to(result.lake).parts)
     )
     assert sorted(k.removeprefix("lake/run-1/") for k in keys) == local
-    assert sorted(s3.iter_keys(cfg, target)) == sorted(keys)
+    assert sorted(s3.iter_keys(cfg.s3, target)) == sorted(keys)
     assert {k.split("/")[2] for k in keys} >= {
         "songplays",
         "users",
@@ -232,25 +233,27 @@ def test_the_redshift_lake_export_lands_where_its_copy_statements_read(
     import duckdb
     import pyarrow.parquet as pq
 
+    from music_analytics import tables as catalogue
     from music_analytics.lake import table_glob
-    from music_analytics.warehouse.base import COLUMNS
-    from music_analytics.warehouse.redshift import RedshiftSettings, RedshiftWarehouse
+    from music_analytics.warehouse.redshift import RedshiftWarehouse
 
     cfg = s3_config(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}"), moto_endpoint)
     lake = pipeline.transform(cfg, str(sample)).lake
     settings = RedshiftSettings("arn:aws:iam::123456789012:role/music-copy", f"s3://{BUCKET}/staging")
-    redshift = RedshiftWarehouse(WarehouseURL.parse("redshift://etl@cluster.example.com:5439/dev"), settings)
-    redshift.prepare_lake(lake, functools.partial(s3.upload_tree, cfg))
-    client = s3.client(cfg)
-    for table in wh.MERGE_ORDER:
+    url = WarehouseURL.parse("redshift://etl@cluster.example.com:5439/dev")
+    redshift = RedshiftWarehouse(url, settings, cfg.s3)  # uploads with the run's [s3] settings
+    redshift.prepare_lake(lake)
+    client = s3.client(cfg.s3)
+    for table in STAR:
         prefix = redshift.lake_prefix_for(table)
         assert prefix.startswith(f"s3://{BUCKET}/staging/") and prefix.endswith(f"/{table}/")
-        assert f"FROM '{prefix}'" in redshift.copy_statement(table, COLUMNS[table])
-        (key,) = s3.iter_keys(cfg, prefix)  # one flat file per table
+        columns = catalogue.BY_NAME[table].names
+        assert f"FROM '{prefix}'" in redshift.copy_statement(table, columns)
+        (key,) = s3.iter_keys(cfg.s3, prefix)  # one flat file per table
         local = tmp_path / f"{table}.parquet"
         client.download_file(BUCKET, key, str(local))
         uploaded = pq.read_table(local)
         # COPY maps columns by position: exactly the staged columns, in order, partition columns back in.
-        assert tuple(uploaded.column_names) == COLUMNS[table]
+        assert tuple(uploaded.column_names) == columns
         expected = duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{table_glob(lake, table)}')")
         assert uploaded.num_rows == expected.fetchall()[0][0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -13,7 +12,7 @@ import pytest
 
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
-from tests.helpers import make_config
+from tests.helpers import STAR, make_config, query, row_count, table_rows, with_settings
 
 # The 8 users whose level changes during the month, and their level on their last event by ts
 # (computed from the raw files in test_final_levels_match_raw_files, not trusted blindly).
@@ -60,7 +59,7 @@ def test_sample_end_to_end(sample: Path, tmp_path: Path, warehouse_url: str) -> 
     assert (t.plays, t.songplays, t.matched) == (6820, 6820, 1)
 
     w = wh.connect(cfg.warehouse)
-    counts = {table: w.count(table) for table in wh.MERGE_ORDER}
+    counts = {table: row_count(w, table) for table in STAR}
     assert counts == {
         "songplays": 6820,
         "songs": 71,
@@ -73,16 +72,17 @@ def test_sample_end_to_end(sample: Path, tmp_path: Path, warehouse_url: str) -> 
     assert summary.merge.inserted == counts
     # The events fact keeps every page; logged-out events have no user, and each play's event row
     # carries its songplay_id.
-    assert w.query("SELECT COUNT(*) FROM events WHERE user_id IS NULL") == [(286,)]
-    assert w.query(
+    assert query(w, "SELECT COUNT(*) FROM events WHERE user_id IS NULL") == [(286,)]
+    assert query(
+        w,
         "SELECT COUNT(*) FROM songplays AS p JOIN events AS e ON e.event_id = p.songplay_id "
-        "AND e.page = 'NextSong' AND e.user_id = p.user_id AND e.start_time = p.start_time"
+        "AND e.page = 'NextSong' AND e.user_id = p.user_id AND e.start_time = p.start_time",
     ) == [(6820,)]
 
-    users = {row[0]: row for row in w.table_rows("users")}
+    users = {row[0]: row for row in table_rows(w, "users")}
     assert {u: users[u][4] for u in LEVEL_CHANGERS} == LEVEL_CHANGERS
     # One row per distinct play instant: 7 instants are shared by two users' plays.
-    plays = w.table_rows("songplays")
+    plays = table_rows(w, "songplays")
     assert len({row[1] for row in plays}) == 6813
     matched = [row for row in plays if row[4] is not None]
     assert len(matched) == 1
@@ -106,14 +106,14 @@ def test_songplays_equal_raw_nextsong_events(sample: Path, tmp_path: Path, duckd
         for e in raw_events(sample)
         if e["page"] == "NextSong" and e["userId"]
     )
-    got = Counter((r[2], r[1], r[3], r[6], r[7], r[8]) for r in w.table_rows("songplays"))
+    got = Counter((r[2], r[1], r[3], r[6], r[7], r[8]) for r in table_rows(w, "songplays"))
     assert got == expected
 
 
 def test_time_dimension_values(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
     cfg = make_config(tmp_path, sample, duckdb_url)
     pipeline.run(cfg)
-    rows = wh.connect(cfg.warehouse).table_rows("time")
+    rows = table_rows(wh.connect(cfg.warehouse), "time")
     assert len(rows) == 6813
     assert_time_rows(rows)
 
@@ -132,7 +132,7 @@ def test_time_dimension_around_new_year(tmp_path: Path, duckdb_url: str) -> None
     generate(GeneratorParams(events=3000, seed=2, start=dt.date(2020, 12, 28), days=10), tmp_path / "raw")
     cfg = make_config(tmp_path, tmp_path / "raw", duckdb_url)
     pipeline.run(cfg)
-    rows = wh.connect(cfg.warehouse).table_rows("time")
+    rows = table_rows(wh.connect(cfg.warehouse), "time")
     assert {(r[5], r[7]) for r in rows} == {(2020, 2020), (2021, 2020), (2021, 2021)}
     assert_time_rows(rows)
 
@@ -141,17 +141,17 @@ def test_rerun_is_idempotent(sample: Path, tmp_path: Path, warehouse_url: str) -
     cfg = make_config(tmp_path, sample, warehouse_url)
     pipeline.run(cfg)
     w = wh.connect(cfg.warehouse)
-    before = {t: w.table_rows(t) for t in wh.MERGE_ORDER}
+    before = {t: table_rows(w, t) for t in STAR}
     # The ledger knows every file is loaded and unchanged: nothing is read, nothing written.
     second = pipeline.run(cfg)
     assert second.status == "skipped" and second.merge is None and second.transform is None
     assert second.plan is not None and (second.plan.files_read, second.plan.unchanged) == (0, 101)
     # Forced to read everything again (--reload), the merge finds nothing to change either.
-    third = pipeline.run(dataclasses.replace(cfg, reload=True))
+    third = pipeline.run(with_settings(cfg, reload=True))
     assert third.merge is not None and third.plan is not None and third.plan.files_read == 101
     assert sum(third.merge.inserted.values()) == 0
     assert sum(third.merge.updated.values()) == 0
-    assert {t: w.table_rows(t) for t in wh.MERGE_ORDER} == before
+    assert {t: table_rows(w, t) for t in STAR} == before
 
 
 def test_duckdb_and_postgres_hold_identical_tables(sample: Path, tmp_path: Path, pg_url: str) -> None:
@@ -159,8 +159,8 @@ def test_duckdb_and_postgres_hold_identical_tables(sample: Path, tmp_path: Path,
     pg = make_config(tmp_path / "pg", sample, pg_url)
     pipeline.run(duck)
     pipeline.run(pg)
-    for table in wh.MERGE_ORDER:
-        assert wh.connect(duck.warehouse).table_rows(table) == wh.connect(pg.warehouse).table_rows(table), table
+    for table in STAR:
+        assert table_rows(wh.connect(duck.warehouse), table) == table_rows(wh.connect(pg.warehouse), table), table
 
 
 @pytest.mark.parametrize("split", ["2018-11-20"])
@@ -176,5 +176,5 @@ def test_loading_older_days_later_never_regresses_levels(
     one_shot = make_config(tmp_path / "oneshot", sample, f"duckdb:///{tmp_path / 'oneshot.duckdb'}")
     pipeline.run(one_shot)
     ref = wh.connect(one_shot.warehouse)
-    for table in wh.MERGE_ORDER:
-        assert w.table_rows(table) == ref.table_rows(table), table
+    for table in STAR:
+        assert table_rows(w, table) == table_rows(ref, table), table

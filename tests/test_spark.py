@@ -3,7 +3,6 @@ cluster, and as a spark-submit job; a clear error when Java is missing."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -21,14 +20,26 @@ import duckdb
 import pytest
 
 from music_analytics import engines, pipeline
+from music_analytics import tables as catalogue
 from music_analytics import warehouse as wh
 from music_analytics.engines import TransformResult
 from music_analytics.generator import GeneratorParams, generate
-from music_analytics.warehouse.base import COLUMNS
-from tests.helpers import REPO, FlowCli, event, expectations_at, line, make_config, need, write_source
+from tests.helpers import (
+    REPO,
+    FlowCli,
+    event,
+    expectations_at,
+    line,
+    make_config,
+    need,
+    query,
+    row_count,
+    with_settings,
+    write_source,
+)
 
 LAKE_COLUMNS: dict[str, tuple[str, ...]] = {
-    **COLUMNS,
+    **{t.name: t.names for t in catalogue.STAR},
     "input_files": ("source_file", "input", "records", "accepted", "rejected", "blank_lines"),
     # sql/transform/events.sql's columns but record_position (engine-internal, not in the lake).
     "events": (
@@ -190,14 +201,14 @@ def test_spark_engine_end_to_end_into_postgres(sample: Path, tmp_path: Path, pg_
         ("warehouse", True, expectations_at("warehouse")),
     ]
     w = wh.connect(cfg.warehouse)
-    counts = {t: w.count(t) for t in ("songplays", "users", "songs", "artists", "time", "rejected_records")}
+    counts = {t: row_count(w, t) for t in ("songplays", "users", "songs", "artists", "time", "rejected_records")}
     assert counts == {"songplays": 6820, "users": 97, "songs": 71, "artists": 69, "time": 6813, "rejected_records": 0}
     assert summary.merge is not None and summary.merge.inserted["songplays"] == 6820
     # Forced to read everything again, the Spark run changes nothing.
-    again = pipeline.run(dataclasses.replace(cfg, reload=True, quality_gates=()))
+    again = pipeline.run(with_settings(cfg, reload=True, quality_gates=()))
     assert again.merge is not None and again.merge.inserted["songplays"] == 0
     assert sum(again.merge.updated.values()) == 0
-    assert w.count("songplays") == 6820
+    assert row_count(w, "songplays") == 6820
 
 
 def test_spark_daily_runs_match_plays_against_the_songs_already_loaded(
@@ -212,7 +223,7 @@ def test_spark_daily_runs_match_plays_against_the_songs_already_loaded(
     assert summary.transform is not None and summary.plan is not None
     assert (summary.plan.files_read, summary.transform.songs.files, summary.transform.matched) == (1, 0, 1)
     w = wh.connect(make_config(tmp_path, sample, duckdb_url).warehouse)
-    assert w.query("SELECT COUNT(*) FROM songplays WHERE song_id IS NOT NULL") == [(1,)]
+    assert query(w, "SELECT COUNT(*) FROM songplays WHERE song_id IS NOT NULL") == [(1,)]
 
 
 # Variables that would point a child run at another engine setup than the test's.
@@ -249,7 +260,9 @@ def test_missing_java_is_one_clear_line_and_duckdb_still_works(sample: Path, tmp
     proc = flow_cli(*args, "--engine", "duckdb", cwd=tmp_path, env=env, unset=unset, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (
-        wh.connect(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}").warehouse).count("songplays")
+        row_count(
+            wh.connect(make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}").warehouse), "songplays"
+        )
         == 6820
     )
 
@@ -409,7 +422,12 @@ def test_flow_on_a_real_standalone_cluster(
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["engine"] == "spark"
     w = wh.connect(make_config(tmp_path, sample, url).warehouse)
-    assert (w.count("songplays"), w.count("users"), w.count("songs"), w.count("time")) == (6820, 97, 71, 6813)
+    assert (row_count(w, "songplays"), row_count(w, "users"), row_count(w, "songs"), row_count(w, "time")) == (
+        6820,
+        97,
+        71,
+        6813,
+    )
 
 
 @pytest.fixture

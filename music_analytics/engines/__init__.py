@@ -70,15 +70,15 @@ class Engine(Protocol):
 
 
 def get_engine(cfg: Config) -> Engine:
-    if cfg.engine == "duckdb":
+    if cfg.pipeline.engine == "duckdb":
         from .duckdb_engine import DuckDBEngine
 
         return DuckDBEngine(cfg)
-    if cfg.engine == "spark":
+    if cfg.pipeline.engine == "spark":
         from .spark_engine import SparkEngine
 
         return SparkEngine(cfg)
-    raise ConfigError(f"engine {cfg.engine!r} is not one of: duckdb, spark")
+    raise ConfigError(f"engine {cfg.pipeline.engine!r} is not one of: duckdb, spark")
 
 
 def shutdown() -> None:

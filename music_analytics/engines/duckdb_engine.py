@@ -53,10 +53,10 @@ class DuckDBEngine:
         work = self.cfg.work_path
         work.mkdir(parents=True, exist_ok=True)
         config: dict[str, Any] = {"temp_directory": str(work / "duckdb-spill")}
-        if self.cfg.duckdb_memory_limit:
-            config["memory_limit"] = self.cfg.duckdb_memory_limit
-        if self.cfg.duckdb_threads:
-            config["threads"] = self.cfg.duckdb_threads
+        if self.cfg.duckdb.memory_limit:
+            config["memory_limit"] = self.cfg.duckdb.memory_limit
+        if self.cfg.duckdb.threads:
+            config["threads"] = self.cfg.duckdb.threads
         con = duckdb.connect(":memory:", config=config)
         con.execute("SET TimeZone = 'UTC'")
         # query_progress() (periodic progress lines) needs it; nothing is printed by DuckDB itself.
@@ -277,7 +277,7 @@ class DuckDBEngine:
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        for table in lake_mod.tables(self.cfg.songs_partition_by):
+        for table in lake_mod.tables(self.cfg.lake.songs_partition_by):
             out = target / table.name
             extra = "".join(f", {expr} AS {name}" for name, expr in table.partition_exprs)
             star = f"* EXCLUDE ({', '.join(table.exclude)})" if table.exclude else "*"
@@ -305,7 +305,7 @@ class DuckDBEngine:
                     [int(g[-1]) for g in groups],
                     out,
                     table.partition_by,
-                    threads=self.cfg.duckdb_threads or 2,
+                    threads=self.cfg.duckdb.threads or 2,
                 )
                 (out / lake_mod.FINGERPRINT).write_text(fingerprint)
             elif table.partition_by and rows:

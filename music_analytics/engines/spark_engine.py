@@ -256,7 +256,7 @@ class SparkEngine:
         t0 = time.perf_counter()
         progress(
             f"reading {len(inputs.event_files):,} event files and {len(inputs.song_files):,} song files "
-            f"on Spark ({self.cfg.spark_master})"
+            f"on Spark ({self.cfg.spark.master})"
         )
         self._read_events(inputs)
         self._read_songs(inputs)
@@ -315,7 +315,7 @@ class SparkEngine:
     def write_lake(self, target: str, result: TransformResult, progress: Progress = lambda _m: None) -> None:
         """Write every lake table under `target` (any URI Spark can write: file://, s3://, hdfs://)."""
         spark = self.spark
-        for table in lake_mod.tables(self.cfg.songs_partition_by):
+        for table in lake_mod.tables(self.cfg.lake.songs_partition_by):
             t_table = time.perf_counter()
             extra = "".join(f", {expr} AS {name}" for name, expr in table.partition_exprs)
             df = spark.sql(f"SELECT *{extra} FROM {table.name}")

@@ -27,7 +27,7 @@ if __package__ in (None, ""):
 from music_analytics.config import load_config
 from music_analytics.engines import TransformResult
 from music_analytics.engines.spark_engine import Inputs, SparkEngine
-from music_analytics.errors import PipelineError, SourceError
+from music_analytics.errors import SourceError
 from music_analytics.sources import discover, in_range
 
 
@@ -77,7 +77,7 @@ def list_inputs(engine: SparkEngine, source: str, start: dt.date | None, end: dt
 
 
 def run(args: argparse.Namespace) -> TransformResult:
-    cfg = load_config(args.config, engine="spark", songs_partition_by=args.songs_partition_by)
+    cfg = load_config(args.config, engine="spark", lake_songs_partition_by=args.songs_partition_by)
     engine = SparkEngine(cfg, submitted=True)
     inputs = list_inputs(engine, args.source, args.start, args.end)
 
@@ -109,24 +109,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", metavar="FILE", help="INI file ([spark] and [lake] sections are used)")
     parser.add_argument("--summary-json", metavar="FILE", help="also write the counts as JSON to FILE")
     args = parser.parse_args(argv)
-    try:
+    from music_analytics.cli import report_errors
+
+    def body() -> int:
         result = run(args)
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    summary = {
-        "events": asdict(result.events),
-        "songs": asdict(result.songs),
-        "rejected_by_reason": result.rejected_by_reason,
-        "songplays": result.songplays,
-        "matched": result.matched,
-        "rows": result.rows,
-    }
-    text = json.dumps(summary, indent=2)
-    print(text)
-    if args.summary_json:
-        Path(args.summary_json).write_text(text)
-    return 0
+        summary = {
+            "events": asdict(result.events),
+            "songs": asdict(result.songs),
+            "rejected_by_reason": result.rejected_by_reason,
+            "songplays": result.songplays,
+            "matched": result.matched,
+            "rows": result.rows,
+        }
+        text = json.dumps(summary, indent=2)
+        print(text)
+        if args.summary_json:
+            Path(args.summary_json).write_text(text)
+        return 0
+
+    return report_errors(False, body)
 
 
 if __name__ == "__main__":

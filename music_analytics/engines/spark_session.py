@@ -51,10 +51,10 @@ def settings(cfg: Config) -> dict[str, str]:
     conf = {
         # Timestamps in the models are UTC wall-clock values (TIMESTAMP_NTZ): no local-time shifts.
         "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": str(cfg.spark_shuffle_partitions),
+        "spark.sql.shuffle.partitions": str(cfg.spark.shuffle_partitions),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        "spark.driver.memory": cfg.spark_driver_memory,
+        "spark.driver.memory": cfg.spark.driver_memory,
         # Staging globs the lake for *.parquet; marker files would only be noise.
         "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
@@ -64,7 +64,7 @@ def settings(cfg: Config) -> dict[str, str]:
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J}",
         "spark.executor.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J}",
     }
-    conf.update(dict(cfg.spark_conf))
+    conf.update(dict(cfg.spark.conf))
     return conf
 
 
@@ -75,16 +75,16 @@ def get_session(cfg: Config, submitted: bool = False) -> SparkSession:
     resources; only the session's SQL settings are applied to the session it made.
     """
     global _session, _session_key
-    key = ("submitted" if submitted else cfg.spark_master, tuple(sorted(settings(cfg).items())))
+    key = ("submitted" if submitted else cfg.spark.master, tuple(sorted(settings(cfg).items())))
     if _session is not None and _session_key == key:
         return _session
     stop_session()
-    remote = cfg.spark_master.startswith("sc://") and not submitted
+    remote = cfg.spark.master.startswith("sc://") and not submitted
     if not remote and not submitted:
         check_java()
         # A machine whose hostname does not resolve (containers, laptops offline) breaks the
         # driver's RPC address; local masters never need anything but loopback.
-        if cfg.spark_master.startswith("local"):
+        if cfg.spark.master.startswith("local"):
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             # Python workers must run the driver's Python (same version); PATH's python3 may differ.
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -94,9 +94,9 @@ def get_session(cfg: Config, submitted: bool = False) -> SparkSession:
 
     builder: Any = SparkSession.builder.appName("music-analytics")
     if remote:
-        builder = builder.remote(cfg.spark_master)
+        builder = builder.remote(cfg.spark.master)
     elif not submitted:
-        builder = builder.master(cfg.spark_master)
+        builder = builder.master(cfg.spark.master)
     for name, value in settings(cfg).items():
         if (remote or submitted) and not name.startswith("spark.sql."):
             continue  # only session SQL settings can change once the application runs
@@ -105,7 +105,7 @@ def get_session(cfg: Config, submitted: bool = False) -> SparkSession:
         session: SparkSession = builder.getOrCreate()
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ConfigError(f"cannot start Spark (master {cfg.spark_master}): {first}") from exc
+        raise ConfigError(f"cannot start Spark (master {cfg.spark.master}): {first}") from exc
     if not remote and not submitted:
         session.sparkContext.setLogLevel("ERROR")
     logging.getLogger("py4j").setLevel(logging.ERROR)

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..errors import ConfigError, PipelineError
 from .core import generate
 from .params import GeneratorParams
 
@@ -88,7 +89,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate, generate, print a summary. Returns the process exit code."""
+    """Validate, generate, print a summary. Returns the process exit code (errors: one line on stderr)."""
+    from ..cli import report_errors
+
+    return report_errors(False, lambda: _generate(args))
+
+
+def _generate(args: argparse.Namespace) -> int:
     try:
         params = GeneratorParams(
             events=args.events,
@@ -101,12 +108,10 @@ def run(args: argparse.Namespace) -> int:
             unknown_song_rate=args.unknown_song_rate,
         )
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise ConfigError(str(exc)) from None
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        print(f"error: --out {out} exists and is not a directory", file=sys.stderr)
-        return 2
+        raise ConfigError(f"--out {out} exists and is not a directory")
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -115,8 +120,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         manifest = generate(params, out, progress=progress)
     except OSError as exc:
-        print(f"error: cannot write the dataset to {out}: {exc}", file=sys.stderr)
-        return 1
+        raise PipelineError(f"cannot write the dataset to {out}: {exc.strerror or exc}") from exc
     seconds = time.perf_counter() - started
     counts = manifest["counts"]
     files = counts["song_files"] + counts["log_files"]

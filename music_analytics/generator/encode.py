@@ -14,28 +14,6 @@ import json
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-# The exact key order of one event record in the real logs.
-EVENT_FIELDS: tuple[str, ...] = (
-    "artist",
-    "auth",
-    "firstName",
-    "gender",
-    "itemInSession",
-    "lastName",
-    "length",
-    "level",
-    "location",
-    "method",
-    "page",
-    "registration",
-    "sessionId",
-    "song",
-    "status",
-    "ts",
-    "userAgent",
-    "userId",
-)
-
 # The exact key order of one song record in the real song files.
 SONG_FIELDS: tuple[str, ...] = (
     "num_songs",

@@ -19,15 +19,17 @@ from typing import Any
 
 import duckdb
 
-from .. import sql
+from .. import sql, tables
 from ..lake import TABLES as LAKE_TABLES
 from ..lake import table_glob
 from ..progress import Periodic, Say
-from ..warehouse.base import COLUMNS, MERGE_ORDER, Warehouse, quote
+from ..warehouse.base import Warehouse, quote
 from . import datadocs
 from .results import GateResult
 from .suites import Suite, suites
 from .validate import build_docs, validate
+
+STAR = tuple(t.name for t in tables.STAR)
 
 
 def _lake_connection(lake: Path, catalogue: Path | None) -> duckdb.DuckDBPyConnection:
@@ -41,7 +43,7 @@ def _lake_connection(lake: Path, catalogue: Path | None) -> duckdb.DuckDBPyConne
         cols = (
             f"* EXCLUDE ({', '.join(table.partition_by)})"
             if table.partition_exprs
-            else ", ".join(COLUMNS.get(name, ("*",)))
+            else ", ".join(tables.BY_NAME[name].names if name in tables.BY_NAME else ("*",))
         )
         # Read once: several suites join the same tables, and songs may be ~10k small files.
         con.execute(
@@ -64,7 +66,7 @@ def _lake_connection(lake: Path, catalogue: Path | None) -> duckdb.DuckDBPyConne
             f"CAST(NULL AS DOUBLE) AS longitude FROM {source}"
         )
         published = {"songs", "artists"}
-    for name in MERGE_ORDER:
+    for name in STAR:
         if name not in published:
             # What the run cannot know about the warehouse is empty: references resolve within the run.
             con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM staging.{quote(name)} LIMIT 0")
@@ -110,7 +112,7 @@ def lake_counts(lake: Path) -> dict[str, int]:
         return int(con.execute(f"SELECT COUNT(*) FROM {scan} WHERE {where}").fetchall()[0][0])
 
     try:
-        counts = {t: count(t) for t in MERGE_ORDER}
+        counts = {t: count(t) for t in STAR}
         counts["nextsong_accepted"] = count("events", "page = 'NextSong' AND user_id <> ''")
         return counts
     finally:
@@ -161,7 +163,7 @@ def audit_warehouse(
     `project_dir`: as for check_lake.
     """
     started = time.perf_counter()
-    values = {f"lake_{k}" if k in MERGE_ORDER else k: v for k, v in lake_counts(lake).items()}
+    values = {f"lake_{k}" if k in STAR else k: v for k, v in lake_counts(lake).items()}
     with warehouse.transaction() as tx:
         frames = [(s, warehouse.frame(tx, sql.render(s.query, **values)[0])) for s in _selected("warehouse", only)]
     return _run("warehouse", frames, run_id, docs_dir, project_dir, started, progress)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..tables import QUALITY_RESULTS
+
 SAMPLE_VALUES = 5
 
 
@@ -47,10 +49,6 @@ class SuiteResult:
     suite: str
     rows: int
     outcomes: list[Outcome] = field(default_factory=list)
-
-    @property
-    def failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.success]
 
 
 @dataclass
@@ -135,20 +133,7 @@ class GateResult:
         ]
 
 
-HISTORY_COLUMNS = (
-    "run_id",
-    "checked_at",
-    "gate",
-    "suite",
-    "expectation",
-    "column_name",
-    "severity",
-    "success",
-    "unexpected_count",
-    "element_count",
-    "sample",
-    "error",
-)
+HISTORY_COLUMNS = QUALITY_RESULTS.names
 
 
 def _plain(value: Any) -> Any:

@@ -12,22 +12,23 @@ from pathlib import Path
 from typing import IO, Any
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
-from ..config import WarehouseURL
+from ..config import DuckDBSettings, WarehouseURL
 from ..errors import WarehouseError
 from ..progress import duckdb_share, watching
+from . import render
 from .base import Warehouse, WarehouseLock, quote
 
 
 class DuckDBWarehouse(Warehouse):
-    dialect = "duckdb"
+    dialect = render.DUCKDB
     sql_path = ("duckdb", "common")
 
-    def __init__(self, url: WarehouseURL, memory_limit: str | None = None) -> None:
+    def __init__(self, url: WarehouseURL, duckdb: DuckDBSettings | None = None) -> None:
         super().__init__(url)
-        self.memory_limit = memory_limit
+        # Bounded in a run (the config's default) so a large merge spills to disk rather than fail.
+        self.memory_limit = duckdb.memory_limit if duckdb is not None else None
 
     @property
     def path(self) -> Path:
@@ -109,12 +110,6 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.Error as exc:
             raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
         return table.rename_columns(schema.names).cast(schema)
-
-    def frame(self, tx: duckdb.DuckDBPyConnection, statement: str) -> pd.DataFrame:
-        try:
-            return tx.execute(statement).df()
-        except duckdb.Error as exc:
-            raise WarehouseError(f"warehouse {self}: {str(exc).splitlines()[0]}") from exc
 
 
 class FileLock(WarehouseLock):

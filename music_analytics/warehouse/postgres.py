@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import duckdb
-import pandas as pd
 import psycopg2
 import psycopg2.extensions
 import pyarrow as pa
@@ -19,6 +18,7 @@ import pyarrow.csv as pacsv
 from .. import secrets
 from ..errors import TransientWarehouseError, WarehouseError, is_transient
 from ..progress import Periodic
+from . import render
 from .base import Warehouse, WarehouseLock, quote
 
 BATCH_ROWS = 200_000
@@ -30,7 +30,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 class PostgresWarehouse(Warehouse):
-    dialect = "postgresql"
+    dialect = render.POSTGRESQL
     sql_path: tuple[str, ...] = ("postgresql", "common")
 
     def connect_kwargs(self) -> dict[str, Any]:
@@ -44,7 +44,7 @@ class PostgresWarehouse(Warehouse):
         if self.url.user:
             kwargs["user"] = self.url.user
         if self.url.password:
-            kwargs["password"] = self.url.password
+            kwargs["password"] = self.url.password.reveal()
         return kwargs
 
     def _error(self, exc: BaseException) -> WarehouseError:
@@ -158,14 +158,6 @@ class PostgresWarehouse(Warehouse):
                 column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
             ),
         )
-
-    def frame(self, tx: psycopg2.extensions.cursor, statement: str) -> pd.DataFrame:
-        try:
-            tx.execute(statement)
-            rows = tx.fetchall()
-        except psycopg2.Error as exc:
-            raise self._error(exc) from None
-        return pd.DataFrame.from_records(rows, columns=[d[0] for d in tx.description])
 
 
 # One key per database: every Music Analytics run against this database takes the same lock.

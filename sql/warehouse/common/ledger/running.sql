@@ -1,5 +1,0 @@
--- Runs recorded as running, newest first (who holds the warehouse lock, for the waiting run's message).
-SELECT run_id, started_at, source, first_day, last_day
-FROM pipeline_runs
-WHERE status = 'running'
-ORDER BY started_at DESC

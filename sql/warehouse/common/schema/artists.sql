@@ -1,9 +1,0 @@
--- Dimension: one row per artist (the variant rule is in sql/transform/artists.sql); location NULL
--- when unknown.
-CREATE TABLE IF NOT EXISTS artists (
-    artist_id VARCHAR(32) NOT NULL PRIMARY KEY,
-    name VARCHAR(1024),
-    location VARCHAR(1024),
-    latitude DOUBLE PRECISION,
-    longitude DOUBLE PRECISION
-)

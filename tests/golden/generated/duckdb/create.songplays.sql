@@ -1,0 +1,15 @@
+-- Fact: one row per NextSong event of a known user; songplay_id is derived from the event's natural key
+-- (userId, sessionId, itemInSession, ts). song_id/artist_id are NULL when unmatched.
+-- No PRIMARY KEY on DuckDB: its index maintenance made merges 4x slower; the merge never inserts a key twice
+-- (NOT EXISTS).
+CREATE TABLE IF NOT EXISTS "songplays" (
+    "songplay_id" BIGINT NOT NULL,
+    "start_time" TIMESTAMP NOT NULL,
+    "user_id" VARCHAR(64) NOT NULL,
+    "level" VARCHAR(16) NOT NULL,
+    "song_id" VARCHAR(32),
+    "artist_id" VARCHAR(32),
+    "session_id" BIGINT NOT NULL,
+    "location" VARCHAR(1024),
+    "user_agent" VARCHAR(1024)
+)

@@ -1,0 +1,1 @@
+UPDATE "songs" SET year = NULL WHERE year = 0

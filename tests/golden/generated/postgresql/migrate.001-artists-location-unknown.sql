@@ -1,0 +1,1 @@
+UPDATE "artists" SET location = NULL WHERE location = ''

@@ -1,0 +1,1 @@
+ALTER TABLE "time" ALTER COLUMN "iso_year" SET NOT NULL

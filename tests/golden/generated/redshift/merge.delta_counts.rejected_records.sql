@@ -1,0 +1,2 @@
+SELECT COALESCE(SUM(CASE WHEN is_new THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN is_new THEN 0 ELSE 1 END), 0)
+FROM "delta_rejected_records"

@@ -1,0 +1,1 @@
+UPDATE "songs" SET "year_nullable" = "year"

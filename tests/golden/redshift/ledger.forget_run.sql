@@ -1,1 +1,0 @@
-DELETE FROM pipeline_runs WHERE run_id = '20240101T000000Z-0000'

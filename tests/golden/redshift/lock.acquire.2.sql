@@ -1,1 +1,0 @@
-LOCK TABLE music_analytics_lock

@@ -1,1 +1,0 @@
-SET statement_timeout TO 0

@@ -1,1 +1,0 @@
-CREATE TABLE IF NOT EXISTS music_analytics_lock (holder VARCHAR(256)) DISTSTYLE ALL

@@ -1,4 +1,0 @@
-MERGE INTO events USING delta_events AS s ON events.event_id = s.event_id
-WHEN MATCHED THEN UPDATE SET start_time = s.start_time, ts = s.ts, user_id = s.user_id, session_id = s.session_id, item_in_session = s.item_in_session, page = s.page, auth = s.auth, level = s.level, method = s.method, status = s.status, location = s.location, user_agent = s.user_agent, registration_time = s.registration_time, song = s.song, artist = s.artist, length = s.length
-WHEN NOT MATCHED THEN INSERT (event_id, start_time, ts, user_id, session_id, item_in_session, page, auth, level, method, status, location, user_agent, registration_time, song, artist, length)
-    VALUES (s.event_id, s.start_time, s.ts, s.user_id, s.session_id, s.item_in_session, s.page, s.auth, s.level, s.method, s.status, s.location, s.user_agent, s.registration_time, s.song, s.artist, s.length)

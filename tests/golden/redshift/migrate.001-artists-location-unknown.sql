@@ -1,1 +1,0 @@
-UPDATE artists SET location = NULL WHERE location = ''

@@ -1,1 +1,0 @@
-ALTER TABLE songs ADD COLUMN year_known INTEGER

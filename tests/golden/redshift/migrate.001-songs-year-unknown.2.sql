@@ -1,1 +1,0 @@
-UPDATE songs SET year_known = CASE WHEN year = 0 THEN NULL ELSE year END

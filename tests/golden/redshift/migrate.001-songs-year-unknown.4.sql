@@ -1,1 +1,0 @@
-ALTER TABLE songs RENAME COLUMN year_known TO year

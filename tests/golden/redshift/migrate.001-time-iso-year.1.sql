@@ -1,1 +1,0 @@
-ALTER TABLE "time" ADD COLUMN iso_year INTEGER

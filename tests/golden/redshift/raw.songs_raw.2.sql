@@ -1,1 +1,0 @@
-COPY staging.songs_raw FROM 's3://example-source/sparkify/song_data/' IAM_ROLE 'arn:aws:iam::123456789012:role/music-analytics-copy' FORMAT AS JSON 's3://music-analytics-staging/lake/_jsonpaths/songs_raw.json' REGION 'us-west-2'

@@ -1,9 +1,0 @@
-CREATE TABLE IF NOT EXISTS artists (
-    artist_id VARCHAR(32) NOT NULL PRIMARY KEY,
-    name VARCHAR(1024),
-    location VARCHAR(1024),
-    latitude DOUBLE PRECISION,
-    longitude DOUBLE PRECISION
-)
-DISTSTYLE ALL
-SORTKEY (artist_id)

@@ -1,1 +1,0 @@
-SELECT pg_last_copy_count()

@@ -1,1 +1,0 @@
-CREATE TABLE staging."artists" (LIKE "artists") BACKUP NO

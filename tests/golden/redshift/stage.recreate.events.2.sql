@@ -1,1 +1,0 @@
-CREATE TABLE staging."events" (LIKE "events") BACKUP NO

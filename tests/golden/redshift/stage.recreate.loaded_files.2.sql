@@ -1,1 +1,0 @@
-CREATE TABLE staging."loaded_files" (LIKE "loaded_files") BACKUP NO

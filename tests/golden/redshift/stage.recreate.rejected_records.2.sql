@@ -1,1 +1,0 @@
-CREATE TABLE staging."rejected_records" (LIKE "rejected_records") BACKUP NO

@@ -1,1 +1,0 @@
-CREATE TABLE staging."songplays" (LIKE "songplays") BACKUP NO

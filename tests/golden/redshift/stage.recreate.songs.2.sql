@@ -1,1 +1,0 @@
-CREATE TABLE staging."songs" (LIKE "songs") BACKUP NO

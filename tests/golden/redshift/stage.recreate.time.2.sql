@@ -1,1 +1,0 @@
-CREATE TABLE staging."time" (LIKE "time") BACKUP NO

@@ -1,1 +1,0 @@
-CREATE TABLE staging."users" (LIKE "users") BACKUP NO
