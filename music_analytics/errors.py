@@ -14,8 +14,11 @@ class PipelineError(Exception):
     """An expected failure: the message says what went wrong and where, with no traceback needed."""
 
 
-class ConfigError(PipelineError):
-    """Bad configuration or usage: unknown keys, invalid values, unreadable config file, wrong arguments."""
+class ConfigError(PipelineError, ValueError):
+    """Bad configuration or usage: unknown keys, invalid values, unreadable config file, wrong arguments.
+
+    Also a ValueError: library callers that pass a bad value (a period that ends before it starts,
+    invalid generator parameters) get the exception type they would expect from Python."""
 
 
 class SourceError(PipelineError):

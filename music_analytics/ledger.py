@@ -55,7 +55,7 @@ def utcnow() -> dt.datetime:
 def check_run_id(run_id: str) -> str:
     """Run ids end up in SQL text ({{run_id}}): allow only what Prefect ids and uuid hex use."""
     if not _RUN_ID.match(run_id):
-        raise ValueError(f"run id {run_id!r}: expected 1-64 letters, digits, '-', '_', '.' or ':'")
+        raise ConfigError(f"run id {run_id!r}: expected 1-64 letters, digits, '-', '_', '.' or ':'")
     return run_id
 
 

@@ -96,19 +96,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    try:
-        params = GeneratorParams(
-            events=args.events,
-            seed=args.seed,
-            start=args.start,
-            days=args.days,
-            songs=args.songs,
-            fault_rate=args.fault_rate,
-            skip_rate=args.skip_rate,
-            unknown_song_rate=args.unknown_song_rate,
-        )
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    params = GeneratorParams(
+        events=args.events,
+        seed=args.seed,
+        start=args.start,
+        days=args.days,
+        songs=args.songs,
+        fault_rate=args.fault_rate,
+        skip_rate=args.skip_rate,
+        unknown_song_rate=args.unknown_song_rate,
+    )
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} exists and is not a directory")

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
 from .catalogue import build_catalogue, render_song_files
 from .engine import Engine
 from .iothread import BackgroundWriter
@@ -53,7 +54,7 @@ def generate(
     """
     problems = params.problems()
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ConfigError("; ".join(problems))
     out_dir = Path(out_dir)
     _prepare(out_dir)
     say = progress or (lambda _msg: None)

@@ -6,6 +6,8 @@ import datetime
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..errors import ConfigError
+
 MAX_EVENTS = 2_000_000_000
 MAX_DAYS = 3660
 
@@ -26,7 +28,7 @@ class GeneratorParams:
     def __post_init__(self) -> None:
         problems = self.problems()
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ConfigError("; ".join(problems))
 
     def problems(self) -> list[str]:
         """Human-readable reasons these parameters are invalid (empty if valid)."""

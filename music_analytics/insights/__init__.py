@@ -20,7 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from .. import sql
-from ..errors import WarehouseError
+from ..errors import ConfigError, WarehouseError
 from ..warehouse.base import Warehouse
 from .display import repair_text
 from .model import Chart, Report, Result
@@ -139,7 +139,7 @@ def _timestamp(day: dt.date) -> str:
 def period_values(start: dt.date | None, end: dt.date | None) -> dict[str, str]:
     """{{start}}/{{end}} for the half-open period [start 00:00, end + 1 day 00:00); None = unbounded."""
     if start and end and end < start:
-        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+        raise ConfigError(f"the period ends ({end}) before it starts ({start})")
     return {
         "start": _timestamp(start or dt.date(1900, 1, 1)),
         "end": _timestamp(end + dt.timedelta(days=1) if end else dt.date(9999, 12, 31)),
@@ -199,7 +199,7 @@ def run(
 ) -> Report:
     """Answer every question for the period, in one transaction that only reads."""
     if limit < 1:
-        raise ValueError(f"limit must be at least 1, not {limit}")
+        raise ConfigError(f"limit must be at least 1, not {limit}")
     values = {**period_values(start, end), "limit": limit}
     results = []
     with warehouse.transaction() as tx:
@@ -252,12 +252,12 @@ def export_interactions(
     import pyarrow.parquet as pq
 
     if test_days < 1:
-        raise ValueError(f"test_days must be at least 1, not {test_days}")
+        raise ConfigError(f"test_days must be at least 1, not {test_days}")
     with warehouse.transaction() as tx:
         if split_at is None:
             last = warehouse.fetch(tx, statement(LAST_PLAY))[0][0]
             if last is None:
-                raise ValueError(f"warehouse {warehouse}: no plays to export (run the pipeline first)")
+                raise ConfigError(f"warehouse {warehouse}: no plays to export (run the pipeline first)")
             split_at = last.date() - dt.timedelta(days=test_days - 1)
         table = warehouse.arrow(tx, statement(INTERACTIONS, split_at=_timestamp(split_at)), INTERACTIONS_SCHEMA)
     out.mkdir(parents=True, exist_ok=True)
