@@ -210,6 +210,8 @@ class AdvisoryLock(WarehouseLock):
                     (
                         "SELECT a.application_name, a.pid, a.backend_start FROM pg_locks AS l "
                         "JOIN pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                        # pg_locks lists every database's locks; the key is only unique within one.
+                        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                         "AND l.classid = %s AND l.objid = %s"
                     ),
                     ((LOCK_KEY >> 32) & 0xFFFFFFFF, LOCK_KEY & 0xFFFFFFFF),
