@@ -230,7 +230,12 @@ def _fake_lake(root: Path) -> None:
     """A tiny lake laid out like lake.py writes it: partition columns only in folder names."""
 
     def write(table: str, rows: list[dict[str, Any]], partition_by: tuple[str, ...] = ()) -> None:
-        pq.write_to_dataset(pa.Table.from_pylist(rows), root / table, partition_cols=list(partition_by) or None)
+        data = pa.Table.from_pylist(rows)
+        # A column the rows leave out (one added to the catalogue since) is written NULL, typed.
+        for column in catalogue.BY_NAME[table].columns:
+            if column.name not in data.column_names and column.name not in partition_by:
+                data = data.append_column(column.name, pa.nulls(data.num_rows, column.arrow))
+        pq.write_to_dataset(data, root / table, partition_cols=list(partition_by) or None)
 
     ts = pa.scalar(1541106106796000, pa.timestamp("us")).as_py()
     write(
