@@ -43,7 +43,8 @@ def assert_events_lake(lake: Path, result: TransformResult) -> None:
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()]
     assert catalogue.EVENTS.lake is not None
     assert len(columns) == len(set(columns))
-    assert set(columns) == (set(catalogue.EVENTS.names) | LAKE_ONLY_EVENT_FIELDS) - set(catalogue.EVENTS.lake.partition_by)
+    expected = set(catalogue.EVENTS.names) | LAKE_ONLY_EVENT_FIELDS
+    assert set(columns) == expected - set(catalogue.EVENTS.lake.partition_by)
 
 
 def test_layout_and_unchanged_songs_are_not_rewritten(sample: Path, tmp_path: Path) -> None:
