@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # processes, so two workers on two cores cut it from ~24 to ~18 minutes.
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup lock run test test-fast lint typecheck format docs golden bench clean help
+.PHONY: setup lock run test test-fast lint typecheck format docs golden bench bench-e2e clean help
 
 help:
 	@echo "make run        run the ETL end to end on the demo dataset into data/warehouse.duckdb"
@@ -19,6 +19,7 @@ help:
 	@echo "make docs       regenerate docs/cli.md and music-analytics.example.ini from the code"
 	@echo "make golden     regenerate the golden SQL files (review with git diff tests/golden)"
 	@echo "make bench      stage-by-stage benchmark (BENCH_EVENTS=5000000 by default)"
+	@echo "make bench-e2e  the real run (flows/main.py, gates on) against a bare DuckDB script (E2E_EVENTS=1000000)"
 	@echo "make setup      create $(VENV) from uv.lock with the dev tools"
 	@echo "make lock       re-resolve uv.lock after a dependency change (UPGRADE=1: newest allowed)"
 
@@ -86,6 +87,10 @@ format: $(STAMP)
 BENCH_EVENTS ?= 5000000
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py --events $(BENCH_EVENTS)
+
+E2E_EVENTS ?= 1000000
+bench-e2e: $(STAMP)
+	$(BIN)/python bench/bench_e2e.py --events $(E2E_EVENTS)
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache
