@@ -6,6 +6,7 @@ bar to redraw; a line comes at most every `EVERY` seconds, so short work says no
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -56,7 +57,10 @@ def watching(say: Say, what: str, share: Callable[[], float], every: float = EVE
             elapsed = time.monotonic() - started
             say(f"{what}: {done:.0f}% after {elapsed:.0f} s" if done >= 0 else f"{what}: {elapsed:.0f} s")
 
-    thread = threading.Thread(target=loop, name=f"progress: {what}", daemon=True)
+    # The thread says its lines in the caller's context: an orchestrator's logger finds its run
+    # there (Prefect's run context is a contextvar; a bare thread has none and its logger raises).
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(loop,), name=f"progress: {what}", daemon=True)
     thread.start()
     try:
         yield
