@@ -43,7 +43,7 @@ from prefect import flow, get_run_logger
 
 from music_analytics import config, engines, pipeline
 from music_analytics.config import Config, load_config
-from music_analytics.errors import ConfigError
+from music_analytics.errors import ConfigError, PipelineError
 from music_analytics.pipeline import Hooks, RunSummary
 from music_analytics.summary import headline, outcome_dict
 from music_analytics_tasks import artifacts
@@ -254,6 +254,10 @@ def provided(cfg: Config) -> Iterator[None]:
         _PROVIDED.reset(token)
 
 
+class PrefectStartError(PipelineError):
+    """Prefect's temporary server did not come up in time: nothing ran."""
+
+
 def run_cli(cfg: Config, request: dict[str, Any], *, backfill: bool, verbose: bool) -> dict[str, Any]:
     """`music-analytics run` (the entry point music_analytics.cli finds as the "prefect" runner): the
     flow, in this process, with the configuration the CLI resolved; `request` is what the flow run
@@ -267,7 +271,18 @@ def run_cli(cfg: Config, request: dict[str, Any], *, backfill: bool, verbose: bo
         )
     with provided(cfg):
         flow_fn = music_analytics_backfill if backfill else music_analytics_etl
-        result: dict[str, Any] = flow_fn(RunRequest(**request))
+        try:
+            result: dict[str, Any] = flow_fn(RunRequest(**request))
+        except RuntimeError as exc:
+            # Prefect raises a plain RuntimeError: its message is all there is to recognise.
+            if "ephemeral Prefect API server" not in str(exc):
+                raise
+            raise PrefectStartError(
+                "Prefect's temporary server did not start within "
+                f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS')} s (a busy machine?): start "
+                "one with `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api, or raise "
+                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+            ) from exc
     return result
 
 

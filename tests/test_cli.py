@@ -204,3 +204,17 @@ def test_a_second_source_into_a_loaded_warehouse_stops_before_the_flow(
     assert code == 2 and err.startswith("error: ") and "\n" not in err, err
     assert f"holds the data of source {sample.resolve()}" in err
     assert f"not of {tmp_path / 'other'}" in err and "--source-moved" in err
+
+
+def test_a_temporary_prefect_server_that_starts_too_slowly_is_one_line_saying_what_to_do(
+    tmp_path: Path, flow_cli: FlowCli
+) -> None:
+    """A busy machine: Prefect's temporary server misses its start-up limit (here 1 s, which no start
+    on this machine meets). One line says how to go on, not Prefect's bare RuntimeError."""
+    env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "1"}
+    proc = flow_cli("--quality-gates", "none", cwd=tmp_path, env=env, timeout=300)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [proc.stderr.strip().splitlines()[-1]], proc.stderr[-3000:]
+    assert errors[0].startswith("error: Prefect's temporary server did not start within 1 s"), errors[0]
+    assert "PREFECT_API_URL=" in errors[0] and "Traceback" not in proc.stderr
