@@ -279,9 +279,9 @@ class PipelineSettings:
 @dataclass(frozen=True)
 class LakeSettings:
     songs_partition_by: str = setting(
-        "year,artist_id",
-        "songs partitioning: year,artist_id (the Sparkify convention: one folder per artist, "
-        "thousands of tiny files) or year (a few files; much faster to write, read and replace)",
+        "year",
+        "songs partitioning: year (a few files per year: fast to write, read and replace) or "
+        "year,artist_id (the Sparkify convention: one folder per artist, thousands of tiny files)",
         parse=_songs_partitioning,
     )
 

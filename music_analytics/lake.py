@@ -1,7 +1,7 @@
 """The lake: the transform's output as Parquet, one folder per table, read by staging.
 
 Each table's layout (partitioning, columns left out) is the catalogue's (music_analytics/tables.py):
-songs by year/artist_id, time, songplays and events by year/month; songplays and events carry year
+songs by year (or year/artist_id), time, songplays and events by year/month; songplays and events carry year
 and month only as partition columns, staging reads the star columns.
 """
 
@@ -38,11 +38,13 @@ TABLES: tuple[LakeTable, ...] = (
 SONGS_PARTITIONINGS = {"year,artist_id": ("year", "artist_id"), "year": ("year",)}
 
 
-def tables(songs_partition_by: str = "year,artist_id") -> tuple[LakeTable, ...]:
+def tables(songs_partition_by: str) -> tuple[LakeTable, ...]:
     """The lake tables, with the configured songs partitioning.
 
-    year/artist_id (the Sparkify convention, the default) makes one folder per artist: thousands
-    of tiny files, which cost seconds to write, read and delete; `year` keeps songs in a few files.
+    `year` (the default) keeps songs in a few files. year/artist_id (the Sparkify convention) makes
+    one folder per artist: 15k songs made 11,680 files of ~8 KB, which cost seconds to write, read
+    (the lake gate: 4.5 s of a 12 s gate at 1M events) and delete, for no pruning a reader needs:
+    Parquet's row-group statistics already let a reader skip by artist_id.
     """
     songs = LakeTable(
         "songs", SONGS_PARTITIONINGS[songs_partition_by], many_partitions=songs_partition_by == "year,artist_id"

@@ -161,7 +161,7 @@ SONGS = Table(
     ),
     key=("song_id",),
     merge="upsert",
-    lake=Lake(("year", "artist_id"), many_partitions=True),
+    lake=Lake(("year",)),  # [lake] songs_partition_by: lake.tables()
 )
 USERS = Table(
     "users",

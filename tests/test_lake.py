@@ -11,6 +11,7 @@ import duckdb
 from music_analytics import pipeline
 from music_analytics import tables as catalogue
 from music_analytics.engines import TransformResult
+from music_analytics.lake import HIVE_NULL
 from tests.helpers import make_config
 
 # Raw fields the lake's events keep for lake readers (Spark, Athena) that the warehouse's events drop.
@@ -47,10 +48,22 @@ def assert_events_lake(lake: Path, result: TransformResult) -> None:
     assert set(columns) == expected - set(catalogue.EVENTS.lake.partition_by)
 
 
+def test_the_default_layout_keeps_songs_in_a_file_per_year(sample: Path, tmp_path: Path) -> None:
+    cfg = make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}")
+    lake = pipeline.transform(cfg, str(sample)).lake
+    song_files = sorted((lake / "songs").rglob("*.parquet"))
+    raw_songs = [json.loads(p.read_text()) for p in (sample / "song_data").rglob("*.json")]
+    # Year 0 is eventsim's "unknown": NULL in the model, the hive NULL folder in the lake.
+    years = {f"year={s['year'] or HIVE_NULL}" for s in raw_songs}
+    assert {p.parent.name for p in song_files} == years
+    assert len(song_files) == len(years)
+    assert len(songs_in_lake(lake)) == 71
+
+
 def test_layout_and_unchanged_songs_are_not_rewritten(sample: Path, tmp_path: Path) -> None:
     source = tmp_path / "raw"
     shutil.copytree(sample, source)
-    cfg = make_config(tmp_path, source, f"duckdb:///{tmp_path / 'w.duckdb'}")
+    cfg = make_config(tmp_path, source, f"duckdb:///{tmp_path / 'w.duckdb'}", lake_songs_partition_by="year,artist_id")
     result = pipeline.transform(cfg, str(source))
     lake = result.lake
     song_files = sorted((lake / "songs").rglob("*.parquet"))
