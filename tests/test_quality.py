@@ -13,6 +13,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import duckdb
 import psycopg2
@@ -426,3 +427,30 @@ def test_a_blocking_gate_on_postgresql_leaves_the_star_schema_unchanged(
         "WHERE gate = 'warehouse' GROUP BY run_id ORDER BY run_id",
     )
     assert sorted(rows) == sorted([(summary.run_id, WAREHOUSE_EXPECTATIONS, 1), ("pg-run", WAREHOUSE_EXPECTATIONS, 3)])
+
+
+def test_the_audit_runs_in_postgresql_stores_no_password_and_leaves_no_session(
+    sample: Path, pg_url: str, tmp_path: Path
+) -> None:
+    """GX connects to the warehouse itself (its SQL engine: no rows fetched into pandas). Its data
+    source is kept in the GX project with the password as a placeholder; its sessions end with the gate."""
+    secret = "s3cr3t/Pw#?@x"  # every character a URL treats specially: percent-encoded for SQLAlchemy
+    url = pg_url.replace("@", f":{quote(secret, safe='')}@", 1)
+    cfg = make_config(tmp_path, sample, url, quality_gates="lake,warehouse")
+    summary = pipeline.run(cfg)
+    assert [g.passed for g in summary.quality] == [True, True]
+    audit = summary.quality[1]
+    assert {s.suite: s.rows for s in audit.suites}["songplays"] == 6820
+    stored = "".join(p.read_text(errors="replace") for p in cfg.quality_project_path.rglob("*") if p.is_file())
+    assert secret not in stored and quote(secret, safe="") not in stored
+    config_file = cfg.quality_project_path / "gx" / "great_expectations.yml"
+    assert "${MUSIC_ANALYTICS_SQLALCHEMY_PASSWORD}" in config_file.read_text()
+    conn = psycopg2.connect(pg_url)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cur.fetchone() == (0,), "GX's engines are disposed of when the gate ends"
+        cur.execute("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'staging' AND tablename LIKE 'quality_rows_%'")
+        assert cur.fetchone() == (0,), "the materialized suite rows are dropped"
+    conn.close()

@@ -30,7 +30,7 @@ import pytest
 
 from music_analytics import pipeline, quality
 from music_analytics.quality import datadocs
-from music_analytics.quality.validate import build_docs, validate
+from music_analytics.quality.validate import build_docs
 from tests.browser import decode_png, dump_dom, rgb, screenshot
 from tests.helpers import REPO, make_config
 
@@ -453,18 +453,8 @@ def test_every_run_of_every_process_stays_in_the_project_and_the_index(lake: Pat
     changed = tmp_path / "suites" / "users.json"
     changed.parent.mkdir()
     changed.write_text(json.dumps(spec))
-    users = quality.read_suite(changed)
-    import duckdb
-
-    frame = (
-        duckdb.connect()
-        .execute(
-            "SELECT user_id, first_name, last_name, gender, level, level_ts FROM "
-            f"read_parquet('{lake}/users/**/*.parquet', hive_partitioning = true)"
-        )
-        .df()
-    )
-    result = validate(users, frame, gate="lake", run_id="run-c", docs_dir=docs, project_dir=project)
+    gate = quality.check_lake(lake, run_id="run-c", docs_dir=docs, project_dir=project, suites_dir=changed.parent)
+    (result,) = gate.suites
     assert len(result.outcomes) == len(spec["expectations"]) and all(o.success for o in result.outcomes)
     assert build_docs(docs, project_dir=project) == docs / "index.html"
     stored = json.loads((gx_dir / "expectations" / "users.json").read_text())

@@ -64,6 +64,18 @@ class MergeCounts:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SqlAlchemySource:
+    """A SQLAlchemy URL that may be stored: the password is `${SECRET_ENV}`, its value in `secrets`."""
+
+    url: str
+    engine_kwargs: dict[str, Any] = field(default_factory=dict)  # create_engine(**kwargs), JSON values
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+SECRET_ENV = "MUSIC_ANALYTICS_SQLALCHEMY_PASSWORD"
+
+
 class Warehouse(abc.ABC):
     """A database the star schema is published to."""
 
@@ -106,6 +118,10 @@ class Warehouse(abc.ABC):
     @abc.abstractmethod
     def lock(self, owner: str) -> WarehouseLock:
         """The warehouse-wide pipeline lock (not yet acquired); `owner` names the run in messages."""
+
+    @abc.abstractmethod
+    def sqlalchemy_source(self) -> SqlAlchemySource:
+        """How a tool with its own SQLAlchemy engine (GX's SQL engine) connects to this warehouse."""
 
     # -- shared behaviour ------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from ..config import DuckDBSettings, WarehouseURL
 from ..errors import WarehouseError
 from ..progress import duckdb_share, watching
 from . import render
-from .base import Warehouse, WarehouseLock, quote
+from .base import SqlAlchemySource, Warehouse, WarehouseLock, quote
 
 
 class DuckDBWarehouse(Warehouse):
@@ -33,6 +33,12 @@ class DuckDBWarehouse(Warehouse):
     @property
     def path(self) -> Path:
         return Path(self.url.path)
+
+    def sqlalchemy_source(self) -> SqlAlchemySource:
+        config = {"memory_limit": self.memory_limit} if self.memory_limit else {}
+        return SqlAlchemySource(
+            url=f"duckdb:///{self.path.resolve()}", engine_kwargs={"connect_args": {"config": config}}
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

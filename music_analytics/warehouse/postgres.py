@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +20,7 @@ from .. import secrets
 from ..errors import TransientWarehouseError, WarehouseError, is_transient
 from ..progress import Periodic
 from . import render
-from .base import Warehouse, WarehouseLock, quote
+from .base import SECRET_ENV, SqlAlchemySource, Warehouse, WarehouseLock, quote
 
 BATCH_ROWS = 200_000
 
@@ -46,6 +47,21 @@ class PostgresWarehouse(Warehouse):
         if self.url.password:
             kwargs["password"] = self.url.password.reveal()
         return kwargs
+
+    def sqlalchemy_source(self) -> SqlAlchemySource:
+        kwargs = self.connect_kwargs()
+        user = urllib.parse.quote(str(kwargs.pop("user", "")), safe="")
+        secret = kwargs.pop("password", None)
+        # Percent-encoded, as a URL's password must be: SQLAlchemy decodes it after GX substitutes it.
+        login = f"{user}:${{{SECRET_ENV}}}@" if secret else (f"{user}@" if user else "")
+        host, port, database = kwargs.pop("host"), kwargs.pop("port"), kwargs.pop("dbname")
+        url = f"postgresql+psycopg2://{login}{host}:{port}/{urllib.parse.quote(str(database), safe='')}"
+        kwargs["options"] = "-c timezone=UTC"
+        return SqlAlchemySource(
+            url=url,
+            engine_kwargs={"connect_args": kwargs},
+            secrets={SECRET_ENV: urllib.parse.quote(secret, safe="")} if secret else {},
+        )
 
     def _error(self, exc: BaseException) -> WarehouseError:
         message = f"warehouse {self}: {_one_line(exc)}"
