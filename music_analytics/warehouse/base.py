@@ -280,13 +280,6 @@ class Warehouse(abc.ABC):
             schema=schema,
         )
 
-    def frame(self, tx: Any, statement: str) -> Any:
-        """A query's result as a pandas DataFrame (the quality gates' input)."""
-        import pandas as pd
-
-        columns, rows = self.fetch_with_columns(tx, statement)
-        return pd.DataFrame.from_records(rows, columns=list(columns))
-
     def fetch_with_columns(self, tx: Any, statement: str) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         """Run a query; return its column names and rows (both adapters' tx objects are DB-API cursors)."""
         rows = self.fetch(tx, statement)
