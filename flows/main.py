@@ -17,8 +17,9 @@ once (INI < environment < request) and hands it to music_analytics.pipeline.exec
 of the run order, with hooks that make each stage a Prefect task with transient-only retries,
 each backfill day a subflow, and what the run reports Prefect artifacts. A CLI run resolves the
 configuration itself (also once) and provides it to the flow in-process, so a password given on
-the command line never becomes a parameter. With no PREFECT_API_URL, Prefect starts a temporary
-local server for the run.
+the command line never becomes a parameter. With no PREFECT_API_URL, the CLI's runner
+(music_analytics_flows.runner) starts a temporary local server for the run; a flow called any other
+way gets Prefect's own.
 """
 
 from __future__ import annotations
@@ -26,10 +27,20 @@ from __future__ import annotations
 import os
 import sys
 
+if __name__ == "__main__":
+    # `python flows/main.py`: the command line is parsed (--help, --version, usage and configuration
+    # errors answered) before Prefect, pandas or GX are imported: they cost seconds, a one-line error
+    # should not. The run imports this module again, as music_analytics_flows.main (runner.py).
+    from music_analytics import cli
+
+    sys.exit(cli.run_main(prog="python flows/main.py"))
+
 # A fresh machine's temporary server can take 20+ s to start; telemetry cannot reach the network.
+# (A CLI run starts its own temporary server, music_analytics_flows.runner, with its own patience.)
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+import contextlib
 import contextvars
 import datetime as dt
 import logging
@@ -43,7 +54,7 @@ from prefect import flow, get_run_logger
 
 from music_analytics import config, engines, pipeline
 from music_analytics.config import Config, load_config
-from music_analytics.errors import ConfigError, PipelineError
+from music_analytics.errors import ConfigError
 from music_analytics.pipeline import Hooks, RunSummary
 from music_analytics.summary import headline, outcome_dict
 from music_analytics_tasks import artifacts
@@ -217,6 +228,7 @@ _CHATTER = (
     "Starting temporary server",
     "Stopping temporary server",
     "Executing ",
+    "View at ",  # the temporary server serves no UI, and stops with the run
 )
 
 
@@ -231,7 +243,7 @@ class _NoChatter(logging.Filter):
         return not record.getMessage().startswith(_CHATTER)
 
 
-def _console_for_the_cli() -> None:
+def console_for_the_cli() -> None:
     """On the terminal: the stage lines, warnings and one error line; no tracebacks, no repeats.
 
     Only console handlers are changed: the run's logs on the Prefect server keep everything.
@@ -254,43 +266,47 @@ def provided(cfg: Config) -> Iterator[None]:
         _PROVIDED.reset(token)
 
 
-class PrefectStartError(PipelineError):
-    """Prefect's temporary server did not come up in time: nothing ran."""
+def run_flow(cfg: Config, request: dict[str, Any], *, backfill: bool, api_url: str | None = None) -> dict[str, Any]:
+    """The flow, in this process, with the configuration the CLI resolved (music_analytics_flows.runner),
+    against the Prefect server at `api_url` (default: Prefect's settings)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-
-def run_cli(cfg: Config, request: dict[str, Any], *, backfill: bool, verbose: bool) -> dict[str, Any]:
-    """`music-analytics run` (the entry point music_analytics.cli finds as the "prefect" runner): the
-    flow, in this process, with the configuration the CLI resolved; `request` is what the flow run
-    records as its parameter (no secret in it)."""
-    if not verbose:
-        _console_for_the_cli()
-    if not os.environ.get("PREFECT_API_URL"):
-        print(
-            "starting Prefect's temporary server for this run (set PREFECT_API_URL to use a running one)",
-            file=sys.stderr,
-        )
-    with provided(cfg):
+    server = temporary_settings(updates={PREFECT_API_URL: api_url}) if api_url else contextlib.nullcontext()
+    with server, provided(cfg):
         flow_fn = music_analytics_backfill if backfill else music_analytics_etl
         try:
             result: dict[str, Any] = flow_fn(RunRequest(**request))
-        except RuntimeError as exc:
-            # Prefect raises a plain RuntimeError: its message is all there is to recognise.
-            if "ephemeral Prefect API server" not in str(exc):
-                raise
-            raise PrefectStartError(
-                "Prefect's temporary server did not start within "
-                f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS')} s (a busy machine?): start "
-                "one with `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api, or raise "
-                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
-            ) from exc
+        finally:
+            if api_url:
+                _drain_to_server()
     return result
+
+
+def _drain_to_server() -> None:
+    """Send the logs and events Prefect still holds while the run's temporary server is up: once it
+    is stopped, Prefect's workers retry for about a minute at exit ("Error logging to API")."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            worker.drain_all(timeout=10)
+
+
+def run_without_prefect(cfg: Config) -> dict[str, Any]:
+    """The run as the library carries it out: the same stages, ledger row and summary, no tasks."""
+    log = logging.getLogger("music_analytics.run")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_CliFormatter())
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    say = logging.LoggerAdapter(log, {"task_name": "run"}).info  # the stage column of _CliFormatter
+    return outcome_dict(pipeline.execute(cfg, Hooks(say), run_id=uuid.uuid4().hex))
 
 
 def main(argv: list[str] | None = None) -> int:
     from music_analytics import cli
 
     return cli.run_main(argv, prog="python flows/main.py")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -33,6 +33,7 @@ from .errors import ConfigError, PipelineError, QualityGateError, WarehouseError
 from .ledger import Plan
 from .quality.results import HISTORY_COLUMNS, GateResult
 from .sources import SourceFiles, canonical, discover
+from .tables import LOADED_FILES
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -253,6 +254,32 @@ def plan(cfg: Config, source: str, say: Progress = _quiet) -> Plan:
     chosen.files = replace(chosen.files, catalogue=catalogue)
     say(f"plan: {chosen.describe()}; {known:,} songs already in the warehouse to match plays against")
     return chosen
+
+
+def nothing_new(cfg: Config) -> bool:
+    """Whether a run now would load nothing and leave the insights report as it is.
+
+    A cheap, read-only look (no lock, no schema change, no catalogue export) that lets a caller
+    skip costly set-up, such as Prefect's temporary server (10-25 s) for a run with nothing to do.
+    Any doubt is False and left to the run itself: a reload, an S3 source (listing it mirrors it),
+    no ledger yet, a moved source, a missing report, any error.
+    """
+    from . import s3
+
+    p = cfg.pipeline
+    try:
+        source = resolve_source(cfg)
+        if p.reload or s3.is_s3(source) or (cfg.reports.insights and not cfg.report_path.is_file()):
+            return False
+        warehouse = wh.for_config(cfg)
+        if not warehouse.has_table(LOADED_FILES.name):
+            return False
+        ledger.check_source(warehouse, source, p.source_moved)
+        first = p.start - dt.timedelta(days=p.lookback_days) if p.start else None
+        files = list_files(cfg, source, first, p.end)
+        return ledger.plan(files, ledger.loaded_files(warehouse), p.start, p.reload, _quiet).nothing_to_do
+    except Exception:
+        return False
 
 
 def transform(cfg: Config, files: Plan | str, say: Progress = _quiet) -> TransformResult:

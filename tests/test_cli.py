@@ -131,9 +131,16 @@ def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path, flow_cli: 
     assert SENTINEL not in proc.stdout + proc.stderr
 
     # The demo is generated once; the gates were shown above and are off for this rerun.
-    again = flow_cli("--quality-gates", "none", cwd=tmp_path, env=env)
+    # Nothing new: carried out without Prefect's temporary server, recorded in the ledger all the same.
+    again = flow_cli("--quality-gates", "none", "--summary-json", "again.json", cwd=tmp_path, env=env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "generating the demo dataset" not in again.stdout + again.stderr
+    assert "nothing new to load: run without Prefect's temporary server" in again.stderr, again.stderr[-3000:]
+    assert "starting Prefect's temporary server" not in again.stderr
+    assert "Run summary (skipped)" in again.stdout
+    rerun = json.loads((tmp_path / "again.json").read_text())
+    assert rerun["status"] == "skipped" and rerun["run_id"] != summary["run_id"]
+    assert SENTINEL not in again.stdout + again.stderr
 
 
 def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_path: Path, flow_cli: FlowCli) -> None:
