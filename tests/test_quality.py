@@ -454,3 +454,20 @@ def test_the_audit_runs_in_postgresql_stores_no_password_and_leaves_no_session(
         cur.execute("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'staging' AND tablename LIKE 'quality_rows_%'")
         assert cur.fetchone() == (0,), "the materialized suite rows are dropped"
     conn.close()
+
+
+def test_a_suite_reading_more_than_one_table_is_computed_once_per_gate() -> None:
+    """GX runs 10-20 metric queries per suite: over the suite's own query when it reads one table as
+    it is, over its rows computed once (staging.quality_rows_<suite>) when it joins or aggregates."""
+    from music_analytics import sql
+    from music_analytics.quality.gates import _reads_one_table
+
+    computed = {
+        s.name
+        for s in quality.suites()
+        if not _reads_one_table(sql.render(s.query, **dict.fromkeys(sql.placeholders(sql.read(s.query)), 1))[0])
+    }
+    assert computed == {"lake_reconciliation", "load_reconciliation", "references"}
+    assert not _reads_one_table("SELECT a FROM t UNION SELECT a FROM u")
+    assert not _reads_one_table("SELECT user_id, COUNT(*) FROM staging.songplays GROUP BY user_id")
+    assert _reads_one_table("SELECT start_time, iso_year - year AS offset FROM staging.\"time\"")
