@@ -470,4 +470,4 @@ def test_a_suite_reading_more_than_one_table_is_computed_once_per_gate() -> None
     assert computed == {"lake_reconciliation", "load_reconciliation", "references"}
     assert not _reads_one_table("SELECT a FROM t UNION SELECT a FROM u")
     assert not _reads_one_table("SELECT user_id, COUNT(*) FROM staging.songplays GROUP BY user_id")
-    assert _reads_one_table("SELECT start_time, iso_year - year AS offset FROM staging.\"time\"")
+    assert _reads_one_table('SELECT start_time, iso_year - year AS offset FROM staging."time"')
