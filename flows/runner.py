@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,15 @@ def _free_port() -> int:
 class TemporaryServer:
     """Prefect's temporary API server as a child process of this run (see the module docstring)."""
 
-    def __init__(self, process: subprocess.Popen[bytes], api_url: str, stall_seconds: float = STALL_SECONDS) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        api_url: str,
+        stall_seconds: float = STALL_SECONDS,
+        respawn: Callable[[], tuple[subprocess.Popen[bytes], str]] | None = None,
+    ) -> None:
         self.process, self.api_url, self.stall_seconds = process, api_url, stall_seconds
+        self.respawn, self.respawns = respawn, 0
         self.started = time.monotonic()
         atexit.register(self.stop)
 
@@ -67,44 +75,47 @@ class TemporaryServer:
         spec = importlib.util.find_spec("prefect")  # where Prefect is, without importing it
         if spec is None or not spec.submodule_search_locations:
             raise PrefectStartError("Prefect is not installed: reinstall the project (make setup)")
-        port = _free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                str(Path(next(iter(spec.submodule_search_locations))).parent),
-                "--factory",
-                "prefect.server.api.server:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "error",
-                "--lifespan",
-                "on",
-            ],
-            env={
-                **os.environ,
-                "PREFECT_UI_ENABLED": "0",
-                "PREFECT__SERVER_EPHEMERAL": "1",
-                "PREFECT__SERVER_FINAL": "1",
-                "PREFECT_SERVER_ANALYTICS_ENABLED": os.environ.get("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
-            },
-            stdin=subprocess.DEVNULL,
-        )
-        return cls(process, f"http://127.0.0.1:{port}/api")
+        app_dir = str(Path(next(iter(spec.submodule_search_locations))).parent)
+
+        def spawn() -> tuple[subprocess.Popen[bytes], str]:
+            port = _free_port()  # another process may take it first: respawn() then tries another
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--app-dir",
+                    app_dir,
+                    "--factory",
+                    "prefect.server.api.server:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "error",
+                    "--lifespan",
+                    "on",
+                ],
+                env={
+                    **os.environ,
+                    "PREFECT_UI_ENABLED": "0",
+                    "PREFECT__SERVER_EPHEMERAL": "1",
+                    "PREFECT__SERVER_FINAL": "1",
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": os.environ.get("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
+                },
+                stdin=subprocess.DEVNULL,
+            )
+            return process, f"http://127.0.0.1:{port}/api"
+
+        return cls(*spawn(), respawn=spawn)
 
     def _cpu_seconds(self) -> float | None:
-        """CPU the server process has used (user + system), None once it has exited."""
-        if self.process.poll() is not None:
-            return None
+        """CPU the server process has used (user + system); None where the system does not say (no /proc)."""
         try:
             fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
-            return float("inf")  # no /proc: count it as progressing, the user's limit still applies
+            return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _healthy(self) -> bool:
@@ -118,9 +129,13 @@ class TemporaryServer:
         """Until the server answers; PrefectStartError when it exited, stalled or missed `limit` (s)."""
         cpu, progressed = self._cpu_seconds(), time.monotonic()
         while not self._healthy():
-            now, used = time.monotonic(), self._cpu_seconds()
-            if used is None:
-                self.stop()
+            now = time.monotonic()
+            if self.process.poll() is not None:
+                if self.respawn is not None and self.respawns < 2:  # e.g. its port was taken meanwhile
+                    self.respawns += 1
+                    self.process, self.api_url = self.respawn()
+                    cpu, progressed = None, now
+                    continue
                 raise PrefectStartError(
                     f"Prefect's temporary server exited (code {self.process.returncode}) before it was up: {_HOW}"
                 )
@@ -130,7 +145,8 @@ class TemporaryServer:
                     f"Prefect's temporary server did not start within {float(limit):g} s ({STARTUP_LIMIT}): "
                     f"{_HOW}, or raise the limit"
                 )
-            if cpu is None or used > cpu:
+            used = self._cpu_seconds()
+            if used is None or cpu is None or used > cpu:  # no /proc: the user's limit is the only one
                 cpu, progressed = used, now
             elif now - progressed > self.stall_seconds:
                 self.stop()

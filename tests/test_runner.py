@@ -29,10 +29,10 @@ def _server(code: str, *, stall_seconds: float = 1.0) -> TemporaryServer:
     return TemporaryServer(process, f"http://127.0.0.1:{port}/api", stall_seconds=stall_seconds)
 
 
-# Works (uses CPU) for 3 s, then answers /api/health: a slow start on a busy machine.
-SLOW_BUT_WORKING = """
+# Works (uses CPU) for SECONDS, then answers /api/health: a slow start on a busy machine.
+STARTS_AFTER = """
 import http.server, time
-end = time.monotonic() + 3
+end = time.monotonic() + SECONDS
 while time.monotonic() < end:
     pass
 class Health(http.server.BaseHTTPRequestHandler):
@@ -43,6 +43,7 @@ class Health(http.server.BaseHTTPRequestHandler):
         pass
 http.server.HTTPServer(("127.0.0.1", PORT), Health).serve_forever()
 """
+SLOW_BUT_WORKING = STARTS_AFTER.replace("SECONDS", "3")
 
 
 def test_a_slow_start_is_waited_for_as_long_as_the_server_works() -> None:
@@ -69,6 +70,23 @@ def test_a_server_that_exits_is_one_line_with_its_exit_code() -> None:
     server = _server("import sys; sys.exit(3)")
     with pytest.raises(PrefectStartError, match=r"exited \(code 3\) before it was up"):
         server.wait(None)
+
+
+def test_a_server_that_exits_at_once_is_started_again_on_another_port() -> None:
+    """As when another process took its port between choosing it and binding it."""
+    spares = [_server(STARTS_AFTER.replace("SECONDS", "1"), stall_seconds=10.0)]
+
+    def respawn() -> tuple[subprocess.Popen[bytes], str]:
+        spare = spares.pop()
+        return spare.process, spare.api_url
+
+    first = _server("import sys; sys.exit(1)")
+    server = TemporaryServer(first.process, first.api_url, stall_seconds=10.0, respawn=respawn)
+    try:
+        server.wait(None)
+        assert server.respawns == 1 and server.process.poll() is None
+    finally:
+        server.stop()
 
 
 def test_a_limit_the_user_set_still_applies() -> None:
