@@ -1,7 +1,7 @@
 """The two quality gates, validated by Great Expectations' SQL engine where the rows are.
 
 Gate 1 (`check_lake`) runs on the transform's Parquet output before anything is staged: a
-scratch DuckDB file holds each lake table as `staging.<table>`, and as the published tables the
+scratch DuckDB file holds each lake table as a view `staging.<table>`, and as the published tables the
 song catalogue the transform matched plays against (the warehouse's songs when the run was
 planned), so the suites' SQL reads the lake exactly as it reads a warehouse. The file is on disk
 and its connections are memory-limited (GATE_MEMORY_LIMIT): DuckDB spills rather than grows, so
@@ -62,10 +62,10 @@ def _build_lake_database(path: Path, lake: Path, catalogue: Path | None) -> None
                 if table.partition_exprs
                 else ", ".join(tables.BY_NAME[name].names if name in tables.BY_NAME else ("*",))
             )
-            # Read once: every metric query of several suites reads these, and songs may be ~10k small files.
-            kind = "VIEW"
+            # Views, not copies: a suite's query reads only its columns (copying the lake cost more than
+            # the reads it saved); what one suite would read many times is computed once (_materialize).
             con.execute(
-                f"CREATE {kind} staging.{quote(name)} AS SELECT {cols} FROM "
+                f"CREATE VIEW staging.{quote(name)} AS SELECT {cols} FROM "
                 f"read_parquet('{table_glob(lake, name)}', hive_partitioning = true)"
             )
         published = set()
