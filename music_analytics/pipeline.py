@@ -238,12 +238,8 @@ def list_files(
 
 def plan(cfg: Config, source: str, say: Progress = _quiet) -> Plan:
     """Which files this run reads (ledger: new or changed only), and the song catalogue for matching."""
-    p = cfg.pipeline
-    first = p.start - dt.timedelta(days=p.lookback_days) if p.start else None
     warehouse = wh.for_config(cfg)
-    ledger.check_source(warehouse, source, p.source_moved)
-    files = list_files(cfg, source, first, p.end, say)
-    chosen = ledger.plan(files, ledger.loaded_files(warehouse), p.start, p.reload, say)
+    chosen = _choose_files(cfg, warehouse, source, say)
     for warning in chosen.warnings():
         say(f"warning: {warning}")
     if chosen.nothing_to_do:  # no transform follows: no catalogue to export
@@ -254,6 +250,15 @@ def plan(cfg: Config, source: str, say: Progress = _quiet) -> Plan:
     chosen.files = replace(chosen.files, catalogue=catalogue)
     say(f"plan: {chosen.describe()}; {known:,} songs already in the warehouse to match plays against")
     return chosen
+
+
+def _choose_files(cfg: Config, warehouse: wh.Warehouse, source: str, say: Progress) -> Plan:
+    """The range's files (with the lookback) against the ledger: which are new or changed."""
+    p = cfg.pipeline
+    first = p.start - dt.timedelta(days=p.lookback_days) if p.start else None
+    ledger.check_source(warehouse, source, p.source_moved)
+    files = list_files(cfg, source, first, p.end, say)
+    return ledger.plan(files, ledger.loaded_files(warehouse), p.start, p.reload, say)
 
 
 def nothing_new(cfg: Config) -> bool:
@@ -274,10 +279,7 @@ def nothing_new(cfg: Config) -> bool:
         warehouse = wh.for_config(cfg)
         if not warehouse.has_table(LOADED_FILES.name):
             return False
-        ledger.check_source(warehouse, source, p.source_moved)
-        first = p.start - dt.timedelta(days=p.lookback_days) if p.start else None
-        files = list_files(cfg, source, first, p.end)
-        return ledger.plan(files, ledger.loaded_files(warehouse), p.start, p.reload, _quiet).nothing_to_do
+        return _choose_files(cfg, warehouse, source, _quiet).nothing_to_do
     except Exception:
         return False
 

@@ -109,20 +109,17 @@ def _remove_database(path: Path) -> None:
         file.unlink(missing_ok=True)
 
 
-_SCRATCH: dict[str, Path] = {}
+@functools.cache
+def _process_scratch() -> Path:
+    """This process's folder for scratch files of gates without a GX project."""
+    return Path(tempfile.mkdtemp(prefix="music-analytics-gate-"))
 
 
 @contextlib.contextmanager
 def _scratch_database(project_dir: Path | None, name: str) -> Iterator[Path]:
     """Where a gate's scratch DuckDB file goes: in the GX project (a stable path, so the data source
     stored there stays as it is), or a folder of this process's; the file is removed afterwards."""
-    if project_dir is not None:
-        folder = project_dir / "scratch"
-    else:
-        if "ephemeral" not in _SCRATCH:
-            _SCRATCH["ephemeral"] = Path(tempfile.mkdtemp(prefix="music-analytics-gate-"))
-        folder = _SCRATCH["ephemeral"]
-    path = folder / f"{name}.duckdb"
+    path = (project_dir / "scratch" if project_dir is not None else _process_scratch()) / f"{name}.duckdb"
     try:
         yield path
     finally:
@@ -134,11 +131,8 @@ def _rows_table(suite: Suite) -> str:
 
 
 def _common_statements(relative: str, **values: object) -> list[str]:
+    """The lake gate's statements: its scratch DuckDB has no adapter, the shared files serve it."""
     return sql.render(f"warehouse/common/{relative}", **values)
-
-
-def _warehouse_statements(warehouse: Warehouse, relative: str, **values: object) -> list[str]:
-    return warehouse.sql_statements(relative, **values)
 
 
 def _reads_one_table(query: str) -> bool:
@@ -290,7 +284,6 @@ def audit_warehouse(
     started = time.perf_counter()
     values = {f"lake_{k}" if k in STAR else k: v for k, v in lake_counts(lake).items()}
     selected = _selected("warehouse", only, suites_dir)
-    statements = functools.partial(_warehouse_statements, warehouse)
     with warehouse.transaction() as tx:
         counted = [
             (
@@ -298,7 +291,7 @@ def audit_warehouse(
                 *_materialize(
                     lambda q: warehouse.execute(tx, q),
                     lambda q: warehouse.fetch(tx, q),
-                    statements,
+                    warehouse.sql_statements,
                     s,
                     sql.render(s.query, **values)[0],
                 ),
