@@ -57,6 +57,7 @@ from music_analytics.config import Config, load_config
 from music_analytics.errors import ConfigError
 from music_analytics.pipeline import Hooks, RunSummary
 from music_analytics.summary import headline, outcome_dict
+from music_analytics_flows.runner import CliFormatter
 from music_analytics_tasks import artifacts
 from music_analytics_tasks.credentials import export_aws_credentials, warehouse_url_from_block
 from music_analytics_tasks.stages import TASKS
@@ -202,22 +203,6 @@ def _run_id() -> str:
 # -- the command line --------------------------------------------------------------------------------
 
 
-class _CliFormatter(logging.Formatter):
-    """The terminal's line: time, the stage, the message; no traceback (the server's log keeps it).
-
-    `06:38:26  stage                  staged 154 rows into staging.artists`
-    """
-
-    def format(self, record: logging.LogRecord) -> str:
-        stage = getattr(record, "task_name", None)
-        if stage is None:
-            run = str(getattr(record, "flow_run_name", ""))
-            stage = run if run.startswith("day-") else ("run" if run else record.name)
-        level = "" if record.levelno == logging.INFO else f"{record.levelname}: "
-        when = self.formatTime(record, "%H:%M:%S")
-        return f"{when}  {stage:<22} {level}{record.getMessage()}"
-
-
 # Prefect's own account of a run (task and flow states, the temporary server) says nothing the
 # stage lines and the summary do not; failures are the CLI's one error line.
 _CHATTER = (
@@ -251,8 +236,8 @@ def console_for_the_cli() -> None:
     loggers = [logging.getLogger(), *(logging.getLogger(n) for n in list(logging.root.manager.loggerDict))]
     for logger in loggers:
         for handler in getattr(logger, "handlers", []):
-            if type(handler).__name__ == "PrefectConsoleHandler" and not isinstance(handler.formatter, _CliFormatter):
-                handler.setFormatter(_CliFormatter())
+            if type(handler).__name__ == "PrefectConsoleHandler" and not isinstance(handler.formatter, CliFormatter):
+                handler.setFormatter(CliFormatter())
                 handler.addFilter(_NoChatter())
 
 
@@ -291,19 +276,6 @@ def _drain_to_server() -> None:
     for worker in (APILogWorker, EventsWorker):
         with contextlib.suppress(Exception):
             worker.drain_all(timeout=10)
-
-
-def run_without_prefect(cfg: Config) -> dict[str, Any]:
-    """The run as the library carries it out: the same stages, ledger row and summary, no tasks."""
-    log = logging.getLogger("music_analytics.run")
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(_CliFormatter())
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
-    say = logging.LoggerAdapter(log, {"task_name": "run"}).info  # the stage column of _CliFormatter
-    return outcome_dict(pipeline.execute(cfg, Hooks(say), run_id=uuid.uuid4().hex))
 
 
 def main(argv: list[str] | None = None) -> int:

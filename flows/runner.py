@@ -24,12 +24,14 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib.util
+import logging
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,8 @@ from typing import Any
 from music_analytics import pipeline
 from music_analytics.config import Config
 from music_analytics.errors import PipelineError
+from music_analytics.pipeline import Hooks
+from music_analytics.summary import outcome_dict
 
 STARTUP_LIMIT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 # How long the server may go without using any CPU before a run gives up on it.
@@ -165,6 +169,35 @@ class TemporaryServer:
                 self.process.wait()
 
 
+class CliFormatter(logging.Formatter):
+    """The terminal's line: time, the stage, the message; no traceback (the server's log keeps it).
+
+    `06:38:26  stage                  staged 154 rows into staging.artists`
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        stage = getattr(record, "task_name", None)
+        if stage is None:
+            run = str(getattr(record, "flow_run_name", ""))
+            stage = run if run.startswith("day-") else ("run" if run else record.name)
+        level = "" if record.levelno == logging.INFO else f"{record.levelname}: "
+        when = self.formatTime(record, "%H:%M:%S")
+        return f"{when}  {stage:<22} {level}{record.getMessage()}"
+
+
+def run_without_prefect(cfg: Config) -> dict[str, Any]:
+    """The run as the library carries it out: the same stages, ledger row and summary, no tasks."""
+    log = logging.getLogger("music_analytics.run")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(CliFormatter())
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    say = logging.LoggerAdapter(log, {"task_name": "run"}).info  # the stage column of CliFormatter
+    return outcome_dict(pipeline.execute(cfg, Hooks(say), run_id=uuid.uuid4().hex))
+
+
 def warm_up(cfg: Config) -> None:
     """Import what the run will need while the server starts (GX alone is ~6 s of imports)."""
     if cfg.quality.gates:
@@ -182,13 +215,10 @@ def run_cli(cfg: Config, request: dict[str, Any], *, backfill: bool, verbose: bo
         server = TemporaryServer.start()
         if not backfill and pipeline.nothing_new(cfg):
             server.stop()
-            from music_analytics_flows import main
-
-            if not verbose:
-                main.console_for_the_cli()
-            # 10-25 s of start-up to record that there was nothing to do is not worth it.
+            # 10-25 s of start-up to record that there was nothing to do is not worth it; nor is
+            # importing Prefect (~3 s).
             print("nothing new to load: run without Prefect's temporary server (no flow run recorded)", file=sys.stderr)
-            return main.run_without_prefect(cfg)
+            return run_without_prefect(cfg)
         print(
             "starting Prefect's temporary server for this run (set PREFECT_API_URL to use a running one)",
             file=sys.stderr,

@@ -132,12 +132,22 @@ def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path, flow_cli: 
 
     # The demo is generated once; the gates were shown above and are off for this rerun.
     # Nothing new: carried out without Prefect's temporary server, recorded in the ledger all the same.
-    again = flow_cli("--quality-gates", "none", "--summary-json", "again.json", cwd=tmp_path, env=env)
+    # PYTHONPROFILEIMPORTTIME: the rerun does not import Prefect either.
+    again = flow_cli(
+        "--quality-gates",
+        "none",
+        "--summary-json",
+        "again.json",
+        cwd=tmp_path,
+        env={**env, "PYTHONPROFILEIMPORTTIME": "1"},
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert "generating the demo dataset" not in again.stdout + again.stderr
     assert "nothing new to load: run without Prefect's temporary server" in again.stderr, again.stderr[-3000:]
     assert "starting Prefect's temporary server" not in again.stderr
     assert "Run summary (skipped)" in again.stdout
+    imported = {line.rsplit("|", 1)[1].strip() for line in again.stderr.splitlines() if line.startswith("import time:")}
+    assert "music_analytics.pipeline" in imported and not {m for m in imported if m.startswith("prefect")}
     rerun = json.loads((tmp_path / "again.json").read_text())
     assert rerun["status"] == "skipped" and rerun["run_id"] != summary["run_id"]
     assert SENTINEL not in again.stdout + again.stderr
