@@ -27,6 +27,9 @@ class Field:
     type: JsonType
     required: bool = False  # absent, null or "" -> rejected with reason missing_field (missing_ts for ts)
     allow_empty: bool = False  # a required text field that may be "" (userId of logged-out events)
+    # The warehouse columns ("table.column", music_analytics.tables) the value ends up in: the
+    # contract also checks that every supported warehouse can store it (music_analytics.parse).
+    stored_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,24 +61,31 @@ T, INT, N = JsonType.TEXT, JsonType.INTEGER, JsonType.NUMBER
 EVENTS = Contract(
     "events",
     (
-        Field("artist", "artist", T),
-        Field("auth", "auth", T, required=True),
-        Field("firstName", "first_name", T),
-        Field("gender", "gender", T),
-        Field("itemInSession", "item_in_session", INT, required=True),
-        Field("lastName", "last_name", T),
-        Field("length", "length", N),
-        Field("level", "level", T, required=True),
-        Field("location", "location", T),
-        Field("method", "method", T),
-        Field("page", "page", T, required=True),
-        Field("registration", "registration", N),
-        Field("sessionId", "session_id", INT, required=True),
-        Field("song", "song", T),
-        Field("status", "status", INT),
-        Field("ts", "ts", INT, required=True),
-        Field("userAgent", "user_agent", T),
-        Field("userId", "user_id", T, required=True, allow_empty=True),
+        Field("artist", "artist", T, stored_as=("events.artist",)),
+        Field("auth", "auth", T, required=True, stored_as=("events.auth",)),
+        Field("firstName", "first_name", T, stored_as=("users.first_name",)),
+        Field("gender", "gender", T, stored_as=("users.gender",)),
+        Field("itemInSession", "item_in_session", INT, required=True, stored_as=("events.item_in_session",)),
+        Field("lastName", "last_name", T, stored_as=("users.last_name",)),
+        Field("length", "length", N, stored_as=("events.length",)),
+        Field("level", "level", T, required=True, stored_as=("events.level", "users.level", "songplays.level")),
+        Field("location", "location", T, stored_as=("events.location", "songplays.location")),
+        Field("method", "method", T, stored_as=("events.method",)),
+        Field("page", "page", T, required=True, stored_as=("events.page",)),
+        Field("registration", "registration", N, stored_as=("events.registration_time",)),
+        Field("sessionId", "session_id", INT, required=True, stored_as=("events.session_id", "songplays.session_id")),
+        Field("song", "song", T, stored_as=("events.song",)),
+        Field("status", "status", INT, stored_as=("events.status",)),
+        Field("ts", "ts", INT, required=True, stored_as=("events.ts",)),
+        Field("userAgent", "user_agent", T, stored_as=("events.user_agent", "songplays.user_agent")),
+        Field(
+            "userId",
+            "user_id",
+            T,
+            required=True,
+            allow_empty=True,
+            stored_as=("events.user_id", "users.user_id", "songplays.user_id"),
+        ),
     ),
     # A play names its song and artist and lasts a positive time, or it cannot be a songplay.
     requirements=(
@@ -88,15 +98,15 @@ SONGS = Contract(
     "songs",
     (
         Field("num_songs", "num_songs", INT),
-        Field("artist_id", "artist_id", T, required=True),
-        Field("artist_latitude", "artist_latitude", N),
-        Field("artist_longitude", "artist_longitude", N),
-        Field("artist_location", "artist_location", T),
-        Field("artist_name", "artist_name", T, required=True),
-        Field("song_id", "song_id", T, required=True),
-        Field("title", "title", T, required=True),
-        Field("duration", "duration", N, required=True),
-        Field("year", "year", INT),
+        Field("artist_id", "artist_id", T, required=True, stored_as=("songs.artist_id", "artists.artist_id")),
+        Field("artist_latitude", "artist_latitude", N, stored_as=("artists.latitude",)),
+        Field("artist_longitude", "artist_longitude", N, stored_as=("artists.longitude",)),
+        Field("artist_location", "artist_location", T, stored_as=("artists.location",)),
+        Field("artist_name", "artist_name", T, required=True, stored_as=("songs.artist_name", "artists.name")),
+        Field("song_id", "song_id", T, required=True, stored_as=("songs.song_id",)),
+        Field("title", "title", T, required=True, stored_as=("songs.title",)),
+        Field("duration", "duration", N, required=True, stored_as=("songs.duration",)),
+        Field("year", "year", INT, stored_as=("songs.year",)),
     ),
 )
 
@@ -116,4 +126,11 @@ REASONS: dict[str, str] = {
     "duplicate_event": "an event whose natural key (userId, sessionId, itemInSession, ts) was already read",
     "invalid_value": "a field value out of its domain (detail names it: duration <= 0, latitude, year)",
     "duplicate_song": "a song_id already read from another record",
+    "unreadable_file": "a file no reader can read (unreadable, compressed, not UTF-8, a line over 16 MiB): one row "
+    "with line_number 0, detail says why (music_analytics.sources.screen)",
+    # What every warehouse can store, from the fields' stored_as columns (music_analytics.parse):
+    "invalid_text": "a text field holds a NUL character, which PostgreSQL and Redshift cannot store (detail names it)",
+    "too_long": "a text field is longer, in UTF-8 bytes, than its warehouse column (detail names it)",
+    "out_of_range": "a number its warehouse column cannot hold: an integer beyond INTEGER/BIGINT, an infinite "
+    "double, epoch milliseconds outside the years 1-9999 (detail names it)",
 }

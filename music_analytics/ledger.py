@@ -59,6 +59,10 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
+# The checksum the ledger records for a file that could not be read.
+UNREADABLE = "unreadable"
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     try:
@@ -125,14 +129,20 @@ class Plan:
         return text
 
     def warnings(self) -> list[str]:
-        """What the user should act on: loaded files that changed but this run does not read."""
+        """What the user should act on: files under log_data/ a dated run cannot place, and loaded
+        files that changed but this run does not read."""
+        out = [
+            f"{path}: not read: {why} (a run with a date range reads dated files only)"
+            for path, why in self.files.unnamed
+        ]
         if not self.stale:
-            return []
+            return out
         days = sorted(d for p in self.stale if (d := file_day(p.rsplit("/", 1)[-1])) is not None)
         span = f"--start {days[0]} --end {days[-1]}" if days else "their days"
         return [
+            *out,
             f"{len(self.stale):,} loaded event file(s) older than the lookback window changed since they were "
-            f"loaded and were not read (e.g. {self.stale[0]}): load them with {span}, or raise --lookback-days"
+            f"loaded and were not read (e.g. {self.stale[0]}): load them with {span}, or raise --lookback-days",
         ]
 
 
@@ -159,10 +169,10 @@ def plan(
             out.lookback_never_loaded += 1
             continue
         try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise SourceError(f"{path}: unreadable ({exc.strerror or exc})") from exc
-        state = FileState(rel, kind, size, sha256(path))
+            state = FileState(rel, kind, path.stat().st_size, sha256(path))
+        except (OSError, SourceError):
+            # Quarantined by the transform (sources.screen); retried once it reads differently.
+            state = FileState(rel, kind, 0, UNREADABLE)
         if previous is not None and previous == state.checksum and not reload:
             out.unchanged += 1
             continue

@@ -14,6 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .contract import TS_MAX_MS, TS_MIN_MS, Contract, Field, JsonType
+from .tables import BY_NAME, Column
+
+# What the warehouse column types hold, on every supported warehouse (DuckDB, PostgreSQL, Redshift).
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+# Beyond this magnitude a double is an integer no BIGINT holds (doubles past 2**53 are all integral).
+BIGINT_MAGNITUDE = "9.223372036854775807e18"
+DOUBLE_MAX = "1.7976931348623157e308"  # a larger magnitude is an infinity
+# Epoch milliseconds of 0001-01-01 and 9999-12-31 23:59:59.999: every warehouse's and pyarrow's
+# timestamp range covers these years (PostgreSQL's goes further, Python's datetime does not).
+TIMESTAMP_MS_RANGE = (-62_135_596_800_000, 253_402_300_799_999)
 
 # Text fields arrive as text (a JSON string unescaped; any other JSON value as its JSON text, as
 # both DuckDB's and Spark's JSON readers render it). Number fields arrive as the value's JSON text,
@@ -29,6 +39,7 @@ DIALECTS: dict[str, Mapping[str, str]] = {
         ),
         "as_double": "TRY_CAST({x} AS DOUBLE)",
         "quote_ident": '"{name}"',
+        "utf8_bytes": "strlen({x})",
     },
     "spark": {
         # Spark's JSON text of a number is the variant's rendering (1e3 -> 1000.0, 1.0 -> 1);
@@ -41,6 +52,7 @@ DIALECTS: dict[str, Mapping[str, str]] = {
         ),
         "as_double": "TRY_CAST({x} AS DOUBLE)",
         "quote_ident": "`{name}`",
+        "utf8_bytes": "octet_length({x})",
     },
 }
 
@@ -56,6 +68,36 @@ def _value_expr(f: Field, d: Mapping[str, str]) -> str:
         return x
     cast = d["as_integer"] if f.type is JsonType.INTEGER else d["as_double"]
     return cast.format(x=x)
+
+
+def _targets(f: Field) -> list[Column]:
+    return [BY_NAME[table].column(column) for table, column in (t.split(".") for t in f.stored_as)]
+
+
+def max_bytes(f: Field) -> int | None:
+    """The UTF-8 length every column the text field is stored in holds (Redshift counts bytes,
+    PostgreSQL characters: bytes are the stricter measure); None when it is not stored as text."""
+    sizes = [int(c.type[len("varchar(") : -1]) for c in _targets(f) if c.type.startswith("varchar")]
+    return min(sizes) if sizes else None
+
+
+def _storable_checks(f: Field, d: Mapping[str, str], typed: str) -> list[tuple[str, str, str | None]]:
+    """Checks that every warehouse can store the field's typed value in its stored_as columns."""
+    if f.type is JsonType.TEXT:
+        checks: list[tuple[str, str, str | None]] = [(f"contains({typed}, chr(0))", "'invalid_text'", f.key)]
+        limit = max_bytes(f)
+        if limit is not None:
+            checks.append((f"{d['utf8_bytes'].format(x=typed)} > {limit}", "'too_long'", f.key))
+        return checks
+    types = {c.type for c in _targets(f)}
+    conditions = []
+    if "integer" in types:
+        conditions.append(f"{typed} NOT BETWEEN {INTEGER_RANGE[0]} AND {INTEGER_RANGE[1]}")
+    if "double" in types:
+        conditions.append(f"abs({typed}) > {DOUBLE_MAX}")
+    if "timestamp" in types:
+        conditions.append(f"{typed} NOT BETWEEN {TIMESTAMP_MS_RANGE[0]} AND {TIMESTAMP_MS_RANGE[1]}")
+    return [(c, "'out_of_range'", f.key) for c in conditions]
 
 
 def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect: str = "duckdb") -> str:
@@ -88,8 +130,15 @@ def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect
             empty = "" if f.allow_empty or f.type is not JsonType.TEXT else f" OR {typed[f.key]} = ''"
             checks.append((f"{raw[f.key]} IS NULL{empty}", "'missing_field'", f.key))
     for f in contract.fields:
+        if f.key != "ts" and f.type is JsonType.INTEGER:
+            # An integral number no BIGINT holds is a number, not a wrong type.
+            too_big = f"abs({d['as_double'].format(x=raw[f.key])}) >= {BIGINT_MAGNITUDE}"
+            checks.append((f"{typed[f.key]} IS NULL AND {too_big}", "'out_of_range'", f.key))
+    for f in contract.fields:
         if f.key != "ts" and f.type is not JsonType.TEXT:
             checks.append((f"{raw[f.key]} IS NOT NULL AND {typed[f.key]} IS NULL", "'invalid_type'", f.key))
+    for f in contract.fields:
+        checks.extend(_storable_checks(f, d, typed[f.key]))
 
     for req in contract.requirements:
         when = f"{typed[req.when_key]} = '{req.when_value}'"

@@ -32,7 +32,7 @@ from .engines import TransformResult, get_engine
 from .errors import ConfigError, PipelineError, QualityGateError, WarehouseError
 from .ledger import Plan
 from .quality.results import HISTORY_COLUMNS, GateResult
-from .sources import SourceFiles, canonical, discover
+from .sources import SourceFiles, canonical, discover, quarantine
 from .tables import LOADED_FILES
 
 Progress = Callable[[str], None]
@@ -288,7 +288,7 @@ def transform(cfg: Config, files: Plan | str, say: Progress = _quiet) -> Transfo
     """Raw files -> lake: the plan's files, or (a source folder) every file in cfg's range, ledger unread."""
     p = cfg.pipeline
     chosen = files.files if isinstance(files, Plan) else list_files(cfg, files, p.start, p.end, say)
-    return get_engine(cfg).transform(chosen, cfg.lake_path, say)
+    return get_engine(cfg).transform(quarantine(chosen, say), cfg.lake_path, say)
 
 
 def check_lake(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import secrets
 from .errors import SourceError, TransientSourceError
-from .sources import SourceFiles, file_day, in_range
+from .sources import SourceFiles, file_day, in_range, undated
 
 if TYPE_CHECKING:
     from .config import Config, S3Settings
@@ -181,6 +181,11 @@ def discover(
         event_files=tuple(root / o.relative for o in chosen),
         skipped_event_files=len(events) - len(chosen),
         earlier=tuple(earlier),
+        unnamed=tuple(
+            (o.relative, undated(name))
+            for o in events
+            if (start or end) and file_day(name := o.relative.rsplit("/", 1)[-1]) is None
+        ),
     )
 
 

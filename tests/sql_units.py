@@ -29,7 +29,8 @@ Row = tuple[Any, ...]
 
 # Every relation a transform model reads or returns, with the column types the DuckDB engine gives it.
 # Engine relations: events_checked / songs_checked (the contract check, music_analytics/parse.py),
-# rejected_raw, event_files, song_files (music_analytics/engines/duckdb_engine.py) and known_songs
+# rejected_raw, event_files, song_files (music_analytics/engines/duckdb_engine.py), quarantined_files
+# (music_analytics.engines.quarantined_table) and known_songs
 # (sql/engines/duckdb/known_songs.sql); the others are the models of sql/transform/.
 _EVENT_FIELDS = """
     artist VARCHAR, auth VARCHAR, first_name VARCHAR, gender VARCHAR, item_in_session BIGINT,
@@ -47,6 +48,7 @@ SCHEMAS: dict[str, str] = {
     "rejected_raw": "source_file VARCHAR, record_position BIGINT, line_number BIGINT, raw VARCHAR",
     "event_files": "source_file VARCHAR, lines BIGINT, blank_lines BIGINT",
     "song_files": "source_file VARCHAR, content VARCHAR",
+    "quarantined_files": "source_file VARCHAR, input VARCHAR, detail VARCHAR",
     "known_songs": "song_id VARCHAR, title VARCHAR, artist_id VARCHAR, artist_name VARCHAR, duration DOUBLE",
     # models
     "duplicate_events": "source_file VARCHAR, record_position BIGINT",
@@ -86,8 +88,8 @@ MODEL_INPUTS: dict[str, tuple[str, ...]] = {
     "songplays": ("events", "songs", "known_songs"),
     "users": ("events",),
     "time": ("songplays",),
-    "rejected_records": ("events_classified", "songs_classified", "rejected_raw"),
-    "input_files": ("events_classified", "songs_classified", "event_files", "song_files"),
+    "rejected_records": ("events_classified", "songs_classified", "rejected_raw", "quarantined_files"),
+    "input_files": ("events_classified", "songs_classified", "event_files", "song_files", "quarantined_files"),
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlglot
@@ -19,12 +20,21 @@ from sqlglot import exp
 
 from music_analytics import sql
 from music_analytics.contract import EVENTS, SONGS
-from music_analytics.engines import MODELS
+from music_analytics.engines import MODELS, quarantined_table
 from music_analytics.parse import validate_sql
+from music_analytics.sources import SourceFiles
 from tests.sql_units import MODEL_INPUTS, SCHEMAS, Models, Row, assert_rows, at, columns_of, given, ms, stable_id
 
 TRANSFORM = sql.SQL_DIR / "transform"
-ENGINE_RELATIONS = ("events_checked", "songs_checked", "rejected_raw", "event_files", "song_files", "known_songs")
+ENGINE_RELATIONS = (
+    "events_checked",
+    "songs_checked",
+    "rejected_raw",
+    "event_files",
+    "song_files",
+    "known_songs",
+    "quarantined_files",
+)
 
 
 @pytest.fixture(scope="module")
@@ -694,18 +704,44 @@ def test_rejected_records__every_rejected_record_with_its_line_and_text(models: 
     )
 
 
-def test_rejected_records__raw_is_cut_to_16384_characters(models: Models) -> None:
-    texts = ["a" * 16_384, "a" * 16_385, "é" * 20_000, ""]
+def test_rejected_records__raw_is_storable_in_every_warehouse(models: Models) -> None:
+    """rejected_records.raw is VARCHAR(65535): cut to 16,383 characters (4 UTF-8 bytes at most each,
+    so <= 65,532 bytes even for emoji), NUL written as the six characters \\u0000."""
+    texts = ["a" * 16_383, "a" * 16_384, "é" * 20_000, "", "😀" * 16_384, 'x\x00y{"a":\x00}']
     events_classified = given("events_classified", VERDICT, *((DAY1, n, "not_json", None) for n in range(len(texts))))
     rejected_raw = given("rejected_raw", RAW, *((DAY1, n, n + 1, text) for n, text in enumerate(texts)))
     rows = models.run(
         "rejected_records", events_classified, rejected_raw, order_by=REJECTED, columns="line_number, raw"
     )
-    # characters, not bytes: 16,384 "é" are 32,768 bytes of UTF-8
-    assert rows == [(1, "a" * 16_384), (2, "a" * 16_384), (3, "é" * 16_384), (4, "")]
+    assert rows == [
+        (1, "a" * 16_383),
+        (2, "a" * 16_383),
+        (3, "é" * 16_383),
+        (4, ""),
+        (5, "😀" * 16_383),
+        (6, 'x\\u0000y{"a":\\u0000}'),
+    ]
+    assert all(len(raw.encode()) <= 65_535 and "\x00" not in raw for _, raw in rows)
+
+
+def test_rejected_records__a_quarantined_file_is_one_row_at_line_0(models: Models) -> None:
+    quarantined = given(
+        "quarantined_files", "source_file input detail", ("log_data/x.json", "events", "gzip-compressed")
+    )
+    assert_rows(
+        models.run("rejected_records", quarantined, order_by=REJECTED),
+        [("log_data/x.json", 0, "events", "unreadable_file", "gzip-compressed", None)],
+    )
 
 
 # -- input_files ----------------------------------------------------------------------------------------
+
+
+def test_input_files__a_quarantined_file_is_one_record_rejected(models: Models) -> None:
+    quarantined = given(
+        "quarantined_files", "source_file input detail", ("song/x.json", "songs", "not UTF-8 (byte 0: invalid)")
+    )
+    assert_rows(models.run("input_files", quarantined, order_by="source_file"), [("song/x.json", "songs", 1, 0, 1, 0)])
 
 
 def test_input_files__records_accepted_rejected_and_blank_lines_per_file_zeros_without_records(models: Models) -> None:
@@ -810,7 +846,9 @@ def test_declared_engine_relations_are_what_the_engine_builds(models: Models) ->
         )
         for statement in sql.statements("engines/duckdb/no_known_songs.sql"):
             con.execute(statement)
-        for relation in ("events_checked", "songs_checked", "known_songs", "song_files"):
+        con.register("quarantined_arrow", quarantined_table(SourceFiles(Path(), (), ())))
+        con.execute("CREATE TEMP TABLE quarantined_files AS SELECT * FROM quarantined_arrow")
+        for relation in ("events_checked", "songs_checked", "known_songs", "song_files", "quarantined_files"):
             assert _described(models, relation) == columns_of(SCHEMAS[relation]), relation
     finally:
         con.execute("ROLLBACK")

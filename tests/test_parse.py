@@ -66,3 +66,18 @@ def test_transform_models_transpile_to_spark_strictly(model: str) -> None:
     assert spark_sql == model_sql(model.removesuffix(".sql"))
     # The Spark SQL the engine runs, pinned: a sqlglot upgrade that changes it shows up as a diff.
     _golden(GOLDEN / "spark" / model, spark_sql + "\n")
+
+
+def test_the_rejected_records_suite_knows_every_reason_code() -> None:
+    """The suite's reason set is the contract's REASONS, no more and no less (a new code needs both)."""
+    import json
+
+    from music_analytics.contract import REASONS
+
+    suite = json.loads((Path(__file__).parents[1] / "expectations" / "rejected_records.json").read_text())
+    (value_set,) = (
+        e["kwargs"]["value_set"]
+        for e in suite["expectations"]
+        if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == "reason"
+    )
+    assert sorted(value_set) == sorted(REASONS)

@@ -24,6 +24,7 @@ from music_analytics import tables as catalogue
 from music_analytics import warehouse as wh
 from music_analytics.engines import TransformResult
 from music_analytics.generator import GeneratorParams, generate
+from tests.fault_corpus import expected_outcomes, write_corpus
 from tests.helpers import (
     REPO,
     FlowCli,
@@ -177,6 +178,18 @@ def test_parity_on_malformed_and_odd_input(tmp_path: Path) -> None:
     got = {n: rejected.get(("log_data/2018/11/2018-11-04-events.json", n)) for n in range(1, len(ODD_LINES) + 1)}
     assert got == {n: reason for n, (_, reason) in enumerate(ODD_LINES, start=1)}
     assert spark.rejected_by_reason["not_json"] == 3 + 5  # three in write_source's day 1, five here
+
+
+def test_parity_on_the_fault_corpus(tmp_path: Path) -> None:
+    """Every hand-made bad input of tests/fault_corpus.py gets the same verdict on both engines."""
+    root = tmp_path / "corpus"
+    (root / "song_data").mkdir(parents=True)
+    write_corpus(root)
+    duck, spark = both_engines(tmp_path, root)
+    assert_same_lake(duck, spark)
+    rejected = {(r[0], r[1]): r[3] for r in lake_rows(spark.lake, "rejected_records")}
+    expected = {k: v.split(":")[1] for k, v in expected_outcomes().items() if v.startswith("rejected")}
+    assert {k: rejected.get(k) for k in expected} == expected
 
 
 def test_parity_on_a_generated_dataset_with_faults(tmp_path: Path) -> None:

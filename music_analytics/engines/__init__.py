@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import pyarrow as pa
+
 from ..config import Config
 from ..errors import ConfigError
 from ..sources import SourceFiles
@@ -14,7 +16,8 @@ from ..sources import SourceFiles
 # The models, in dependency order, and how each is materialized. Names are both file names
 # (sql/transform/<name>.sql) and the relation names later models refer to. events_checked and
 # songs_checked (the contract check) come before them, built by each engine from the contract,
-# with rejected_raw (line numbers and text of rejected records), event_files and song_files.
+# with rejected_raw (line numbers and text of rejected records), event_files, song_files and
+# quarantined_files (quarantined_table).
 # Views over the big event relation avoid copying millions of rows; a relation read by several
 # models or by the lake writer is a table.
 MODELS: tuple[tuple[str, str], ...] = (
@@ -32,6 +35,18 @@ MODELS: tuple[tuple[str, str], ...] = (
 )
 
 Progress = Callable[[str], None]
+
+
+def quarantined_table(files: SourceFiles) -> pa.Table:
+    """quarantined_files, as every engine registers it: the files no reader can read, with why."""
+    rows = files.quarantined
+    return pa.table(
+        {
+            "source_file": pa.array([r[0] for r in rows], pa.string()),
+            "input": pa.array([r[1] for r in rows], pa.string()),
+            "detail": pa.array([r[2] for r in rows], pa.string()),
+        }
+    )
 
 
 @dataclass

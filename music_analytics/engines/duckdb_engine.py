@@ -32,7 +32,7 @@ from ..sources import (
     read_song_texts,
     split_song_values,
 )
-from . import MODELS, Progress, TransformResult
+from . import MODELS, Progress, TransformResult, quarantined_table
 
 
 def _sql_str(value: str) -> str:
@@ -229,6 +229,7 @@ class DuckDBEngine:
                 raise SourceError(f"source {files.root}: {exc}") from exc
             except duckdb.InvalidInputException as exc:
                 raise SourceError(f"source {files.root}: unreadable input ({str(exc).splitlines()[0]})") from exc
+            con.register("quarantined_files", quarantined_table(files))
             result.seconds["read"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()

@@ -14,6 +14,7 @@ YARN/Kubernetes cluster and over Spark Connect alike.
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,17 @@ def extracted_keys(contract: Contract) -> str:
         if f.type is JsonType.TEXT:
             exprs.append(f"try_variant_get(v, '$.{f.key}', 'string') AS `{f.key}`")
         else:
-            exprs.append(f"NULLIF(to_json(try_variant_get(v, '$.{f.key}', 'variant')), 'null') AS `{f.key}`")
+            # A number beyond the double range (1e999) parses as an infinite DOUBLE, which to_json
+            # renders as the string "Infinity": handed on as DuckDB's reader does, a number
+            # (1e999), so both engines reject it as out_of_range, and a quoted "Infinity" as
+            # invalid_type.
+            value = f"try_variant_get(v, '$.{f.key}', 'variant')"
+            exprs.append(
+                f"CASE WHEN to_json({value}) IN ('\"Infinity\"', '\"-Infinity\"') "
+                f"AND schema_of_variant({value}) = 'DOUBLE' "
+                f"THEN replace(replace(to_json({value}), '\"', ''), 'Infinity', '1e999') "
+                f"ELSE NULLIF(to_json({value}), 'null') END AS `{f.key}`"
+            )
     return ",\n        ".join(exprs)
 
 
@@ -81,6 +92,16 @@ def json_verdict_udf() -> Callable[[str | None], str | None]:
     return verdict
 
 
+_GLOB = re.compile(r"([{}\[\]*?\\])")
+
+
+def _literal_uri(path: Path) -> str:
+    """The file's URI as Spark reads it literally: Hadoop expands {}[]*?\\ in a path as a glob
+    pattern, unless escaped with a backslash (a folder named "[12]" is a name, not a pattern)."""
+    posix = path.as_posix()
+    return "file://" + _GLOB.sub(r"\\\1", posix) if _GLOB.search(posix) else path.as_uri()
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The files of a run as Spark reads them: URIs, and the paths relative to the source root."""
@@ -92,15 +113,18 @@ class Inputs:
     # None when the ledger skipped some: then only the listed files are read.
     song_folder: str | None
     catalogue: str | None = None  # URI of the Parquet of songs the warehouse already holds
+    # (relative path, input, why) of the files not read: SourceFiles.quarantined.
+    quarantined: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def local(cls, files: SourceFiles) -> Inputs:
         return cls(
             root=files.root.as_posix().rstrip("/") + "/",
-            event_files=tuple((p.as_uri(), files.relative(p)) for p in files.event_files),
-            song_files=tuple((p.as_uri(), files.relative(p)) for p in files.song_files),
-            song_folder=(files.root / "song_data").as_uri() if not files.skipped_song_files else None,
-            catalogue=files.catalogue.resolve().as_uri() if files.catalogue is not None else None,
+            event_files=tuple((_literal_uri(p), files.relative(p)) for p in files.event_files),
+            song_files=tuple((_literal_uri(p), files.relative(p)) for p in files.song_files),
+            song_folder=_literal_uri(files.root / "song_data") if not files.skipped_song_files else None,
+            catalogue=_literal_uri(files.catalogue.resolve()) if files.catalogue is not None else None,
+            quarantined=files.quarantined,
         )
 
 
@@ -264,6 +288,9 @@ class SparkEngine:
             spark.read.parquet(inputs.catalogue) if inputs.catalogue else spark.createDataFrame([], KNOWN_SONGS_SCHEMA)
         )
         known.select("song_id", "title", "artist_id", "artist_name", "duration").createOrReplaceTempView("known_songs")
+        spark.createDataFrame(
+            list(inputs.quarantined), "source_file string, input string, detail string"
+        ).createOrReplaceTempView("quarantined_files")
         self._check_paths(inputs)
         result.seconds["read"] = time.perf_counter() - t0
 

@@ -28,7 +28,7 @@ from music_analytics.config import load_config
 from music_analytics.engines import TransformResult
 from music_analytics.engines.spark_engine import Inputs, SparkEngine
 from music_analytics.errors import SourceError
-from music_analytics.sources import discover, in_range
+from music_analytics.sources import discover, in_range, quarantine
 
 
 def _is_local(uri: str) -> bool:
@@ -43,7 +43,7 @@ def _local_path(uri: str) -> str:
 def list_inputs(engine: SparkEngine, source: str, start: dt.date | None, end: dt.date | None) -> Inputs:
     """The run's files: a local folder is listed like the flow does; any other URI by Spark itself."""
     if _is_local(source):
-        return Inputs.local(discover(_local_path(source), start, end))
+        return Inputs.local(quarantine(discover(_local_path(source), start, end)))
     root = source.rstrip("/") + "/"
 
     def listed(folder: str) -> list[str]:

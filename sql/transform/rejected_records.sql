@@ -1,14 +1,20 @@
--- Every record that failed the contract, with its reason code and the raw text as read
--- (cut to 16,384 characters so one runaway line cannot break a warehouse column limit).
--- rejected_raw (from the engine) maps each rejected record to its physical line and text.
+-- Every record that failed the contract, with its reason code and the raw text as read, in a
+-- form every warehouse can store (storable_raw: NUL spelled out, cut to 16,383 characters).
+-- rejected_raw (from the engine) maps each rejected record to its physical line and text;
+-- quarantined_files (from the engine) lists the files it did not read.
 SELECT c.source_file, r.line_number, 'events' AS input, c.reject_reason AS reason, c.reject_detail AS detail,
-    LEFT(r.raw, 16384) AS raw
+    storable_raw(r.raw) AS raw
 FROM events_classified AS c
 JOIN rejected_raw AS r ON r.source_file = c.source_file AND r.record_position = c.record_position
 WHERE c.reject_reason IS NOT NULL
 UNION ALL
 SELECT c.source_file, r.line_number, 'songs' AS input, c.reject_reason AS reason, c.reject_detail AS detail,
-    LEFT(r.raw, 16384) AS raw
+    storable_raw(r.raw) AS raw
 FROM songs_classified AS c
 JOIN rejected_raw AS r ON r.source_file = c.source_file AND r.record_position = c.record_position
 WHERE c.reject_reason IS NOT NULL
+UNION ALL
+-- A file no reader can read (sources.screen): one row, line 0, the reason in detail.
+SELECT source_file, CAST(0 AS BIGINT) AS line_number, input, 'unreadable_file' AS reason, LEFT(detail, 256) AS detail,
+    CAST(NULL AS STRING) AS raw
+FROM quarantined_files

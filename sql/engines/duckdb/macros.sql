@@ -6,3 +6,7 @@ CREATE OR REPLACE TEMP MACRO stable_id(k) AS CAST(('0x' || SUBSTRING(MD5(k), 1, 
 CREATE OR REPLACE TEMP MACRO epoch_ms_of(t) AS epoch_ms(t);
 -- timestamp_from_ms: a UTC TIMESTAMP (no time zone) with millisecond precision from epoch ms.
 CREATE OR REPLACE TEMP MACRO timestamp_from_ms(ms) AS epoch_ms(ms);
+-- storable_raw: a rejected record's raw text as every warehouse can store it in
+-- rejected_records.raw VARCHAR(65535): NUL (no PostgreSQL or Redshift text holds it) written as
+-- the six characters \u0000, cut to 16,383 characters (at most 4 UTF-8 bytes each: <= 65,532).
+CREATE OR REPLACE TEMP MACRO storable_raw(t) AS left(replace(t, chr(0), '\u0000'), 16383);

@@ -9,3 +9,6 @@ CREATE OR REPLACE TEMPORARY FUNCTION epoch_ms_of(t TIMESTAMP_NTZ) RETURNS BIGINT
 RETURN timestampdiff(MILLISECOND, TIMESTAMP_NTZ '1970-01-01 00:00:00', t);
 CREATE OR REPLACE TEMPORARY FUNCTION timestamp_from_ms(ms BIGINT) RETURNS TIMESTAMP_NTZ
 RETURN timestampadd(MILLISECOND, ms, TIMESTAMP_NTZ '1970-01-01 00:00:00');
+-- storable_raw: as in sql/engines/duckdb/macros.sql (Spark's literal needs the backslash doubled).
+CREATE OR REPLACE TEMPORARY FUNCTION storable_raw(t STRING) RETURNS STRING
+RETURN left(replace(t, chr(0), '\\u0000'), 16383);

@@ -41,3 +41,13 @@ SELECT
 FROM song_files AS f
 LEFT JOIN so
   ON so.source_file = f.source_file
+UNION ALL
+/* A quarantined file is one record, rejected (its one rejected_records row). */
+SELECT
+  source_file,
+  input,
+  CAST(1 AS BIGINT) AS records,
+  CAST(0 AS BIGINT) AS accepted,
+  CAST(1 AS BIGINT) AS rejected,
+  CAST(0 AS BIGINT) AS blank_lines
+FROM quarantined_files
