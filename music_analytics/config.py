@@ -507,6 +507,13 @@ class WarehouseURL:
     def parse(cls, url: str, password: str | None = None) -> WarehouseURL:
         from .warehouse.kinds import kind_of
 
+        userinfo = re.search(r"//(.*)@", url)
+        if userinfo is not None and any(c in userinfo.group(1) for c in "#/?"):
+            # urlsplit would end the host at the first of these and misreport the rest.
+            raise ConfigError(
+                f"warehouse URL {redacted_url(url)!r}: its user or password holds '#', '/' or '?'; "
+                "percent-encode them (%23, %2F, %3F) or set the password in MUSIC_ANALYTICS_WAREHOUSE_PASSWORD"
+            )
         try:
             parts = urlsplit(url)
         except ValueError as exc:

@@ -176,3 +176,13 @@ def test_quality_section_env_and_flag(tmp_path: Path) -> None:
     assert cfg.quality.gates == ("lake",)
     cfg = load_config(ini, environ={"MUSIC_ANALYTICS_QUALITY_GATES": "lake"}, quality_gates="none")
     assert cfg.quality.gates == ()
+
+
+@pytest.mark.parametrize("password", ["Wob#bly7", "Wob/bly7", "Wob?bly7", "Wobx#Zeta/Kap?pa99"])
+def test_a_password_urlsplit_would_cut_is_named_and_masked(password: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        WarehouseURL.parse(f"postgresql://etl:{password}@db.example:5432/music")
+    message = str(info.value)
+    assert "percent-encode them (%23, %2F, %3F)" in message and "etl:***@db.example" in message
+    pieces = password.replace("#", "/").replace("?", "/").split("/")
+    assert all(piece not in message for piece in pieces if len(piece) >= 3)

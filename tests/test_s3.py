@@ -257,3 +257,87 @@ def test_the_redshift_lake_export_lands_where_its_copy_statements_read(
         assert tuple(uploaded.column_names) == columns
         expected = duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{table_glob(lake, table)}')")
         assert uploaded.num_rows == expected.fetchall()[0][0]
+
+
+# -- a sentinel secret through every input path, looked for in every output channel -------------------
+
+SENTINELS = {
+    "url": "s3ntinel-url-Pw",
+    "ini_password": "s3ntinel-ini-Pw",
+    "env_password": "s3ntinel-env-Pw",
+    "env_s3": "s3ntinel-env-S3key",
+    "ini_s3": "s3ntinel-ini-S3key",
+    "malformed": "Qx7#Wobbly/Zeta9?Kappa9",
+}
+
+
+def _leaks(text: str | bytes) -> list[str]:
+    data = text.encode() if isinstance(text, str) else text
+    found = []
+    for name, secret in SENTINELS.items():
+        # As written, URL-encoded, and each piece of the malformed one that a parser could cut out.
+        for form in {secret, *secret.replace("#", "/").replace("?", "/").split("/")} - {""}:
+            if len(form) >= 4 and form.encode() in data:
+                found.append(f"{name}:{form}")
+    return found
+
+
+def _files_leaking(folder: Path) -> dict[str, list[str]]:
+    return {
+        str(p.relative_to(folder)): leaks
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink() and (leaks := _leaks(p.read_bytes()))
+    }
+
+
+def test_a_sentinel_secret_reaches_no_output_channel(
+    s3_sample: str, moto_endpoint: str, pg_url: str, tmp_path: Path, flow_cli: FlowCli, flow_env: dict[str, str]
+) -> None:
+    """Secrets in the warehouse URL, the INI file, the environment (warehouse and S3), and a URL too
+    malformed to parse are nowhere in stdout/stderr, the summary JSON, the lake, Data Docs, the
+    report, the Prefect server's database (logs, artifacts, flow-run parameters) or the warehouse
+    (ledger rows, quality history: a pg_dump of it)."""
+    data = tmp_path / "data"
+    common = ("--source", s3_sample, "--data-dir", str(data), "--quality-gates", "lake,warehouse", "-v")
+    env = {**s3_env(moto_endpoint), "MUSIC_ANALYTICS_S3_SECRET_ACCESS_KEY": SENTINELS["env_s3"]}
+    outputs = []
+    # 1. The password in the --warehouse flag, the S3 key in the environment.
+    with_pw = pg_url.replace("@", f":{SENTINELS['url']}@", 1)
+    first = flow_cli(*common, "--warehouse", with_pw, "--summary-json", str(tmp_path / "s1.json"), env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    outputs.append(first.stdout + first.stderr)
+    # 2. Both in the INI file (the password as its own key), rerun with --reload so everything runs again.
+    ini = tmp_path / "secrets.ini"
+    ini.write_text(
+        f"[warehouse]\nurl = {pg_url}\npassword = {SENTINELS['ini_password']}\n"
+        f"[s3]\nsecret_access_key = {SENTINELS['ini_s3']}\n"
+    )
+    ini_env = {k: v for k, v in s3_env(moto_endpoint).items() if "SECRET" not in k}
+    second = flow_cli(
+        *common, "--config", str(ini), "--reload", "--summary-json", str(tmp_path / "s2.json"), env=ini_env
+    )
+    assert second.returncode == 0, second.stderr[-3000:]
+    outputs.append(second.stdout + second.stderr)
+    # 3. The password in the environment; and runs that fail: a malformed URL, an unreachable server.
+    third = flow_cli(
+        *common, "--warehouse", pg_url, env={**env, "MUSIC_ANALYTICS_WAREHOUSE_PASSWORD": SENTINELS["env_password"]}
+    )
+    assert third.returncode == 0, third.stderr[-3000:]
+    outputs.append(third.stdout + third.stderr)
+    for bad in (
+        f"postgresql://etl:{SENTINELS['malformed']}@127.0.0.1:5432/db",
+        f"postgresql://etl:{SENTINELS['malformed']}@127.0.0.1:1/db",
+        f"postgresql://etl:{SENTINELS['url']}@127.0.0.1:1/db",
+    ):
+        failed = flow_cli(*common, "--warehouse", bad, env=env, timeout=120)
+        assert failed.returncode != 0 and "\nerror: " in "\n" + failed.stderr, failed.stderr
+        outputs.append(failed.stdout + failed.stderr)
+
+    assert [_leaks(o) for o in outputs] == [[] for _ in outputs]
+    # Every file written: the summaries, the data folder (lake, Data Docs, report, scratch) and the
+    # Prefect home (its server's database) are all under tmp_path; only the INI holds its secrets.
+    assert (data / "lake").is_dir() and any((data / "quality-docs").rglob("*.html"))
+    assert Path(flow_env["PREFECT_HOME"]).is_relative_to(tmp_path) and any(Path(flow_env["PREFECT_HOME"]).rglob("*.db"))
+    assert _files_leaking(tmp_path) == {"secrets.ini": ["ini_password:s3ntinel-ini-Pw", "ini_s3:s3ntinel-ini-S3key"]}
+    dump = subprocess.run(["pg_dump", "--no-owner", pg_url], capture_output=True, check=True, timeout=120).stdout
+    assert b"pipeline_runs" in dump and _leaks(dump) == []
