@@ -25,6 +25,10 @@ class SourceError(PipelineError):
     """The raw input cannot be read (missing folder, unreadable file, wrong layout)."""
 
 
+class LakeError(PipelineError):
+    """The lake could not be written (a full disk, permissions): nothing of the run was published."""
+
+
 class WarehouseError(PipelineError):
     """The warehouse cannot be reached or refused a statement."""
 

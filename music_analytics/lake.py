@@ -7,7 +7,10 @@ and month only as partition columns, staging reads the star columns.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import shutil
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import tables as catalogue
+from .errors import LakeError, PipelineError
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,38 @@ def table_glob(lake: Path, table: str) -> str:
 
 def incoming(lake: Path) -> Path:
     return lake / "_incoming"
+
+
+@contextlib.contextmanager
+def writing(lake: Path) -> Iterator[Path]:
+    """Write the run's tables into the yielded folder (lake/_incoming, emptied first); they are
+    swapped into the lake when the block ends, and removed if it fails (a full disk, a crash of
+    the writer): the published lake is never half-replaced."""
+    target = incoming(lake)
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    try:
+        yield target
+    except BaseException as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        if isinstance(exc, PipelineError) or not isinstance(exc, Exception):
+            raise
+        raise LakeError(
+            f"writing the lake {lake} failed: {_why(exc)}; nothing was published (lake and warehouse as they were)"
+        ) from exc
+    publish(lake)
+
+
+def _why(exc: Exception) -> str:
+    """The cause in one line: an OSError's file and reason, DuckDB's message without its JSON wrapping."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    text = str(exc)
+    found = re.search(r'"exception_message":"((?:[^"\\]|\\.)*)"', text)
+    if found:
+        return found.group(1).replace('\\"', '"')
+    return (text.strip().splitlines() or [type(exc).__name__])[0]
 
 
 # The folder name of a NULL partition value that Spark, DuckDB and pyarrow all read back as NULL.

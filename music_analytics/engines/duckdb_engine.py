@@ -248,8 +248,8 @@ class DuckDBEngine:
             self._collect_stats(con, files, result)
             t0 = time.perf_counter()
             progress(f"writing the lake to {lake}")
-            with watching(progress, "transform: writing the lake", duckdb_share(con)):
-                self._write_lake(con, lake, result)
+            with watching(progress, "transform: writing the lake", duckdb_share(con)), lake_mod.writing(lake) as target:
+                self._write_lake(con, lake, target, result)
             result.seconds["lake"] = time.perf_counter() - t0
         finally:
             con.close()
@@ -273,11 +273,8 @@ class DuckDBEngine:
         plays = con.execute(sql.read("stats/plays.sql")).fetchall()[0]
         result.plays, result.plays_without_user, result.songplays, result.matched = (int(v) for v in plays)
 
-    def _write_lake(self, con: duckdb.DuckDBPyConnection, lake: Path, result: TransformResult) -> None:
-        target = lake_mod.incoming(lake)
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
+    def _write_lake(self, con: duckdb.DuckDBPyConnection, lake: Path, target: Path, result: TransformResult) -> None:
+        """The run's tables into `target` (lake_mod.writing's folder); `lake` is the published lake."""
         for table in lake_mod.tables(self.cfg.lake.songs_partition_by):
             out = target / table.name
             extra = "".join(f", {expr} AS {name}" for name, expr in table.partition_exprs)
@@ -316,4 +313,3 @@ class DuckDBEngine:
                 out.mkdir()
                 con.execute(f"COPY ({select}) TO {_sql_str(str(out / 'data.parquet'))} (FORMAT parquet)")
             result.rows[table.name] = rows
-        lake_mod.publish(lake)

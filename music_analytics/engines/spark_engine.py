@@ -259,10 +259,9 @@ class SparkEngine:
         result = self.build(Inputs.local(files), progress)
         result.lake, result.files = lake, files
         t0 = time.perf_counter()
-        target = lake_mod.incoming(lake)
         progress(f"writing the lake to {lake}")
-        self.write_lake(target.resolve().as_uri(), result, progress)
-        lake_mod.publish(lake)
+        with lake_mod.writing(lake) as target:
+            self.write_lake(target.resolve().as_uri(), result, progress)
         result.seconds["lake"] = time.perf_counter() - t0
         self.release()
         return result
