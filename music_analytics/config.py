@@ -88,6 +88,16 @@ def _between(low: int, high: int | None = None) -> Parser:
     return parse
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _Invalid(f"expected a fraction between 0 and 1 (0.05 = 5%), got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise _Invalid(f"must be between 0 and 1 (0.05 = 5%), got {value:g}")
+    return value
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -247,6 +257,16 @@ class PipelineSettings:
         flag="--lookback-days",
         group="days",
         metavar="N",
+    )
+    max_rejected_fraction: float | None = setting(
+        None,
+        "stop the run, publishing nothing, when more than this fraction of the records it read is "
+        "rejected (e.g. 0.05; default: off, every rejected record is kept and the rest published)",
+        parse=_fraction,
+        flag="--max-rejected-fraction",
+        group="run",
+        metavar="F",
+        example="",
     )
     lock_timeout: int = setting(
         600,

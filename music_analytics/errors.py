@@ -37,6 +37,10 @@ class QualityGateError(PipelineError):
     """A quality gate found a critical expectation failing: nothing of the run was published."""
 
 
+class RejectedTooMuchError(QualityGateError):
+    """More of the run's records were rejected than [pipeline] max_rejected_fraction allows."""
+
+
 class TransientWarehouseError(WarehouseError):
     """A failure worth retrying: connection refused or reset, timeouts, server restarting."""
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -66,9 +67,9 @@ def incoming(lake: Path) -> Path:
 
 @contextlib.contextmanager
 def writing(lake: Path) -> Iterator[Path]:
-    """Write the run's tables into the yielded folder (lake/_incoming, emptied first); they are
-    swapped into the lake when the block ends, and removed if it fails (a full disk, a crash of
-    the writer): the published lake is never half-replaced."""
+    """Write the run's tables into the yielded folder (lake/_incoming, emptied first). When the block
+    ends they become the run's batch (lake/_batch), published only after the warehouse merge
+    (`publish`); if it fails (a full disk, a crash of the writer) they are removed."""
     target = incoming(lake)
     if target.exists():
         shutil.rmtree(target)
@@ -82,7 +83,9 @@ def writing(lake: Path) -> Iterator[Path]:
         raise LakeError(
             f"writing the lake {lake} failed: {_why(exc)}; nothing was published (lake and warehouse as they were)"
         ) from exc
-    publish(lake)
+    done = batch(lake)
+    shutil.rmtree(done, ignore_errors=True)
+    target.rename(done)
 
 
 def _why(exc: Exception) -> str:
@@ -129,41 +132,168 @@ def write_slices(
     return len(counts)
 
 
-FINGERPRINT = "_fingerprint"
+# -- publishing: the run's batch into the cumulative lake (write-audit-publish) ----------------------
+
+BATCH = "_batch"
+RUN_ID = "_run_id"  # in the batch: the run that wrote it (recovery checks the ledger for it)
 
 
-def unchanged(lake: Path, table: str, fingerprint: str) -> bool:
-    """True when the published table was written from content with this fingerprint.
+def batch(lake: Path) -> Path:
+    """The run's complete batch: what the gates check and staging loads, published after the merge."""
+    return lake / BATCH
 
-    Used for the tables with thousands of partitions (songs): rewriting and deleting ~10k small
-    files costs seconds per run, while the catalogue rarely changes between runs.
+
+def batch_run_id(lake: Path) -> str | None:
+    marker = batch(lake) / RUN_ID
+    return marker.read_text().strip() if marker.is_file() else None
+
+
+def mark_batch(lake: Path, run_id: str) -> None:
+    (batch(lake) / RUN_ID).write_text(run_id)
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _folder_value(value: object) -> str:
+    """A partition value as DuckDB's and Spark's writers name its folder."""
+    if value is None:
+        return HIVE_NULL
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def publish(lake: Path, songs_partition_by: str) -> int:
+    """Merge the batch (lake/_batch) into the published lake, then remove it; returns partitions written.
+
+    Facts (partitioned by file_day, the day in their source file's name) replace the rows of the
+    files the run read, so a reloaded file's rows are replaced and every other file's stay. Dimensions
+    follow the warehouse's merge rules from the catalogue: upsert by key (users: the newer level
+    wins), time: new instants only. Only the partitions the batch touches are rewritten, each
+    written aside (lake/_publishing) and then moved in; the batch stays until all are in, so a crash
+    mid-way is finished by publishing the same batch again (idempotent).
     """
-    marker = lake / table / FINGERPRINT
-    return marker.is_file() and marker.read_text() == fingerprint
+    import duckdb
+
+    source = batch(lake)
+    if not source.is_dir():
+        return 0
+    work = lake / "_publishing"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    con = duckdb.connect()
+    written = 0
+    try:
+        con.execute(
+            "CREATE TEMP TABLE run_files AS SELECT DISTINCT source_file FROM read_parquet("
+            f"{_sql_str(table_glob(source, 'input_files'))}, hive_partitioning = true)"
+        )
+        for table in tables(songs_partition_by):
+            written += _publish_table(con, lake, source, work, table)
+    finally:
+        con.close()
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(source)
+    return written
 
 
-def keep(lake: Path, table: str) -> None:
-    """Mark a table in lake/_incoming as unchanged: publish keeps the published copy."""
-    folder = incoming(lake) / table
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "_keep").touch()
+def _files(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.rglob("*.parquet"))
 
 
-def publish(lake: Path) -> None:
-    """Swap the freshly written tables in lake/_incoming into place, table by table.
+def _publish_table(con: Any, lake: Path, source: Path, work: Path, table: LakeTable) -> int:
+    new_dir, old_dir, out = source / table.name, lake / table.name, work / table.name
+    parts = table.partition_by
+    batch_has_rows = _files(new_dir) and bool(
+        con.execute(f"SELECT COUNT(*) FROM read_parquet({_sql_str(table_glob(source, table.name))})").fetchone()[0]
+    )
+    if batch_has_rows:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW batch_rows AS SELECT * FROM read_parquet("
+            f"{_sql_str(table_glob(source, table.name))}, hive_partitioning = true)"
+        )
+    if _files(old_dir):
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW old_rows AS SELECT * FROM read_parquet("
+            f"{_sql_str(table_glob(lake, table.name))}, hive_partitioning = true)"
+        )
+    if not _files(old_dir) or (batch_has_rows and _columns(con, "old_rows") != _columns(con, "batch_rows")):
+        # The table's first publish, or a lake of an older layout (which held only its last run's
+        # batch, so nothing durable is lost): the batch is the table.
+        if new_dir.is_dir():
+            shutil.rmtree(old_dir, ignore_errors=True)
+            shutil.copytree(new_dir, old_dir)
+        return 1
+    if not batch_has_rows:  # an empty batch table is one file without its partition columns
+        con.execute("CREATE OR REPLACE TEMP VIEW batch_rows AS SELECT * FROM old_rows WHERE false")
+    old_keep, batch_keep, replaced = _rules(table)
+    if not batch_has_rows and table.name not in _BY_FILE:
+        return 0
+    con.execute(f"CREATE OR REPLACE TEMP TABLE merged AS {old_keep} UNION ALL BY NAME {batch_keep}")
+    if not parts:
+        out.mkdir(parents=True)
+        con.execute(f"COPY (SELECT * FROM merged) TO {_sql_str(str(out / 'data.parquet'))} (FORMAT parquet)")
+        _swap(old_dir, out)
+        return 1
+    cols = ", ".join(parts)
+    touched = con.execute(
+        f"SELECT DISTINCT {cols} FROM batch_rows UNION SELECT DISTINCT {cols} FROM old_rows o WHERE {replaced}"
+    ).fetchall()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT {cols} FROM batch_rows WHERE false")
+    if touched:
+        con.executemany(f"INSERT INTO touched VALUES ({', '.join('?' for _ in parts)})", touched)
+    keep = "SELECT m.* FROM merged AS m JOIN touched AS t ON " + " AND ".join(
+        f"m.{c} IS NOT DISTINCT FROM t.{c}" for c in parts
+    )
+    if con.execute(f"SELECT COUNT(*) FROM ({keep})").fetchone()[0]:
+        con.execute(f"COPY ({keep}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({cols}))")
+    for values in touched:
+        relative = Path(*(f"{c}={_folder_value(v)}" for c, v in zip(parts, values, strict=True)))
+        _swap(old_dir / relative, out / relative)
+    return len(touched)
 
-    Writing elsewhere first means a transform that fails half-way never leaves a lake mixing two runs.
-    """
-    new_root = incoming(lake)
-    for table in TABLES:
-        new, final, old = new_root / table.name, lake / table.name, lake / f"_old_{table.name}"
-        if not new.exists() or ((new / "_keep").exists() and final.exists()):
-            continue
-        if old.exists():
-            shutil.rmtree(old)
-        if final.exists():
-            final.rename(old)
+
+def _columns(con: Any, relation: str) -> set[str]:
+    return {str(row[0]) for row in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
+# Facts keyed by their source file: a run replaces the rows of the files it read.
+_BY_FILE = ("events", "songplays", "rejected_records", "input_files")
+
+
+def _rules(table: LakeTable) -> tuple[str, str, str]:
+    """(old rows kept, batch rows kept, old rows the batch replaces) as SQL over old_rows/batch_rows."""
+    if table.name in _BY_FILE:
+        gone = "o.source_file IN (SELECT source_file FROM run_files)"
+        return f"SELECT * FROM old_rows AS o WHERE NOT ({gone})", "SELECT * FROM batch_rows", gone
+    t = catalogue.BY_NAME[table.name]
+    match = " AND ".join(f"b.{k} = o.{k}" for k in t.key)
+    in_batch = f"EXISTS (SELECT 1 FROM batch_rows AS b WHERE {match})"
+    if t.merge == "insert_new":  # stored rows never change
+        return (
+            "SELECT * FROM old_rows",
+            f"SELECT * FROM batch_rows AS b WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE {match})",
+            "false",
+        )
+    if t.newer_by:  # upsert from a batch row at least as recent as the stored one
+        n = t.newer_by
+        replaced = f"EXISTS (SELECT 1 FROM batch_rows AS b WHERE {match} AND b.{n} >= o.{n})"
+        return (
+            f"SELECT * FROM old_rows AS o WHERE NOT {replaced}",
+            f"SELECT * FROM batch_rows AS b "
+            f"WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE {match} AND o.{n} > b.{n})",
+            replaced,
+        )
+    return f"SELECT * FROM old_rows AS o WHERE NOT {in_batch}", "SELECT * FROM batch_rows", in_batch
+
+
+def _swap(final: Path, new: Path) -> None:
+    """Put `new` (a table or partition folder, maybe absent: the partition is now empty) at `final`."""
+    old = final.with_name(f"_old_{final.name}")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    if new.exists():
+        final.parent.mkdir(parents=True, exist_ok=True)
         new.rename(final)
-        if old.exists():
-            shutil.rmtree(old)
-    shutil.rmtree(new_root, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)

@@ -301,3 +301,10 @@ def write_run(warehouse: Warehouse, row: Mapping[str, Any]) -> None:
 
 def days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def committed(warehouse: Warehouse, run_id: str) -> bool:
+    """Whether the run's merge committed (its loaded_files rows exist)."""
+    (statement,) = warehouse.sql_statements("ledger/committed.sql", run_id=f"'{check_run_id(run_id)}'")
+    with warehouse.transaction() as tx:
+        return bool(warehouse.fetch(tx, statement)[0][0])

@@ -1,9 +1,10 @@
 """The pipeline's stages as plain functions, and the one place that says in which order they run.
 
 lock -> schema -> ledger row -> plan (which files are new or changed; the song catalogue) ->
-engine transform -> lake (Parquet) -> quality gate 1 -> staging tables -> quality gate 2 (audit)
--> star-schema merge (publish, one transaction, with the ledger's file rows) -> ledger row ->
-summary -> insights. A backfill is that run once per day, in order, then the insights once.
+engine transform -> the run's lake batch (Parquet) -> quality gate 1 -> staging tables -> quality
+gate 2 (audit) -> star-schema merge (publish, one transaction, with the ledger's file rows) ->
+the batch published into the cumulative lake -> ledger row -> summary -> insights. A backfill is
+that run once per day, in order, then the insights once.
 
 `execute` is the entry point of every way to run it (the CLI, the Prefect flow, the benchmarks,
 tests). How the stages are carried out is a `Hooks` value: `Hooks()` calls them plainly; the
@@ -25,11 +26,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import lake as lake_mod
 from . import ledger, secrets
 from . import warehouse as wh
 from .config import Config
 from .engines import TransformResult, get_engine
-from .errors import ConfigError, PipelineError, QualityGateError, WarehouseError
+from .errors import ConfigError, PipelineError, QualityGateError, RejectedTooMuchError, WarehouseError
 from .ledger import Plan
 from .quality.results import HISTORY_COLUMNS, GateResult
 from .sources import SourceFiles, canonical, discover, quarantine
@@ -348,6 +350,18 @@ def load(cfg: Config, staged: wh.MergeCounts, say: Progress = _quiet) -> wh.Merg
     return wh.for_config(cfg).merge(staged, say)
 
 
+def publish_lake(cfg: Config, say: Progress = _quiet) -> int:
+    """Publish the lake batch (lake/_batch) into the cumulative lake if its run's merge committed;
+    returns the partitions rewritten. After the load; and before a run plans, to finish a publish
+    that a crash interrupted (the batch of a run that failed or was blocked is never published)."""
+    run_id = lake_mod.batch_run_id(cfg.lake_path)
+    if run_id is None or not ledger.committed(wh.for_config(cfg), run_id):
+        return 0
+    written = lake_mod.publish(cfg.lake_path, cfg.lake.songs_partition_by)
+    say(f"published run {run_id}'s batch into the lake {cfg.lake_path}: {written:,} partitions rewritten")
+    return written
+
+
 def _gate(cfg: Config, result: GateResult, say: Progress) -> GateResult:
     """Record a gate's results in the warehouse's history and report them."""
     ensure_lock(cfg)
@@ -394,6 +408,7 @@ STAGES: dict[str, Callable[..., Any]] = {
     "stage": stage,
     "quality-gate-warehouse": audit,
     "load": load,
+    "publish-lake": publish_lake,
     "ledger-finish": finish,
     "insights": insights,
 }
@@ -468,6 +483,7 @@ def run(cfg: Config, hooks: Hooks | None = None, run_id: str | None = None) -> R
 
 
 def _run_stages(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    h.stage("publish-lake", publish_lake, cfg)  # a batch a crash left unpublished
     with summary.timed("plan"):
         summary.plan = h.stage("plan", plan, cfg, summary.source)
     if summary.plan.nothing_to_do:
@@ -477,6 +493,8 @@ def _run_stages(cfg: Config, summary: RunSummary, h: Hooks) -> None:
     with summary.timed("transform"):
         summary.transform = h.stage("transform", transform, cfg, summary.plan)
     lake = summary.transform.lake
+    lake_mod.mark_batch(cfg.lake_path, summary.run_id)
+    check_rejected_fraction(cfg, summary.transform)
     with summary.timed("lake gate"):
         _verdict(
             summary,
@@ -489,7 +507,27 @@ def _run_stages(cfg: Config, summary: RunSummary, h: Hooks) -> None:
         _verdict(summary, h, h.stage("quality-gate-warehouse", audit, cfg, lake, summary.run_id))
     with summary.timed("load"):
         summary.merge = h.stage("load", load, cfg, staged)
+    with summary.timed("publish lake"):
+        h.stage("publish-lake", publish_lake, cfg)
     summary.status = "succeeded"
+
+
+def check_rejected_fraction(cfg: Config, result: TransformResult) -> None:
+    """Stop the run (nothing published) when more of its records were rejected than
+    [pipeline] max_rejected_fraction allows; no limit by default."""
+    limit = cfg.pipeline.max_rejected_fraction
+    read = result.events.records + result.songs.records
+    rejected = result.events.rejected + result.songs.rejected
+    if limit is None or not read or rejected / read <= limit:
+        return
+    reasons = ", ".join(
+        f"{reason} {n:,}" for reason, n in sorted(result.rejected_by_reason.items(), key=lambda r: -r[1])
+    )
+    raise RejectedTooMuchError(
+        f"{rejected / read:.1%} of the records read were rejected ({rejected:,} of {read:,}: {reasons}), over "
+        f"[pipeline] max_rejected_fraction = {limit:g}; nothing was staged or published. The rejected records "
+        f"are in {result.lake / 'rejected_records'}"
+    )
 
 
 def _verdict(summary: RunSummary, h: Hooks, result: GateResult | None) -> None:

@@ -66,7 +66,7 @@ SCHEMAS: dict[str, str] = {
     "songs": "song_id VARCHAR, title VARCHAR, artist_id VARCHAR, artist_name VARCHAR, year INTEGER, duration DOUBLE",
     "artists": "artist_id VARCHAR, name VARCHAR, location VARCHAR, latitude DOUBLE, longitude DOUBLE",
     "songplays": "songplay_id BIGINT, start_time TIMESTAMP, user_id VARCHAR, level VARCHAR, song_id VARCHAR, "
-    "artist_id VARCHAR, session_id BIGINT, location VARCHAR, user_agent VARCHAR",
+    "artist_id VARCHAR, session_id BIGINT, location VARCHAR, user_agent VARCHAR, source_file VARCHAR",
     "users": "user_id VARCHAR, first_name VARCHAR, last_name VARCHAR, gender VARCHAR, level VARCHAR, "
     "level_ts TIMESTAMP",
     "time": "start_time TIMESTAMP, hour INTEGER, day INTEGER, week INTEGER, month INTEGER, year INTEGER, "

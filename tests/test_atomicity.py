@@ -138,7 +138,7 @@ def test_a_full_disk_during_the_lake_write_fails_clearly_and_publishes_nothing(
     sample: Path, tmp_path: Path, pg_url: str
 ) -> None:
     """The lake is written to _incoming and swapped in only when complete: a write that fails (here
-    RLIMIT_FSIZE, the disk-full of one process: EFBIG on any file over 64 KiB) leaves the published
+    RLIMIT_FSIZE, the disk-full of one process: EFBIG on any file over 8 KiB) leaves the published
     lake and the warehouse as they were, with one error line."""
     import resource
 
@@ -151,7 +151,7 @@ def test_a_full_disk_during_the_lake_write_fails_clearly_and_publishes_nothing(
 
     def limit_file_size() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024, 8 * 1024))
 
     # The library run (no Prefect server: its database would hit the limit first), with the CLI's
     # error reporting.

@@ -12,7 +12,7 @@ import pytest
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
 from tests.fault_corpus import CASE_COUNT, corpus_files, expected_outcomes, write_corpus
-from tests.helpers import make_config, query
+from tests.helpers import make_config, query, with_settings
 
 
 def test_the_corpus_is_large_enough() -> None:
@@ -98,3 +98,18 @@ def test_a_dated_run_lists_files_whose_name_gives_no_day_and_goes_on(
         ("log_data/2018/11/2018-13-45-events.json", "missing_ts"),
         ("log_data/2018/11/notes.json", "missing_ts"),
     ]
+
+
+def test_max_rejected_fraction_stops_a_run_that_rejects_too_much(corpus_source: Path, tmp_path: Path) -> None:
+    from music_analytics.errors import RejectedTooMuchError, exit_code
+
+    cfg = make_config(tmp_path, corpus_source, f"duckdb:///{tmp_path / 'w.duckdb'}", max_rejected_fraction="0.001")
+    with pytest.raises(RejectedTooMuchError) as raised:
+        pipeline.run(cfg)
+    message = str(raised.value)
+    assert "of the records read were rejected" in message and "max_rejected_fraction = 0.001" in message
+    assert "nothing was staged or published" in message and exit_code(raised.value) == 3
+    assert query(wh.connect(cfg.warehouse), "SELECT COUNT(*) FROM songplays") == [(0,)]
+    assert not (cfg.lake_path / "events").exists()
+    # Within the limit the same files load.
+    assert pipeline.run(with_settings(cfg, max_rejected_fraction=0.5)).status == "succeeded"

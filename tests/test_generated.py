@@ -74,7 +74,8 @@ def test_generated_files_keep_their_line_accounting(
     rows = (
         duckdb.connect()
         .execute(
-            f"SELECT source_file, records, accepted, rejected FROM read_parquet('{result.lake}/input_files/*.parquet')"
+            "SELECT source_file, records, accepted, rejected "
+            f"FROM read_parquet('{result.lake}/input_files/**/*.parquet')"
         )
         .fetchall()
     )

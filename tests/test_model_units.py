@@ -499,7 +499,18 @@ def test_songplays__one_row_per_nextsong_event_of_a_logged_in_user(models: Model
     songs = given("songs", CATALOGUE, ("SO01", "Intro", "AR01", "The xx", 128.0))
     assert_rows(
         models.run("songplays", events, songs, order_by="songplay_id"),
-        [(101, at("2018-11-05 14:00:00.123"), "7", "free", "SO01", "AR01", 42, TAMPA, AGENT)],
+        [(101, at("2018-11-05 14:00:00.123"), "7", "free", "SO01", "AR01", 42, TAMPA, AGENT, None)],
+    )
+
+
+def test_songplays__keep_the_source_file_of_their_event_for_the_lake(models: Models) -> None:
+    events = given(
+        "events",
+        "event_id start_time user_id page source_file",
+        (7, at("2018-11-05 14:00:00"), "7", "NextSong", "a.json"),
+    )
+    assert_rows(
+        models.run("songplays", events, order_by="songplay_id", columns="songplay_id, source_file"), [(7, "a.json")]
     )
 
 

@@ -41,7 +41,9 @@ from tests.helpers import (
 
 LAKE_COLUMNS: dict[str, tuple[str, ...]] = {
     **{t.name: t.names for t in catalogue.STAR},
-    "input_files": ("source_file", "input", "records", "accepted", "rejected", "blank_lines"),
+    "songplays": (*catalogue.SONGPLAYS.names, "source_file", "file_day"),
+    "rejected_records": (*catalogue.REJECTED_RECORDS.names, "file_day"),
+    "input_files": ("source_file", "input", "records", "accepted", "rejected", "blank_lines", "file_day"),
     # sql/transform/events.sql's columns but record_position (engine-internal, not in the lake).
     "events": (
         "start_time",
@@ -64,8 +66,7 @@ LAKE_COLUMNS: dict[str, tuple[str, ...]] = {
         "artist",
         "length",
         "source_file",
-        "year",
-        "month",
+        "file_day",
     ),
 }
 VENV_BIN = Path(sys.executable).parent
@@ -222,6 +223,11 @@ def test_spark_engine_end_to_end_into_postgres(sample: Path, tmp_path: Path, pg_
     assert again.merge is not None and again.merge.inserted["songplays"] == 0
     assert sum(again.merge.updated.values()) == 0
     assert row_count(w, "songplays") == 6820
+    # The published lake is one dataset to Spark, partitioned by the day of each source file.
+    spark = engines.get_engine(cfg).spark  # type: ignore[attr-defined]
+    events = spark.read.parquet(str(cfg.lake_path / "events"))
+    assert events.count() == 8056 and events.select("file_day").distinct().count() == 30
+    assert spark.read.parquet(str(cfg.lake_path / "songplays")).count() == 6820
 
 
 def test_spark_daily_runs_match_plays_against_the_songs_already_loaded(

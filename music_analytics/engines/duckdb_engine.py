@@ -212,7 +212,7 @@ class DuckDBEngine:
     # -- the transform -----------------------------------------------------------------------
 
     def transform(self, files: SourceFiles, lake: Path, progress: Progress) -> TransformResult:
-        result = TransformResult(lake=lake, files=files)
+        result = TransformResult(lake=lake_mod.batch(lake), files=files)
         con = self.connect()
         try:
             t0 = time.perf_counter()
@@ -249,7 +249,7 @@ class DuckDBEngine:
             t0 = time.perf_counter()
             progress(f"writing the lake to {lake}")
             with watching(progress, "transform: writing the lake", duckdb_share(con)), lake_mod.writing(lake) as target:
-                self._write_lake(con, lake, target, result)
+                self._write_lake(con, target, result)
             result.seconds["lake"] = time.perf_counter() - t0
         finally:
             con.close()
@@ -273,8 +273,8 @@ class DuckDBEngine:
         plays = con.execute(sql.read("stats/plays.sql")).fetchall()[0]
         result.plays, result.plays_without_user, result.songplays, result.matched = (int(v) for v in plays)
 
-    def _write_lake(self, con: duckdb.DuckDBPyConnection, lake: Path, target: Path, result: TransformResult) -> None:
-        """The run's tables into `target` (lake_mod.writing's folder); `lake` is the published lake."""
+    def _write_lake(self, con: duckdb.DuckDBPyConnection, target: Path, result: TransformResult) -> None:
+        """The run's tables into `target` (lake_mod.writing's folder)."""
         for table in lake_mod.tables(self.cfg.lake.songs_partition_by):
             out = target / table.name
             extra = "".join(f", {expr} AS {name}" for name, expr in table.partition_exprs)
@@ -285,13 +285,6 @@ class DuckDBEngine:
                 rows = int(con.execute(f"SELECT COUNT(*) FROM {table.name}").fetchall()[0][0])
             parts = ", ".join(table.partition_by)
             if table.partition_by and rows and table.many_partitions:
-                fingerprint = str(
-                    con.execute(sql.render("engines/duckdb/fingerprint.sql", table=table.name)[0]).fetchall()[0][0]
-                )
-                if lake_mod.unchanged(lake, table.name, fingerprint):
-                    lake_mod.keep(lake, table.name)
-                    result.rows[table.name] = rows
-                    continue
                 groups = con.execute(f"SELECT {parts}, COUNT(*) FROM {table.name} GROUP BY ALL ORDER BY ALL").fetchall()
                 data = con.sql(
                     f"SELECT * EXCLUDE ({', '.join((*table.partition_by, *table.exclude))}) "
@@ -305,7 +298,6 @@ class DuckDBEngine:
                     table.partition_by,
                     threads=self.cfg.duckdb.threads or 2,
                 )
-                (out / lake_mod.FINGERPRINT).write_text(fingerprint)
             elif table.partition_by and rows:
                 con.execute(f"COPY ({select}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({parts}))")
             else:

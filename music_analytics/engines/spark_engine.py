@@ -255,9 +255,9 @@ class SparkEngine:
     # -- the transform -----------------------------------------------------------------------
 
     def transform(self, files: SourceFiles, lake: Path, progress: Progress) -> TransformResult:
-        """Raw files -> lake/_incoming -> swapped into lake/ (what the flow runs)."""
+        """Raw files -> lake/_incoming -> the run's batch, lake/_batch (published after the merge)."""
         result = self.build(Inputs.local(files), progress)
-        result.lake, result.files = lake, files
+        result.lake, result.files = lake_mod.batch(lake), files
         t0 = time.perf_counter()
         progress(f"writing the lake to {lake}")
         with lake_mod.writing(lake) as target:

@@ -1,5 +1,6 @@
 -- Fact songplays: one row per accepted NextSong event with a user.
 -- songplay_id is the event's event_id (a hash of its natural key), so reruns and reloads never duplicate.
+-- source_file is lineage for the lake (its partitions are by source file); staging leaves it out.
 -- The song match is exact on (title, the song record's own artist_name, duration), against the
 -- run's songs and the songs the warehouse already holds (known_songs: an incremental run reads
 -- only new song files); the run's own record of a song wins. When several songs share that
@@ -31,7 +32,8 @@ SELECT
     m.artist_id,
     e.session_id,
     e.location,
-    e.user_agent
+    e.user_agent,
+    e.source_file
 FROM events AS e
 LEFT JOIN matched AS m
     ON m.title = e.song AND m.artist_name = e.artist AND m.duration = e.length
