@@ -226,31 +226,40 @@ def _publish_table(con: Any, lake: Path, source: Path, work: Path, table: LakeTa
         return 1
     if not batch_has_rows:  # an empty batch table is one file without its partition columns
         con.execute("CREATE OR REPLACE TEMP VIEW batch_rows AS SELECT * FROM old_rows WHERE false")
-    old_keep, batch_keep, replaced = _rules(table)
     if not batch_has_rows and table.name not in _BY_FILE:
         return 0
-    con.execute(f"CREATE OR REPLACE TEMP TABLE merged AS {old_keep} UNION ALL BY NAME {batch_keep}")
     if not parts:
+        old_keep, batch_keep, _ = _rules(table, "old_rows")
         out.mkdir(parents=True)
-        con.execute(f"COPY (SELECT * FROM merged) TO {_sql_str(str(out / 'data.parquet'))} (FORMAT parquet)")
+        target = _sql_str(str(out / "data.parquet"))
+        con.execute(f"COPY ({old_keep} UNION ALL BY NAME {batch_keep}) TO {target} (FORMAT parquet)")
         _swap(old_dir, out)
         return 1
     cols = ", ".join(parts)
+    _, _, replaced = _rules(table, "old_rows")
     touched = con.execute(
         f"SELECT DISTINCT {cols} FROM batch_rows UNION SELECT DISTINCT {cols} FROM old_rows o WHERE {replaced}"
     ).fetchall()
-    con.execute(f"CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT {cols} FROM batch_rows WHERE false")
-    if touched:
-        con.executemany(f"INSERT INTO touched VALUES ({', '.join('?' for _ in parts)})", touched)
-    keep = "SELECT m.* FROM merged AS m JOIN touched AS t ON " + " AND ".join(
-        f"m.{c} IS NOT DISTINCT FROM t.{c}" for c in parts
+    if not touched:
+        return 0
+    # Only the touched partitions are read back: a constant filter on the partition columns lets
+    # DuckDB skip every other partition's files.
+    where = " OR ".join(
+        "(" + " AND ".join(_equals(c, v) for c, v in zip(parts, values, strict=True)) + ")" for values in touched
     )
-    if con.execute(f"SELECT COUNT(*) FROM ({keep})").fetchone()[0]:
-        con.execute(f"COPY ({keep}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({cols}))")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW old_touched AS SELECT * FROM old_rows WHERE {where}")
+    old_keep, batch_keep, _ = _rules(table, "old_touched")
+    merged = f"{old_keep} UNION ALL BY NAME {batch_keep}"
+    if con.execute(f"SELECT COUNT(*) FROM ({merged})").fetchone()[0]:
+        con.execute(f"COPY ({merged}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({cols}))")
     for values in touched:
         relative = Path(*(f"{c}={_folder_value(v)}" for c, v in zip(parts, values, strict=True)))
         _swap(old_dir / relative, out / relative)
     return len(touched)
+
+
+def _equals(column: str, value: object) -> str:
+    return f"{column} IS NULL" if value is None else f"{column} = {_sql_str(_folder_value(value))}"
 
 
 def _columns(con: Any, relation: str) -> set[str]:
@@ -261,17 +270,19 @@ def _columns(con: Any, relation: str) -> set[str]:
 _BY_FILE = ("events", "songplays", "rejected_records", "input_files")
 
 
-def _rules(table: LakeTable) -> tuple[str, str, str]:
-    """(old rows kept, batch rows kept, old rows the batch replaces) as SQL over old_rows/batch_rows."""
+def _rules(table: LakeTable, old: str) -> tuple[str, str, str]:
+    """(old rows kept, batch rows kept, old rows the batch replaces) as SQL: the kept old rows from
+    `old` (old_rows or the touched part of it), the batch's from batch_rows, checked against every
+    old row (old_rows)."""
     if table.name in _BY_FILE:
         gone = "o.source_file IN (SELECT source_file FROM run_files)"
-        return f"SELECT * FROM old_rows AS o WHERE NOT ({gone})", "SELECT * FROM batch_rows", gone
+        return f"SELECT * FROM {old} AS o WHERE NOT ({gone})", "SELECT * FROM batch_rows", gone
     t = catalogue.BY_NAME[table.name]
     match = " AND ".join(f"b.{k} = o.{k}" for k in t.key)
     in_batch = f"EXISTS (SELECT 1 FROM batch_rows AS b WHERE {match})"
     if t.merge == "insert_new":  # stored rows never change
         return (
-            "SELECT * FROM old_rows",
+            f"SELECT * FROM {old}",
             f"SELECT * FROM batch_rows AS b WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE {match})",
             "false",
         )
@@ -279,12 +290,12 @@ def _rules(table: LakeTable) -> tuple[str, str, str]:
         n = t.newer_by
         replaced = f"EXISTS (SELECT 1 FROM batch_rows AS b WHERE {match} AND b.{n} >= o.{n})"
         return (
-            f"SELECT * FROM old_rows AS o WHERE NOT {replaced}",
+            f"SELECT * FROM {old} AS o WHERE NOT {replaced}",
             f"SELECT * FROM batch_rows AS b "
             f"WHERE NOT EXISTS (SELECT 1 FROM old_rows AS o WHERE {match} AND o.{n} > b.{n})",
             replaced,
         )
-    return f"SELECT * FROM old_rows AS o WHERE NOT {in_batch}", "SELECT * FROM batch_rows", in_batch
+    return f"SELECT * FROM {old} AS o WHERE NOT {in_batch}", "SELECT * FROM batch_rows", in_batch
 
 
 def _swap(final: Path, new: Path) -> None:
