@@ -197,6 +197,41 @@ def publish(lake: Path, songs_partition_by: str) -> int:
     return written
 
 
+def conflicting_files(lake: Path) -> list[tuple[str, str]]:
+    """Published files outside the batch that hold a song_id or an artist_id of the batch's songs,
+    or an event of its events: (source_file, input). Read with the batch's files, they let the
+    first record by (file, line) win as it does when all the files are loaded in one run."""
+    import duckdb
+
+    source = batch(lake)
+    con = duckdb.connect()
+    try:
+        con.execute(
+            "CREATE TEMP TABLE run_files AS SELECT DISTINCT source_file FROM read_parquet("
+            f"{_sql_str(table_glob(source, 'input_files'))}, hive_partitioning = true)"
+        )
+        parts = []
+        for table, match, kind in (
+            ("songs", "l.song_id = b.song_id OR l.artist_id = b.artist_id", "songs"),
+            ("events", "l.event_id = b.event_id", "events"),
+        ):
+            if not (_files(lake / table) and _files(source / table)):
+                continue
+            published = f"read_parquet({_sql_str(table_glob(lake, table))}, hive_partitioning = true)"
+            if "source_file" not in _columns(con, published):  # a lake of an older layout
+                continue
+            parts.append(
+                f"SELECT DISTINCT l.source_file, '{kind}' FROM {published} AS l "
+                f"WHERE l.source_file NOT IN (SELECT source_file FROM run_files) AND EXISTS (SELECT 1 FROM "
+                f"read_parquet({_sql_str(table_glob(source, table))}, hive_partitioning = true) AS b WHERE {match})"
+            )
+        if not parts:
+            return []
+        return [(str(f), str(k)) for f, k in con.execute(" UNION ".join(parts) + " ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
 def _files(folder: Path) -> bool:
     return folder.is_dir() and any(folder.rglob("*.parquet"))
 
@@ -217,9 +252,14 @@ def _publish_table(con: Any, lake: Path, source: Path, work: Path, table: LakeTa
             f"CREATE OR REPLACE TEMP VIEW old_rows AS SELECT * FROM read_parquet("
             f"{_sql_str(table_glob(lake, table.name))}, hive_partitioning = true)"
         )
-    if not _files(old_dir) or (batch_has_rows and _columns(con, "old_rows") != _columns(con, "batch_rows")):
-        # The table's first publish, or a lake of an older layout (which held only its last run's
-        # batch, so nothing durable is lost): the batch is the table.
+    if (
+        not _files(old_dir)
+        or not con.execute("SELECT COUNT(*) FROM old_rows").fetchone()[0]
+        or (batch_has_rows and _columns(con, "old_rows") != _columns(con, "batch_rows"))
+    ):
+        # The table's first publish, an empty table (one file without partitions), or a lake of an
+        # older layout (which held only its last run's batch, so nothing durable is lost): the
+        # batch is the table.
         if new_dir.is_dir():
             shutil.rmtree(old_dir, ignore_errors=True)
             shutil.copytree(new_dir, old_dir)

@@ -168,11 +168,8 @@ def plan(
         if before and previous is None:
             out.lookback_never_loaded += 1
             continue
-        try:
-            state = FileState(rel, kind, path.stat().st_size, sha256(path))
-        except (OSError, SourceError):
-            # Quarantined by the transform (sources.screen); retried once it reads differently.
-            state = FileState(rel, kind, 0, UNREADABLE)
+        # An unreadable file is quarantined by the transform; retried once it reads differently.
+        state = state_of(files, path, kind)
         if previous is not None and previous == state.checksum and not reload:
             out.unchanged += 1
             continue
@@ -192,6 +189,15 @@ def plan(
         skipped_song_files=files.skipped_song_files + sum(1 for p in files.song_files if p not in keep),
     )
     return out
+
+
+def state_of(files: SourceFiles, path: Path, kind: str) -> FileState:
+    """A file's ledger state as it is now (size and SHA-256; `unreadable` when it cannot be read)."""
+    rel = files.relative(path)
+    try:
+        return FileState(rel, kind, path.stat().st_size, sha256(path))
+    except (OSError, SourceError):
+        return FileState(rel, kind, 0, UNREADABLE)
 
 
 def _changed_earlier(files: SourceFiles, loaded: Mapping[str, Loaded]) -> tuple[str, ...]:

@@ -290,7 +290,36 @@ def transform(cfg: Config, files: Plan | str, say: Progress = _quiet) -> Transfo
     """Raw files -> lake: the plan's files, or (a source folder) every file in cfg's range, ledger unread."""
     p = cfg.pipeline
     chosen = files.files if isinstance(files, Plan) else list_files(cfg, files, p.start, p.end, say)
-    return get_engine(cfg).transform(quarantine(chosen, say), cfg.lake_path, say)
+    engine = get_engine(cfg)
+    result = engine.transform(quarantine(chosen, say), cfg.lake_path, say)
+    if not isinstance(files, Plan):
+        return result
+    # A record whose key (song_id, artist_id, event) a loaded file also holds: read that file again,
+    # so the first record by (file, line) wins, and an artist's variant is chosen from all its
+    # songs, exactly as in one run over every file. Splitting files into runs then changes nothing.
+    widened: list[str] = []
+    for _ in range(_MAX_WIDENING):
+        extra = [(chosen.root / f, kind) for f, kind in lake_mod.conflicting_files(cfg.lake_path)]
+        extra = [(path, kind) for path, kind in extra if path.is_file()]
+        if not extra:
+            break
+        say(
+            f"{len(extra):,} loaded file(s) share a song, artist or event with this run's files (e.g. "
+            f"{chosen.relative(extra[0][0])}): reading them again, as one run over all of them would"
+        )
+        widened.extend(chosen.relative(path) for path, _ in extra)
+        chosen = replace(
+            chosen,
+            song_files=tuple(sorted({*chosen.song_files, *(f for f, k in extra if k == "songs")})),
+            event_files=tuple(sorted({*chosen.event_files, *(f for f, k in extra if k == "events")})),
+        )
+        result = engine.transform(quarantine(chosen, say), cfg.lake_path, say)
+    result.widened = tuple(widened)
+    return result
+
+
+# Each pass adds the files sharing a key with the last; artists can chain songs across files.
+_MAX_WIDENING = 5
 
 
 def check_lake(
@@ -494,6 +523,10 @@ def _run_stages(cfg: Config, summary: RunSummary, h: Hooks) -> None:
         summary.transform = h.stage("transform", transform, cfg, summary.plan)
     lake = summary.transform.lake
     lake_mod.mark_batch(cfg.lake_path, summary.run_id)
+    for rel in summary.transform.widened:  # the ledger records the files read again, too
+        path = summary.plan.files.root / rel
+        kind = "songs" if rel.startswith("song_data/") else "events"
+        summary.plan.states[rel] = ledger.state_of(summary.plan.files, path, kind)
     check_rejected_fraction(cfg, summary.transform)
     with summary.timed("lake gate"):
         _verdict(

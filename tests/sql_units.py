@@ -63,7 +63,8 @@ SCHEMAS: dict[str, str] = {
     "artist_id VARCHAR, artist_name VARCHAR, artist_location VARCHAR, artist_latitude DOUBLE, "
     "artist_longitude DOUBLE, year BIGINT, duration DOUBLE, reject_reason VARCHAR, "
     "reject_detail VARCHAR",
-    "songs": "song_id VARCHAR, title VARCHAR, artist_id VARCHAR, artist_name VARCHAR, year INTEGER, duration DOUBLE",
+    "songs": "song_id VARCHAR, title VARCHAR, artist_id VARCHAR, artist_name VARCHAR, year INTEGER, duration DOUBLE, "
+    "source_file VARCHAR",
     "artists": "artist_id VARCHAR, name VARCHAR, location VARCHAR, latitude DOUBLE, longitude DOUBLE",
     "songplays": "songplay_id BIGINT, start_time TIMESTAMP, user_id VARCHAR, level VARCHAR, song_id VARCHAR, "
     "artist_id VARCHAR, session_id BIGINT, location VARCHAR, user_agent VARCHAR, source_file VARCHAR",

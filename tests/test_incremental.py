@@ -24,10 +24,13 @@ from tests.helpers import (
     copy_of,
     count,
     day_file,
+    event,
+    line,
     make_config,
     one_shot,
     plays_in,
     query,
+    song,
     tables,
     with_settings,
 )
@@ -385,3 +388,93 @@ def test_a_changed_file_older_than_the_lookback_window_is_reported(
     # Loading that day again picks the change up, and the warning is gone.
     again = pipeline.run(make_config(tmp_path, source, duckdb_url, start=d10, end=d10))
     assert again.plan is not None and again.plan.changed == 1 and again.plan.stale == ()
+
+
+# -- order independence: conflicting records in files loaded by different runs -------------------------
+
+_CONFLICT_FILES: dict[str, str] = {
+    # The same song_id in two files (the first by path wins), and an artist whose variants differ.
+    "song_data/A/A/A/TRA1.json": json.dumps(
+        song(song_id="SOX", title="First", artist_id="ARV", artist_location="Here")
+    ),
+    "song_data/B/B/B/TRB1.json": json.dumps(
+        song(song_id="SOX", title="Second", artist_id="ARV", artist_location="There")
+    ),
+    "song_data/C/C/C/TRC1.json": json.dumps(
+        song(song_id="SOY", title="Other", artist_id="ARV", artist_location="There")
+    ),
+    # The same event (natural key) in two day files, with another level: the first by file wins.
+    "log_data/2018/11/2018-11-01-events.json": line(event(itemInSession=1, level="free"))
+    + "\n"
+    + line(event(itemInSession=2, ts=1541106107796))
+    + "\n",
+    "log_data/2018/11/2018-11-02-events.json": line(event(itemInSession=1, level="paid", location="Elsewhere, TX"))
+    + "\n"
+    + line(event(itemInSession=3, ts=1541192506796))
+    + "\n",
+}
+
+
+def _write(root: Path, names: list[str]) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_CONFLICT_FILES[name])
+
+
+def _lake_rows(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
+    import duckdb
+
+    con = duckdb.connect()
+    return {
+        t: con.execute(
+            f"SELECT * FROM read_parquet('{cfg.lake_path}/{t}/**/*.parquet', hive_partitioning = true) ORDER BY ALL"
+        ).fetchall()
+        for t in ("songs", "artists", "events", "songplays", "rejected_records", "input_files", "users")
+    }
+
+
+@pytest.mark.parametrize(
+    "runs",
+    [
+        # the files that sort first arrive last
+        [
+            ["song_data/B/B/B/TRB1.json", "song_data/C/C/C/TRC1.json", "log_data/2018/11/2018-11-02-events.json"],
+            ["song_data/A/A/A/TRA1.json", "log_data/2018/11/2018-11-01-events.json"],
+        ],
+        # in path order, one file a run
+        [[name] for name in sorted(_CONFLICT_FILES)],
+        # the artist's other song arrives alone, after the conflict was settled
+        [
+            ["song_data/A/A/A/TRA1.json", "song_data/B/B/B/TRB1.json", "log_data/2018/11/2018-11-02-events.json"],
+            ["song_data/C/C/C/TRC1.json", "log_data/2018/11/2018-11-01-events.json"],
+        ],
+    ],
+    ids=["last-first", "one-file-a-run", "artist-later"],
+)
+def test_conflicting_records_give_the_same_tables_however_the_files_are_split_into_runs(
+    tmp_path: Path, runs: list[list[str]], warehouse_url: str
+) -> None:
+    one_root = tmp_path / "one"
+    _write(one_root, sorted(_CONFLICT_FILES))
+    one = make_config(tmp_path / "one-run", one_root, f"duckdb:///{tmp_path / 'one.duckdb'}")
+    pipeline.run(one)
+    expected = tables(one)
+    expected_lake = _lake_rows(one)
+    reasons = {(r[0], r[3]) for r in expected["rejected_records"]}
+    assert reasons == {
+        ("song_data/B/B/B/TRB1.json", "duplicate_song"),
+        ("log_data/2018/11/2018-11-02-events.json", "duplicate_event"),
+    }
+
+    split_root = tmp_path / "split"
+    (split_root / "song_data").mkdir(parents=True)
+    (split_root / "log_data").mkdir(parents=True)
+    split = make_config(tmp_path / "split-run", split_root, warehouse_url)
+    for names in runs:
+        _write(split_root, names)
+        assert pipeline.run(split).status == "succeeded"
+    assert tables(split) == expected
+    assert _lake_rows(split) == expected_lake
+    # And nothing new afterwards: the files read again were recorded in the ledger.
+    assert pipeline.run(split).status == "skipped"

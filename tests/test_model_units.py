@@ -388,17 +388,17 @@ def test_songs_classified__fields_pass_through_and_an_absent_year_is_0(models: M
 def test_songs__one_row_per_accepted_song_and_year_0_is_null(models: Models) -> None:
     songs_classified = given(
         "songs_classified",
-        "song_id title artist_id artist_name year duration reject_reason",
-        ("SO01", "Intro", "AR01", "The xx", 0, 127.7, None),
-        ("SO02", "Angels", "AR01", "The xx (UK)", 2012, 171.2, None),  # its own artist_name
-        ("SO02", "Angels", "AR01", "The xx", 2012, 171.2, "duplicate_song"),
-        ("SO03", "Silence", "AR02", "Beach", 1999, 0.0, "invalid_value"),
+        "song_id title artist_id artist_name year duration reject_reason source_file",
+        ("SO01", "Intro", "AR01", "The xx", 0, 127.7, None, "a.json"),
+        ("SO02", "Angels", "AR01", "The xx (UK)", 2012, 171.2, None, "b.json"),  # its own artist_name
+        ("SO02", "Angels", "AR01", "The xx", 2012, 171.2, "duplicate_song", "c.json"),
+        ("SO03", "Silence", "AR02", "Beach", 1999, 0.0, "invalid_value", "d.json"),
     )
     assert_rows(
         models.run("songs", songs_classified, order_by="song_id"),
         [
-            ("SO01", "Intro", "AR01", "The xx", None, 127.7),
-            ("SO02", "Angels", "AR01", "The xx (UK)", 2012, 171.2),
+            ("SO01", "Intro", "AR01", "The xx", None, 127.7, "a.json"),  # source_file: lineage for the lake
+            ("SO02", "Angels", "AR01", "The xx (UK)", 2012, 171.2, "b.json"),
         ],
     )
 

@@ -71,6 +71,8 @@ class TransformResult:
     songplays: int = 0
     matched: int = 0
     rows: dict[str, int] = field(default_factory=dict)  # rows written per lake table
+    # Loaded files read again because they share a key with the run's (pipeline.transform).
+    widened: tuple[str, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
 
     def known_rows(self, table: str) -> int | None:
