@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from . import tables as catalogue
 from .errors import LakeError, PipelineError
+from .sql import literal
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,6 @@ def mark_batch(lake: Path, run_id: str) -> None:
     (batch(lake) / RUN_ID).write_text(run_id)
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _folder_value(value: object) -> str:
     """A partition value as DuckDB's and Spark's writers name its folder."""
     if value is None:
@@ -184,10 +181,7 @@ def publish(lake: Path, songs_partition_by: str) -> int:
     con = duckdb.connect()
     written = 0
     try:
-        con.execute(
-            "CREATE TEMP TABLE run_files AS SELECT DISTINCT source_file FROM read_parquet("
-            f"{_sql_str(table_glob(source, 'input_files'))}, hive_partitioning = true)"
-        )
+        _run_files(con, source)
         for table in tables(songs_partition_by):
             written += _publish_table(con, lake, source, work, table)
     finally:
@@ -206,10 +200,7 @@ def conflicting_files(lake: Path) -> list[tuple[str, str]]:
     source = batch(lake)
     con = duckdb.connect()
     try:
-        con.execute(
-            "CREATE TEMP TABLE run_files AS SELECT DISTINCT source_file FROM read_parquet("
-            f"{_sql_str(table_glob(source, 'input_files'))}, hive_partitioning = true)"
-        )
+        _run_files(con, source)
         parts = []
         for table, match, kind in (
             ("songs", "l.song_id = b.song_id OR l.artist_id = b.artist_id", "songs"),
@@ -217,19 +208,27 @@ def conflicting_files(lake: Path) -> list[tuple[str, str]]:
         ):
             if not (_files(lake / table) and _files(source / table)):
                 continue
-            published = f"read_parquet({_sql_str(table_glob(lake, table))}, hive_partitioning = true)"
+            published = f"read_parquet({literal(table_glob(lake, table))}, hive_partitioning = true)"
             if "source_file" not in _columns(con, published):  # a lake of an older layout
                 continue
             parts.append(
                 f"SELECT DISTINCT l.source_file, '{kind}' FROM {published} AS l "
                 f"WHERE l.source_file NOT IN (SELECT source_file FROM run_files) AND EXISTS (SELECT 1 FROM "
-                f"read_parquet({_sql_str(table_glob(source, table))}, hive_partitioning = true) AS b WHERE {match})"
+                f"read_parquet({literal(table_glob(source, table))}, hive_partitioning = true) AS b WHERE {match})"
             )
         if not parts:
             return []
         return [(str(f), str(k)) for f, k in con.execute(" UNION ".join(parts) + " ORDER BY 1").fetchall()]
     finally:
         con.close()
+
+
+def _run_files(con: Any, source: Path) -> None:
+    """run_files: every file the batch's run read (its input_files)."""
+    con.execute(
+        "CREATE TEMP TABLE run_files AS SELECT DISTINCT source_file FROM read_parquet("
+        f"{literal(table_glob(source, 'input_files'))}, hive_partitioning = true)"
+    )
 
 
 def _files(folder: Path) -> bool:
@@ -240,17 +239,17 @@ def _publish_table(con: Any, lake: Path, source: Path, work: Path, table: LakeTa
     new_dir, old_dir, out = source / table.name, lake / table.name, work / table.name
     parts = table.partition_by
     batch_has_rows = _files(new_dir) and bool(
-        con.execute(f"SELECT COUNT(*) FROM read_parquet({_sql_str(table_glob(source, table.name))})").fetchone()[0]
+        con.execute(f"SELECT COUNT(*) FROM read_parquet({literal(table_glob(source, table.name))})").fetchone()[0]
     )
     if batch_has_rows:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW batch_rows AS SELECT * FROM read_parquet("
-            f"{_sql_str(table_glob(source, table.name))}, hive_partitioning = true)"
+            f"{literal(table_glob(source, table.name))}, hive_partitioning = true)"
         )
     if _files(old_dir):
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW old_rows AS SELECT * FROM read_parquet("
-            f"{_sql_str(table_glob(lake, table.name))}, hive_partitioning = true)"
+            f"{literal(table_glob(lake, table.name))}, hive_partitioning = true)"
         )
     if (
         not _files(old_dir)
@@ -271,7 +270,7 @@ def _publish_table(con: Any, lake: Path, source: Path, work: Path, table: LakeTa
     if not parts:
         old_keep, batch_keep, _ = _rules(table, "old_rows")
         out.mkdir(parents=True)
-        target = _sql_str(str(out / "data.parquet"))
+        target = literal(str(out / "data.parquet"))
         con.execute(f"COPY ({old_keep} UNION ALL BY NAME {batch_keep}) TO {target} (FORMAT parquet)")
         _swap(old_dir, out)
         return 1
@@ -291,7 +290,7 @@ def _publish_table(con: Any, lake: Path, source: Path, work: Path, table: LakeTa
     old_keep, batch_keep, _ = _rules(table, "old_touched")
     merged = f"{old_keep} UNION ALL BY NAME {batch_keep}"
     if con.execute(f"SELECT COUNT(*) FROM ({merged})").fetchone()[0]:
-        con.execute(f"COPY ({merged}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({cols}))")
+        con.execute(f"COPY ({merged}) TO {literal(str(out))} (FORMAT parquet, PARTITION_BY ({cols}))")
     for values in touched:
         relative = Path(*(f"{c}={_folder_value(v)}" for c, v in zip(parts, values, strict=True)))
         _swap(old_dir / relative, out / relative)
@@ -299,7 +298,7 @@ def _publish_table(con: Any, lake: Path, source: Path, work: Path, table: LakeTa
 
 
 def _equals(column: str, value: object) -> str:
-    return f"{column} IS NULL" if value is None else f"{column} = {_sql_str(_folder_value(value))}"
+    return f"{column} IS NULL" if value is None else f"{column} = {literal(_folder_value(value))}"
 
 
 def _columns(con: Any, relation: str) -> set[str]:

@@ -286,12 +286,17 @@ def nothing_new(cfg: Config) -> bool:
         return False
 
 
+# Each pass adds the files sharing a key with the last; artists can chain songs across files.
+_MAX_WIDENING = 5
+
+
 def transform(cfg: Config, files: Plan | str, say: Progress = _quiet) -> TransformResult:
     """Raw files -> lake: the plan's files, or (a source folder) every file in cfg's range, ledger unread."""
     p = cfg.pipeline
     chosen = files.files if isinstance(files, Plan) else list_files(cfg, files, p.start, p.end, say)
     engine = get_engine(cfg)
-    result = engine.transform(quarantine(chosen, say), cfg.lake_path, say)
+    screened = quarantine(chosen, say)
+    result = engine.transform(screened, cfg.lake_path, say)
     if not isinstance(files, Plan):
         return result
     # A record whose key (song_id, artist_id, event) a loaded file also holds: read that file again,
@@ -308,18 +313,25 @@ def transform(cfg: Config, files: Plan | str, say: Progress = _quiet) -> Transfo
             f"{chosen.relative(extra[0][0])}): reading them again, as one run over all of them would"
         )
         widened.extend(chosen.relative(path) for path, _ in extra)
-        chosen = replace(
-            chosen,
-            song_files=tuple(sorted({*chosen.song_files, *(f for f, k in extra if k == "songs")})),
-            event_files=tuple(sorted({*chosen.event_files, *(f for f, k in extra if k == "events")})),
+        # Only the added files are screened; the run's own were screened already.
+        added = quarantine(
+            replace(
+                chosen,
+                song_files=tuple(f for f, k in extra if k == "songs"),
+                event_files=tuple(f for f, k in extra if k == "events"),
+                quarantined=(),
+            ),
+            say,
         )
-        result = engine.transform(quarantine(chosen, say), cfg.lake_path, say)
+        screened = replace(
+            screened,
+            song_files=tuple(sorted({*screened.song_files, *added.song_files})),
+            event_files=tuple(sorted({*screened.event_files, *added.event_files})),
+            quarantined=(*screened.quarantined, *added.quarantined),
+        )
+        result = engine.transform(screened, cfg.lake_path, say)
     result.widened = tuple(widened)
     return result
-
-
-# Each pass adds the files sharing a key with the last; artists can chain songs across files.
-_MAX_WIDENING = 5
 
 
 def check_lake(

@@ -211,8 +211,7 @@ def screen(path: Path, kind: str) -> str | None:
                 if (why := scan.feed(chunk)) is not None:
                     return why
             decoder.decode(b"", final=True)
-        if (why := scan.end()) is not None:
-            return why
+        scan.end()
         return _too_deep(path, scan.deep_candidates, kind)
     except UnicodeDecodeError as exc:
         return f"not UTF-8 (the file ends inside a character: {exc.reason})"
@@ -271,10 +270,10 @@ class _LineScan:
             return _too_long(self.line_number, self.offset - self.line_start)
         return None
 
-    def end(self) -> str | None:
+    def end(self) -> None:
+        """The last line, when the file does not end with a newline."""
         if self.offset > self.line_start and self.opens > MAX_DEPTH:
             self.deep_candidates.append(self.line_number)
-        return None
 
 
 def _too_deep(path: Path, candidates: list[int], kind: str) -> str | None:

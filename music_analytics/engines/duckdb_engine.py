@@ -32,15 +32,12 @@ from ..sources import (
     read_song_texts,
     split_song_values,
 )
+from ..sql import literal
 from . import MODELS, Progress, TransformResult, quarantined_table
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _sql_list(values: list[str]) -> str:
-    return "[" + ", ".join(_sql_str(v) for v in values) + "]"
+    return "[" + ", ".join(literal(v) for v in values) + "]"
 
 
 class DuckDBEngine:
@@ -222,7 +219,7 @@ class DuckDBEngine:
                     self._read_events(con, files)
                 self._read_songs(con, files)
                 if files.catalogue is not None:
-                    self._run(con, "known_songs.sql", path=_sql_str(str(files.catalogue)))
+                    self._run(con, "known_songs.sql", path=literal(str(files.catalogue)))
                 else:
                     self._run(con, "no_known_songs.sql")
             except duckdb.IOException as exc:
@@ -299,9 +296,9 @@ class DuckDBEngine:
                     threads=self.cfg.duckdb.threads or 2,
                 )
             elif table.partition_by and rows:
-                con.execute(f"COPY ({select}) TO {_sql_str(str(out))} (FORMAT parquet, PARTITION_BY ({parts}))")
+                con.execute(f"COPY ({select}) TO {literal(str(out))} (FORMAT parquet, PARTITION_BY ({parts}))")
             else:
                 # Unpartitioned, or no rows: one file, so staging always finds a readable table.
                 out.mkdir()
-                con.execute(f"COPY ({select}) TO {_sql_str(str(out / 'data.parquet'))} (FORMAT parquet)")
+                con.execute(f"COPY ({select}) TO {literal(str(out / 'data.parquet'))} (FORMAT parquet)")
             result.rows[table.name] = rows
