@@ -21,6 +21,22 @@ class JsonType(StrEnum):
 
 
 @dataclass(frozen=True)
+class Domain:
+    """The values a present field may hold (absence is `required`'s business); outside: invalid_value.
+
+    The quality suites (expectations/*.json) check the same domains on the transform's output: a
+    value the contract lets through must never be one a critical expectation blocks the run for
+    (tests/test_parse.py holds the two together).
+    """
+
+    values: tuple[str | int, ...] = ()  # one of these exactly (case matters)
+    min_value: float | None = None
+    max_value: float | None = None
+    strict_min: bool = False  # min_value itself is outside
+    unknown: int | None = None  # a sentinel meaning "unknown", allowed whatever the range (year 0)
+
+
+@dataclass(frozen=True)
 class Field:
     key: str  # key in the raw JSON
     column: str  # column name downstream (snake_case)
@@ -30,6 +46,7 @@ class Field:
     # The warehouse columns ("table.column", music_analytics.tables) the value ends up in: the
     # contract also checks that every supported warehouse can store it (music_analytics.parse).
     stored_as: tuple[str, ...] = ()
+    domain: Domain | None = None
 
 
 @dataclass(frozen=True)
@@ -56,26 +73,83 @@ class Contract:
 
 T, INT, N = JsonType.TEXT, JsonType.INTEGER, JsonType.NUMBER
 
+# What eventsim writes. A new page or status is rejected (and counted) rather than loaded unseen: the
+# insights and the recommender export read these values, so a new one is a decision, not a surprise.
+PAGES = (
+    "About",
+    "Add Friend",
+    "Add to Playlist",
+    "Cancel",
+    "Cancellation Confirmation",
+    "Downgrade",
+    "Error",
+    "Help",
+    "Home",
+    "Login",
+    "Logout",
+    "NextSong",
+    "Register",
+    "Roll Advert",
+    "Save Settings",
+    "Settings",
+    "Submit Downgrade",
+    "Submit Registration",
+    "Submit Upgrade",
+    "Thumbs Down",
+    "Thumbs Up",
+    "Upgrade",
+)
+NOT_NEGATIVE = Domain(min_value=0)
+POSITIVE = Domain(min_value=0, strict_min=True)
+
 # Listening events: log_data/YYYY/MM/YYYY-MM-DD-events.json, one JSON object per line.
 # userId is text and "" for logged-out users; ts is epoch milliseconds (UTC).
 EVENTS = Contract(
     "events",
     (
         Field("artist", "artist", T, stored_as=("events.artist",)),
-        Field("auth", "auth", T, required=True, stored_as=("events.auth",)),
+        Field(
+            "auth",
+            "auth",
+            T,
+            required=True,
+            stored_as=("events.auth",),
+            domain=Domain(values=("Cancelled", "Guest", "Logged In", "Logged Out")),
+        ),
         Field("firstName", "first_name", T, stored_as=("users.first_name",)),
-        Field("gender", "gender", T, stored_as=("users.gender",)),
-        Field("itemInSession", "item_in_session", INT, required=True, stored_as=("events.item_in_session",)),
+        Field("gender", "gender", T, stored_as=("users.gender",), domain=Domain(values=("F", "M"))),
+        Field(
+            "itemInSession",
+            "item_in_session",
+            INT,
+            required=True,
+            stored_as=("events.item_in_session",),
+            domain=NOT_NEGATIVE,
+        ),
         Field("lastName", "last_name", T, stored_as=("users.last_name",)),
-        Field("length", "length", N, stored_as=("events.length",)),
-        Field("level", "level", T, required=True, stored_as=("events.level", "users.level", "songplays.level")),
+        Field("length", "length", N, stored_as=("events.length",), domain=POSITIVE),
+        Field(
+            "level",
+            "level",
+            T,
+            required=True,
+            stored_as=("events.level", "users.level", "songplays.level"),
+            domain=Domain(values=("free", "paid")),
+        ),
         Field("location", "location", T, stored_as=("events.location", "songplays.location")),
-        Field("method", "method", T, stored_as=("events.method",)),
-        Field("page", "page", T, required=True, stored_as=("events.page",)),
+        Field("method", "method", T, stored_as=("events.method",), domain=Domain(values=("GET", "PUT"))),
+        Field("page", "page", T, required=True, stored_as=("events.page",), domain=Domain(values=PAGES)),
         Field("registration", "registration", N, stored_as=("events.registration_time",)),
-        Field("sessionId", "session_id", INT, required=True, stored_as=("events.session_id", "songplays.session_id")),
+        Field(
+            "sessionId",
+            "session_id",
+            INT,
+            required=True,
+            stored_as=("events.session_id", "songplays.session_id"),
+            domain=NOT_NEGATIVE,
+        ),
         Field("song", "song", T, stored_as=("events.song",)),
-        Field("status", "status", INT, stored_as=("events.status",)),
+        Field("status", "status", INT, stored_as=("events.status",), domain=Domain(values=(200, 307, 404))),
         Field("ts", "ts", INT, required=True, stored_as=("events.ts",)),
         Field("userAgent", "user_agent", T, stored_as=("events.user_agent", "songplays.user_agent")),
         Field(
@@ -99,14 +173,27 @@ SONGS = Contract(
     (
         Field("num_songs", "num_songs", INT),
         Field("artist_id", "artist_id", T, required=True, stored_as=("songs.artist_id", "artists.artist_id")),
-        Field("artist_latitude", "artist_latitude", N, stored_as=("artists.latitude",)),
-        Field("artist_longitude", "artist_longitude", N, stored_as=("artists.longitude",)),
+        Field(
+            "artist_latitude",
+            "artist_latitude",
+            N,
+            stored_as=("artists.latitude",),
+            domain=Domain(min_value=-90, max_value=90),
+        ),
+        Field(
+            "artist_longitude",
+            "artist_longitude",
+            N,
+            stored_as=("artists.longitude",),
+            domain=Domain(min_value=-180, max_value=180),
+        ),
         Field("artist_location", "artist_location", T, stored_as=("artists.location",)),
         Field("artist_name", "artist_name", T, required=True, stored_as=("songs.artist_name", "artists.name")),
         Field("song_id", "song_id", T, required=True, stored_as=("songs.song_id",)),
         Field("title", "title", T, required=True, stored_as=("songs.title",)),
-        Field("duration", "duration", N, required=True, stored_as=("songs.duration",)),
-        Field("year", "year", INT, stored_as=("songs.year",)),
+        Field("duration", "duration", N, required=True, stored_as=("songs.duration",), domain=POSITIVE),
+        # 0 is the Million Song Dataset's "year unknown" (NULL in songs).
+        Field("year", "year", INT, stored_as=("songs.year",), domain=Domain(min_value=1000, max_value=2100, unknown=0)),
     ),
 )
 
@@ -124,7 +211,9 @@ REASONS: dict[str, str] = {
     "invalid_type": "a number field holds something else: a quoted string, a boolean, an object (detail names it)",
     "incomplete_play": "a NextSong event without song, artist or a positive length",
     "duplicate_event": "an event whose natural key (userId, sessionId, itemInSession, ts) was already read",
-    "invalid_value": "a field value out of its domain (detail names it: duration <= 0, latitude, year)",
+    "invalid_value": "a value outside its field's domain (contract Domain; detail names the field): a level, "
+    "page, auth, method, gender or status eventsim never writes, a negative sessionId or itemInSession, a length "
+    "or duration <= 0, a latitude/longitude off the globe, a year not 0 and not 1000..2100",
     "duplicate_song": "a song_id already read from another record",
     "unreadable_file": "a file no reader can read (unreadable, compressed, not UTF-8, a line over 16 MiB): one row "
     "with line_number 0, detail says why (music_analytics.sources.screen)",

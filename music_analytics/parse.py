@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .contract import TS_MAX_MS, TS_MIN_MS, Contract, Field, JsonType
+from .contract import TS_MAX_MS, TS_MIN_MS, Contract, Domain, Field, JsonType
 from .tables import BY_NAME, Column
 
 # What the warehouse column types hold, on every supported warehouse (DuckDB, PostgreSQL, Redshift).
@@ -100,6 +100,25 @@ def _storable_checks(f: Field, d: Mapping[str, str], typed: str) -> list[tuple[s
     return [(c, "'out_of_range'", f.key) for c in conditions]
 
 
+def _literal(value: str | int | float) -> str:
+    return "'" + value.replace("'", "''") + "'" if isinstance(value, str) else repr(value)
+
+
+def domain_condition(domain: Domain, typed: str) -> str:
+    """SQL meaning "the present value is outside `domain`" (NULL counts as inside: absence is checked apart)."""
+    outside = []
+    if domain.values:
+        outside.append(f"{typed} NOT IN ({', '.join(_literal(v) for v in domain.values)})")
+    if domain.min_value is not None:
+        outside.append(f"{typed} {'<=' if domain.strict_min else '<'} {_literal(domain.min_value)}")
+    if domain.max_value is not None:
+        outside.append(f"{typed} > {_literal(domain.max_value)}")
+    condition = " OR ".join(outside)
+    if domain.unknown is not None:
+        condition = f"{typed} <> {_literal(domain.unknown)} AND ({condition})"
+    return f"{typed} IS NOT NULL AND ({condition})"
+
+
 def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect: str = "duckdb") -> str:
     """The SELECT that types and checks every record of `source` against `contract`.
 
@@ -107,7 +126,8 @@ def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect
     passed through first. When `keep` holds `parse_error` (NULL, 'not_json' or 'not_object') it is
     the first check. `unparsed` is true when every key is NULL: a record the reader could not parse,
     or an object without any contract key; the engine tells these apart from the raw text.
-    The first failing check gives the reason.
+    The first failing check gives the reason: parse, ts, required fields, types, what every
+    warehouse can store, the requirements, then each field's domain.
     """
     d = DIALECTS[dialect]
     raw = {f.key: _q(d, f.key) for f in contract.fields}
@@ -146,6 +166,9 @@ def validate_sql(contract: Contract, source: str, keep: tuple[str, ...], dialect
             checks.append((f"{when} AND ({typed[key]} IS NULL OR {typed[key]} = '')", f"'{req.reason}'", key))
         for key in req.positive:
             checks.append((f"{when} AND ({typed[key]} IS NULL OR {typed[key]} <= 0)", f"'{req.reason}'", key))
+    for f in contract.fields:
+        if f.domain is not None:
+            checks.append((domain_condition(f.domain, typed[f.key]), "'invalid_value'", f.key))
 
     reason = "CASE\n" + "".join(f"        WHEN {c} THEN {r}\n" for c, r, _ in checks) + "    END"
     detail = (

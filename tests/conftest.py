@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg2
@@ -143,3 +143,19 @@ def flow_cli(flow_env: dict[str, str]) -> FlowCli:
         )
 
     return run
+
+
+@pytest.fixture
+def faulty_transform() -> Iterator[Callable[..., None]]:
+    """faulty_transform(changes=GOLD, when=...): from then on each run's lake batch is corrupted
+    (tests/batch_faults.py), as a transform bug would; undone when the test ends."""
+    from tests import batch_faults
+
+    undo: list[Callable[[], None]] = []
+
+    def start(changes: dict[str, str] = batch_faults.GOLD, when: Callable[[Path], bool] = lambda lake: True) -> None:
+        undo.append(batch_faults.install(changes, when))
+
+    yield start
+    for stop in reversed(undo):
+        stop()

@@ -122,6 +122,21 @@ EVENT_CASES: list[EventCase] = [
     _ev(39, "brackets_in_a_string", "loaded", song="[" * 1020),
     EventCase("string_number", line(_event(37, registration="1540344794796")), "rejected:invalid_type:registration"),
     EventCase("nan_length", line(_event(38)).replace('"length":246.30812', '"length":NaN'), "rejected:not_json:"),
+    # storable, but outside what the contract's domains allow: a gate would block the run on them
+    _ev(40, "level_gold", "rejected:invalid_value:level", level="gold"),
+    _ev(41, "level_upper_case", "rejected:invalid_value:level", level="PAID"),
+    _ev(42, "page_unknown", "rejected:invalid_value:page", page="Teleport"),
+    _ev(43, "method_patch", "rejected:invalid_value:method", method="PATCH"),
+    _ev(44, "status_500", "rejected:invalid_value:status", status=500),
+    _ev(45, "auth_unknown", "rejected:invalid_value:auth", auth="Root"),
+    _ev(46, "gender_empty", "rejected:invalid_value:gender", gender=""),
+    _ev(47, "session_id_negative", "rejected:invalid_value:sessionId", sessionId=-1),
+    _ev(48, "item_in_session_negative", "rejected:invalid_value:itemInSession", itemInSession=-1),
+    _ev(49, "length_zero_not_a_play", "rejected:invalid_value:length", page="Home", length=0.0),
+    # a play's length has its own, earlier rule
+    _ev(50, "length_negative_play", "rejected:incomplete_play:length", length=-246.3),
+    _ev(51, "item_in_session_zero", "loaded", itemInSession=0),
+    _ev(52, "status_307_redirect", "loaded", status=307, page="Login", method="PUT"),
 ]
 
 
@@ -150,6 +165,13 @@ SONG_CASES: list[SongCase] = [
     SongCase("title_1024_bytes", _song(10, title="é" * 512), "loaded"),
     SongCase("duration_1e308", _song(11, duration=1e308), "loaded"),
     SongCase("lone_surrogate_title", _song(12, title="\udc00 orphan"), "rejected:not_json:"),
+    # storable, but outside the contract's domains
+    SongCase("latitude_91", _song(13, artist_latitude=91.0), "rejected:invalid_value:artist_latitude"),
+    SongCase("longitude_minus_181", _song(14, artist_longitude=-181.0), "rejected:invalid_value:artist_longitude"),
+    SongCase("duration_zero", _song(15, duration=0.0), "rejected:invalid_value:duration"),
+    SongCase("year_3000", _song(16, year=3000), "rejected:invalid_value:year"),
+    SongCase("year_0_unknown", _song(17, year=0), "loaded"),
+    SongCase("latitude_minus_90_pole", _song(18, artist_latitude=-90.0, artist_longitude=180.0), "loaded"),
 ]
 
 _GOOD_DAY_LINE = line(event(ts=1541700000000, itemInSession=1, sessionId=9100, userId="78"))

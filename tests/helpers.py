@@ -181,16 +181,15 @@ def copy_of(sample: Path, tmp_path: Path) -> Path:
     return target
 
 
-def gold_source(sample: Path, tmp_path: Path) -> Path:
-    """The sample plus one more play of the last day's last user, at a level eventsim never writes."""
-    source = tmp_path / "gold-source"
+def one_more_play(sample: Path, tmp_path: Path) -> Path:
+    """The sample plus one more play of the last day's last user: a copy with one changed file."""
+    source = tmp_path / "one-more-play"
     shutil.copytree(sample, source)
     day = sorted((source / "log_data").rglob("*-events.json"))[-1]
     last = json.loads(day.read_text().strip().splitlines()[-1])
     play = {
         **last,
         "page": "NextSong",
-        "level": "gold",
         "ts": last["ts"] + 1,
         "itemInSession": last["itemInSession"] + 1,
         "song": "Intro",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from music_analytics.cli import main as cli_main
-from tests.helpers import FlowCli, expectations_at
+from tests.helpers import REPO, FlowCli, expectations_at
 
 SENTINEL = "s3cr3t-S3NTINEL-pw"
 
@@ -154,13 +154,13 @@ def test_default_run_uses_the_demo_dataset_end_to_end(tmp_path: Path, flow_cli: 
 
 
 def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_path: Path, flow_cli: FlowCli) -> None:
-    from tests.helpers import gold_source
+    from tests.batch_faults import GOLD
 
-    source = gold_source(sample, tmp_path)
-    # Gate 1 off: the audit of the staged rows (gate 2) is the one that must stop the publish.
+    # Gate 1 off: the audit of the staged rows (gate 2) is the one that must stop the publish. The
+    # transform is made faulty in the subprocess (tests/faulty_batch): one play and one user "gold".
     proc = flow_cli(
         "--source",
-        str(source),
+        str(sample),
         "--warehouse",
         f"duckdb:///{tmp_path / 'w.duckdb'}",
         "--data-dir",
@@ -168,6 +168,7 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
         "--quality-gates",
         "warehouse",
         cwd=tmp_path,
+        env={"PYTHONPATH": str(REPO / "tests" / "faulty_batch"), "MA_TEST_FAULTY_BATCH": json.dumps(GOLD)},
     )
     assert proc.returncode == 3, proc.stderr[-3000:]
     err = proc.stderr[proc.stderr.index("error: quality gate") :].splitlines()
@@ -176,7 +177,7 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
         "2 failed, 1 warnings"
     )
     assert err[1:3] == [
-        "  FAIL songplays: expect_column_values_to_be_in_set(level): 1 unexpected of 6,821; e.g. 'gold'",
+        "  FAIL songplays: expect_column_values_to_be_in_set(level): 1 unexpected of 6,820; e.g. 'gold'",
         "  FAIL users: expect_column_values_to_be_in_set(level): 1 unexpected of 97; e.g. 'gold'",
     ]
     assert "  the staged rows were not published; the star schema is unchanged" in err
@@ -187,7 +188,7 @@ def test_a_blocking_quality_gate_exits_3_with_every_failure(sample: Path, tmp_pa
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert con.execute("SELECT COUNT(*) FROM songplays").fetchall() == [(0,)]
-    assert con.execute("SELECT COUNT(*) FROM staging.songplays").fetchall() == [(6821,)]
+    assert con.execute("SELECT COUNT(*) FROM staging.songplays").fetchall() == [(6820,)]
 
 
 def test_a_second_source_into_a_loaded_warehouse_stops_before_the_flow(

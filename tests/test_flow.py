@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -136,7 +136,7 @@ def test_failing_source_fails_the_flow_with_the_message(prefect_server: None, tm
 
 
 def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(
-    prefect_server: None, sample: Path, tmp_path: Path
+    prefect_server: None, sample: Path, tmp_path: Path, faulty_transform: Callable[..., None]
 ) -> None:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
@@ -144,17 +144,19 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(
     from music_analytics.config import WarehouseURL
     from music_analytics.warehouse import connect
     from music_analytics_flows.main import RunRequest, music_analytics_etl
-    from tests.helpers import gold_source
+    from tests.helpers import one_more_play
 
     warehouse = f"duckdb:///{tmp_path / 'w.duckdb'}"
     music_analytics_etl(RunRequest(source=str(sample), warehouse=warehouse, data_dir=str(tmp_path / "data")))
     adapter = connect(WarehouseURL.parse(warehouse))
     before = {t: table_rows(adapter, t) for t in ("users", "songplays", "time")}
 
-    # The same dataset, copied with one changed file: a moved source as far as the ledger goes.
+    # The same dataset, copied with one changed file (a moved source as far as the ledger goes),
+    # transformed by a faulty engine: one event, its play and its user at level "gold".
+    faulty_transform()
     state = music_analytics_etl(
         RunRequest(
-            source=str(gold_source(sample, tmp_path)),
+            source=str(one_more_play(sample, tmp_path)),
             warehouse=warehouse,
             data_dir=str(tmp_path / "data"),
             source_moved=True,
@@ -164,7 +166,7 @@ def test_a_blocking_quality_gate_fails_the_flow_and_publishes_nothing(
     assert state.is_failed()
     message = state.message or ""
     assert "quality gate 'lake' BLOCKED" in message
-    # Only the changed file is read (the ledger has the others): its 388 events and the gold play.
+    # Only the changed file is read (the ledger has the others): its 388 events and the new play.
     assert "FAIL events: expect_column_values_to_be_in_set(level): 1 unexpected of 389; e.g. 'gold'" in message
     assert "nothing was staged or published" in message
     assert {t: table_rows(adapter, t) for t in before} == before

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -175,17 +176,15 @@ def test_days_loaded_out_of_order_equal_a_one_shot_load(sample: Path, tmp_path: 
 
 
 def test_backfill_stops_at_the_failing_day_and_resumes_there(
-    sample: Path, tmp_path: Path, duckdb_url: str, gx: None
+    sample: Path, tmp_path: Path, duckdb_url: str, gx: None, faulty_transform: Callable[..., None]
 ) -> None:
-    source = copy_of(sample, tmp_path)
     bad_day = dt.date(2018, 11, 5)
-    path = day_file(source, bad_day)
-    clean = path.read_text()
-    event = json.loads(next(line for line in clean.splitlines() if '"NextSong"' in line))
-    append(path, json.dumps({**event, "level": "gold", "ts": event["ts"] + 1}))
+    # The transform goes wrong on the 5th (a play at level "gold"), until it is fixed.
+    faulty = True
+    faulty_transform(when=lambda lake: faulty and _batch_holds(lake, day_file(sample, bad_day).name))
 
     cfg = make_config(
-        tmp_path, source, duckdb_url, start=dt.date(2018, 11, 1), end=dt.date(2018, 11, 7), quality_gates="lake"
+        tmp_path, sample, duckdb_url, start=dt.date(2018, 11, 1), end=dt.date(2018, 11, 7), quality_gates="lake"
     )
     with pytest.raises(QualityGateError) as failure:
         pipeline.backfill(cfg)
@@ -196,11 +195,21 @@ def test_backfill_stops_at_the_failing_day_and_resumes_there(
     loaded = query(wh.connect(cfg.warehouse), "SELECT first_day, status FROM pipeline_runs ORDER BY started_at")
     assert loaded == [(dt.date(2018, 11, d), "succeeded") for d in range(1, 5)] + [(bad_day, "failed")]
 
-    path.write_text(clean)  # the source is fixed
+    faulty = False  # the transform is fixed
     resumed = pipeline.backfill(cfg)
     assert [s.status for s in resumed] == ["skipped"] * 4 + ["succeeded"] * 3
     week = with_settings(cfg, quality_gates=())
-    assert tables(week) == one_shot(tmp_path, source, start=cfg.pipeline.start, end=cfg.pipeline.end)
+    assert tables(week) == one_shot(tmp_path, sample, start=cfg.pipeline.start, end=cfg.pipeline.end)
+
+
+def _batch_holds(lake: Path, file_name: str) -> bool:
+    import duckdb
+
+    from music_analytics import lake as lake_mod
+
+    pattern = f"{lake_mod.batch(lake)}/events/**/*.parquet"
+    found = duckdb.sql(f"SELECT COUNT(*) FROM read_parquet('{pattern}') WHERE source_file LIKE '%{file_name}'")
+    return found.fetchall() != [(0,)]
 
 
 def test_late_events_are_merged_once(sample: Path, tmp_path: Path, warehouse_url: str) -> None:

@@ -17,7 +17,7 @@ from music_analytics import tables as catalogue
 from music_analytics.engines import TransformResult
 from music_analytics.errors import QualityGateError
 from music_analytics.lake import HIVE_NULL, LakeTable, tables
-from tests.helpers import day_file, gold_source, make_config, with_settings
+from tests.helpers import day_file, make_config, one_more_play, with_settings
 
 T = TypeVar("T")
 
@@ -148,13 +148,16 @@ def test_daily_runs_build_the_lake_a_one_shot_run_builds(sample: Path, tmp_path:
     assert lake_tables(daily.lake_path) == after
 
 
-def test_a_blocked_run_leaves_the_lake_as_it_was(sample: Path, tmp_path: Path) -> None:
+def test_a_blocked_run_leaves_the_lake_as_it_was(
+    sample: Path, tmp_path: Path, faulty_transform: Callable[..., None]
+) -> None:
     cfg = make_config(tmp_path, sample, f"duckdb:///{tmp_path / 'w.duckdb'}", end=dt.date(2018, 11, 29))
     pipeline.run(cfg)
     before, files = lake_tables(cfg.lake_path), published_files(cfg.lake_path)
+    faulty_transform()
     blocked = make_config(
         tmp_path,
-        gold_source(sample, tmp_path),
+        one_more_play(sample, tmp_path),
         f"duckdb:///{tmp_path / 'w.duckdb'}",
         quality_gates="lake",
         source_moved=True,

@@ -259,42 +259,6 @@ def test_events__a_fractional_registration_is_floored_to_the_millisecond(models:
 SONG_DOMAIN = "source_file record_position song_id duration artist_latitude artist_longitude year"
 
 
-@pytest.mark.parametrize(
-    ("duration", "latitude", "longitude", "year", "reason", "detail"),
-    [
-        pytest.param(218.9, 45.5, -73.6, 1999, None, None, id="valid"),
-        pytest.param(0.0, None, None, 1999, "invalid_value", "duration", id="duration_0"),
-        pytest.param(-1.5, None, None, 1999, "invalid_value", "duration", id="duration_negative"),
-        pytest.param(0.001, None, None, 1999, None, None, id="duration_positive"),
-        pytest.param(218.9, 90.0, 180.0, 1000, None, None, id="upper_bounds_inclusive"),
-        pytest.param(218.9, -90.0, -180.0, 2100, None, None, id="lower_bounds_inclusive"),
-        pytest.param(218.9, 90.01, None, 1999, "invalid_value", "artist_latitude", id="latitude_above_90"),
-        pytest.param(218.9, -90.01, None, 1999, "invalid_value", "artist_latitude", id="latitude_below_minus_90"),
-        pytest.param(218.9, None, 180.5, 1999, "invalid_value", "artist_longitude", id="longitude_above_180"),
-        pytest.param(218.9, None, -181.0, 1999, "invalid_value", "artist_longitude", id="longitude_below_minus_180"),
-        pytest.param(218.9, None, None, 0, None, None, id="year_0_unknown"),
-        pytest.param(218.9, None, None, None, None, None, id="year_absent"),
-        pytest.param(218.9, None, None, 999, "invalid_value", "year", id="year_999"),
-        pytest.param(218.9, None, None, 2101, "invalid_value", "year", id="year_2101"),
-        pytest.param(0.0, 100.0, 200.0, 5, "invalid_value", "duration", id="first_failing_rule_names_it"),
-        pytest.param(218.9, 100.0, 200.0, 5, "invalid_value", "artist_latitude", id="latitude_before_longitude"),
-    ],
-)
-def test_songs_classified__domain_rules(
-    models: Models,
-    duration: float,
-    latitude: float | None,
-    longitude: float | None,
-    year: int | None,
-    reason: str | None,
-    detail: str | None,
-) -> None:
-    songs_checked = given("songs_checked", SONG_DOMAIN, ("s.json", 1, "SO01", duration, latitude, longitude, year))
-    assert models.run(
-        "songs_classified", songs_checked, order_by="record_position", columns="reject_reason, reject_detail"
-    ) == [(reason, detail)]
-
-
 def test_songs_classified__a_contract_rejection_keeps_its_reason(models: Models) -> None:
     songs_checked = given(
         "songs_checked",
@@ -342,7 +306,7 @@ def test_songs_classified__rejected_records_neither_win_nor_become_duplicates(mo
     songs_checked = given(
         "songs_checked",
         "source_file record_position song_id duration reject_reason reject_detail",
-        ("A.json", 1, "SO01", 0.0, None, None),  # read first but invalid
+        ("A.json", 1, "SO01", 0.0, "invalid_value", "duration"),  # read first but rejected
         ("B.json", 1, "SO01", 200.0, None, None),  # so this one is the song
         ("C.json", 1, "SO01", 200.0, None, None),
         ("A.json", 2, "SO02", 200.0, "missing_field", "artist_id"),

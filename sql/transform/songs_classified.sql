@@ -1,29 +1,12 @@
--- Every raw song record with its verdict: reject_reason NULL means accepted.
--- Domain rules beyond types, then one record per song_id: the first read (by file, line) wins.
-WITH checked AS (
+-- Every raw song record with its verdict: reject_reason NULL means accepted. The per-record checks
+-- (domains included) come from the contract (songs_checked); this adds the one rule that spans
+-- records: one record per song_id, the first read (by file, line) wins.
+WITH ranked AS (
     SELECT
         *,
-        CASE
-            WHEN reject_reason IS NOT NULL THEN reject_reason
-            WHEN duration <= 0 THEN 'invalid_value'
-            WHEN artist_latitude NOT BETWEEN -90 AND 90 THEN 'invalid_value'
-            WHEN artist_longitude NOT BETWEEN -180 AND 180 THEN 'invalid_value'
-            WHEN year <> 0 AND year NOT BETWEEN 1000 AND 2100 THEN 'invalid_value'
-        END AS pre_reason,
-        CASE
-            WHEN reject_reason IS NOT NULL THEN reject_detail
-            WHEN duration <= 0 THEN 'duration'
-            WHEN artist_latitude NOT BETWEEN -90 AND 90 THEN 'artist_latitude'
-            WHEN artist_longitude NOT BETWEEN -180 AND 180 THEN 'artist_longitude'
-            WHEN year <> 0 AND year NOT BETWEEN 1000 AND 2100 THEN 'year'
-        END AS pre_detail
+        ROW_NUMBER() OVER (PARTITION BY reject_reason IS NULL, song_id ORDER BY source_file, record_position)
+            AS key_rank
     FROM songs_checked
-),
-ranked AS (
-    SELECT
-        *,
-        ROW_NUMBER() OVER (PARTITION BY pre_reason IS NULL, song_id ORDER BY source_file, record_position) AS key_rank
-    FROM checked
 )
 SELECT
     source_file,
@@ -37,6 +20,6 @@ SELECT
     artist_longitude,
     COALESCE(year, 0) AS year,
     duration,
-    CASE WHEN pre_reason IS NULL AND key_rank > 1 THEN 'duplicate_song' ELSE pre_reason END AS reject_reason,
-    CASE WHEN pre_reason IS NULL AND key_rank > 1 THEN 'song_id' ELSE pre_detail END AS reject_detail
+    CASE WHEN reject_reason IS NULL AND key_rank > 1 THEN 'duplicate_song' ELSE reject_reason END AS reject_reason,
+    CASE WHEN reject_reason IS NULL AND key_rank > 1 THEN 'song_id' ELSE reject_detail END AS reject_detail
 FROM ranked

@@ -75,6 +75,15 @@ SELECT
         WHEN _t_page = 'NextSong' AND (_t_song IS NULL OR _t_song = '') THEN 'incomplete_play'
         WHEN _t_page = 'NextSong' AND (_t_artist IS NULL OR _t_artist = '') THEN 'incomplete_play'
         WHEN _t_page = 'NextSong' AND (_t_length IS NULL OR _t_length <= 0) THEN 'incomplete_play'
+        WHEN _t_auth IS NOT NULL AND (_t_auth NOT IN ('Cancelled', 'Guest', 'Logged In', 'Logged Out')) THEN 'invalid_value'
+        WHEN _t_gender IS NOT NULL AND (_t_gender NOT IN ('F', 'M')) THEN 'invalid_value'
+        WHEN _t_item_in_session IS NOT NULL AND (_t_item_in_session < 0) THEN 'invalid_value'
+        WHEN _t_length IS NOT NULL AND (_t_length <= 0) THEN 'invalid_value'
+        WHEN _t_level IS NOT NULL AND (_t_level NOT IN ('free', 'paid')) THEN 'invalid_value'
+        WHEN _t_method IS NOT NULL AND (_t_method NOT IN ('GET', 'PUT')) THEN 'invalid_value'
+        WHEN _t_page IS NOT NULL AND (_t_page NOT IN ('About', 'Add Friend', 'Add to Playlist', 'Cancel', 'Cancellation Confirmation', 'Downgrade', 'Error', 'Help', 'Home', 'Login', 'Logout', 'NextSong', 'Register', 'Roll Advert', 'Save Settings', 'Settings', 'Submit Downgrade', 'Submit Registration', 'Submit Upgrade', 'Thumbs Down', 'Thumbs Up', 'Upgrade')) THEN 'invalid_value'
+        WHEN _t_session_id IS NOT NULL AND (_t_session_id < 0) THEN 'invalid_value'
+        WHEN _t_status IS NOT NULL AND (_t_status NOT IN (200, 307, 404)) THEN 'invalid_value'
     END AS reject_reason,
     CASE
         WHEN `itemInSession` IN ('NaN', 'Infinity', '-Infinity') THEN NULL
@@ -130,6 +139,15 @@ SELECT
         WHEN _t_page = 'NextSong' AND (_t_song IS NULL OR _t_song = '') THEN 'song'
         WHEN _t_page = 'NextSong' AND (_t_artist IS NULL OR _t_artist = '') THEN 'artist'
         WHEN _t_page = 'NextSong' AND (_t_length IS NULL OR _t_length <= 0) THEN 'length'
+        WHEN _t_auth IS NOT NULL AND (_t_auth NOT IN ('Cancelled', 'Guest', 'Logged In', 'Logged Out')) THEN 'auth'
+        WHEN _t_gender IS NOT NULL AND (_t_gender NOT IN ('F', 'M')) THEN 'gender'
+        WHEN _t_item_in_session IS NOT NULL AND (_t_item_in_session < 0) THEN 'itemInSession'
+        WHEN _t_length IS NOT NULL AND (_t_length <= 0) THEN 'length'
+        WHEN _t_level IS NOT NULL AND (_t_level NOT IN ('free', 'paid')) THEN 'level'
+        WHEN _t_method IS NOT NULL AND (_t_method NOT IN ('GET', 'PUT')) THEN 'method'
+        WHEN _t_page IS NOT NULL AND (_t_page NOT IN ('About', 'Add Friend', 'Add to Playlist', 'Cancel', 'Cancellation Confirmation', 'Downgrade', 'Error', 'Help', 'Home', 'Login', 'Logout', 'NextSong', 'Register', 'Roll Advert', 'Save Settings', 'Settings', 'Submit Downgrade', 'Submit Registration', 'Submit Upgrade', 'Thumbs Down', 'Thumbs Up', 'Upgrade')) THEN 'page'
+        WHEN _t_session_id IS NOT NULL AND (_t_session_id < 0) THEN 'sessionId'
+        WHEN _t_status IS NOT NULL AND (_t_status NOT IN (200, 307, 404)) THEN 'status'
     END AS reject_detail
 FROM (
     SELECT

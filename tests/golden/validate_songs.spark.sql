@@ -45,6 +45,10 @@ SELECT
         WHEN octet_length(_t_title) > 1024 THEN 'too_long'
         WHEN abs(_t_duration) > 1.7976931348623157e308 THEN 'out_of_range'
         WHEN _t_year NOT BETWEEN -2147483648 AND 2147483647 THEN 'out_of_range'
+        WHEN _t_artist_latitude IS NOT NULL AND (_t_artist_latitude < -90 OR _t_artist_latitude > 90) THEN 'invalid_value'
+        WHEN _t_artist_longitude IS NOT NULL AND (_t_artist_longitude < -180 OR _t_artist_longitude > 180) THEN 'invalid_value'
+        WHEN _t_duration IS NOT NULL AND (_t_duration <= 0) THEN 'invalid_value'
+        WHEN _t_year IS NOT NULL AND (_t_year <> 0 AND (_t_year < 1000 OR _t_year > 2100)) THEN 'invalid_value'
     END AS reject_reason,
     CASE
         WHEN `num_songs` IN ('NaN', 'Infinity', '-Infinity') THEN NULL
@@ -78,6 +82,10 @@ SELECT
         WHEN octet_length(_t_title) > 1024 THEN 'title'
         WHEN abs(_t_duration) > 1.7976931348623157e308 THEN 'duration'
         WHEN _t_year NOT BETWEEN -2147483648 AND 2147483647 THEN 'year'
+        WHEN _t_artist_latitude IS NOT NULL AND (_t_artist_latitude < -90 OR _t_artist_latitude > 90) THEN 'artist_latitude'
+        WHEN _t_artist_longitude IS NOT NULL AND (_t_artist_longitude < -180 OR _t_artist_longitude > 180) THEN 'artist_longitude'
+        WHEN _t_duration IS NOT NULL AND (_t_duration <= 0) THEN 'duration'
+        WHEN _t_year IS NOT NULL AND (_t_year <> 0 AND (_t_year < 1000 OR _t_year > 2100)) THEN 'year'
     END AS reject_detail
 FROM (
     SELECT
