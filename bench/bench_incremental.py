@@ -5,7 +5,8 @@
 Loads every day but the last in one run, then the last day as a daily run (its event file only:
 the song files are in the ledger, unchanged), then that day again (nothing new: checksums and
 the ledger read only). Quality gates are off, as in bench_pipeline.py. Prints seconds per run and
-per stage, files read and the plan's checksumming throughput.
+per stage, what the load spends rebuilding the derived tables, files read and the plan's checksumming
+throughput.
 """
 
 from __future__ import annotations
@@ -60,10 +61,19 @@ def main() -> None:
         read_bytes = sum(s.size_bytes for s in plan.states.values())
         events = summary.transform.events.records if summary.transform else 0
         stages = " | ".join(f"{k} {v:.1f}" for k, v in summary.seconds.items())
+        # What the load spends on the derived tables (user_levels, play_skips, sessions) of its users.
+        derive = {k: v for k, v in summary.merge.seconds.items() if k.startswith("derive ")} if summary.merge else {}
+        derived = (
+            f"\n{'':<36}(load: {sum(derive.values()):.2f} s deriving: "
+            + ", ".join(f"{k.removeprefix('derive ')} {v:.2f}" for k, v in derive.items())
+            + ")"
+            if derive
+            else ""
+        )
         print(
             f"{label:<34} {seconds:7.1f} s  {summary.status:<9} files read {plan.files_read:>6,}, unchanged "
             f"{plan.unchanged:>6,}; {events:>9,} events; {read_bytes / 1e6:8.1f} MB read\n"
-            f"{'':<36}({stages})"
+            f"{'':<36}({stages}){derived}"
         )
 
     print(f"{args.events:,} events over {len(days)} days, warehouse {args.warehouse}")

@@ -6,6 +6,7 @@ from typing import Any
 
 from . import tables
 from .pipeline import Backfill, InsightsOutcome, Outcome, RunSummary
+from .warehouse.base import MergeCounts
 
 MERGE_ORDER = tuple(t.name for t in tables.STAR)
 
@@ -68,7 +69,12 @@ def as_dict(s: RunSummary) -> dict[str, Any]:
             }
             for table in MERGE_ORDER
         }
+        out["derived"] = {table: {"rebuilt": n} for table, n in m.rebuilt.items()}
     return out
+
+
+def _rebuilt(m: MergeCounts) -> str:
+    return ", ".join(f"{table} {n:,}" for table, n in m.rebuilt.items())
 
 
 def format_summary(s: RunSummary) -> str:
@@ -115,6 +121,8 @@ def format_summary(s: RunSummary) -> str:
                 f"  {table:<18}{m.staged.get(table, 0):>12,}{m.inserted.get(table, 0):>12,}"
                 f"{m.updated.get(table, 0):>12,}"
             )
+        if m.rebuilt:
+            lines.append(f"  rebuilt for the run's users and sessions: {_rebuilt(m)}")
     if s.quality:
         lines += [
             "",
@@ -259,6 +267,8 @@ def to_markdown(s: RunSummary) -> str:
                 ],
             ),
         ]
+        if m.rebuilt:
+            out += ["", f"Rebuilt for the run's users and sessions: {_rebuilt(m)}"]
     if s.quality:
         out += [
             "",

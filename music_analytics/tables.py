@@ -19,8 +19,10 @@ from typing import Literal
 
 import pyarrow as pa
 
-Merge = Literal["upsert", "insert_new", "append", "none"]
-Role = Literal["star", "ledger", "history", "meta"]
+# derive: rebuilt in the warehouse from the merged facts, for the users or sessions the run touched
+# (sql/derived/<table>.sql), in the merge transaction.
+Merge = Literal["upsert", "insert_new", "append", "derive", "none"]
+Role = Literal["star", "derived", "ledger", "history", "meta"]
 
 _TYPE = re.compile(r"^(varchar\((\d+)\)|bigint|integer|double|timestamp|date|boolean)$")
 _ARROW: dict[str, pa.DataType] = {
@@ -425,12 +427,103 @@ SCHEMA_MIGRATIONS = Table(
     Redshift("ALL", "a handful of rows, read once per run.", sortkey=("id",)),
 )
 
+# -- derived in the warehouse from the merged events (sql/derived/) ------------------------------------
+
+USER_LEVELS = Table(
+    "user_levels",
+    "Level history (SCD type 2): one row per user and stretch of time at one level, from the level logged on "
+    "each of the user's events in time order; valid_to is the next stretch's valid_from (exclusive), NULL for the "
+    "current row. The current row's level is users.level.",
+    (
+        _c("user_id", "varchar(64)", False),
+        _c("level", "varchar(16)", False),
+        _c("valid_from", "timestamp", False),
+        _c("valid_to", "timestamp"),
+        _c("is_current", "boolean", False),
+    ),
+    "derived",
+    Redshift(
+        "ALL",
+        "a few rows per user (a level change is rare), joined to facts by user_id and time: replicated, "
+        "like users. SORTKEY(user_id, valid_from): the rebuild deletes by user and the point-in-time "
+        "queries range over valid_from.",
+        sortkey=("user_id", "valid_from"),
+        compound=True,
+    ),
+    key=("user_id", "valid_from"),
+    merge="derive",
+)
+PLAY_SKIPS = Table(
+    "play_skips",
+    "One row per songplay: skipped when the user's next event in the same session starts more than one second "
+    "before the song's length has elapsed; NULL for a session's last event (nothing says how it ended).",
+    (
+        _c("songplay_id", "bigint", False),
+        _c("user_id", "varchar(64)", False),
+        _c("session_id", "bigint", False),
+        _c("skipped", "boolean"),
+    ),
+    "derived",
+    Redshift(
+        "KEY",
+        "DISTKEY(user_id) like songplays, which it joins one to one on songplay_id: the join stays on the "
+        "slice. SORTKEY(songplay_id): the join key.",
+        distkey="user_id",
+        sortkey=("songplay_id",),
+    ),
+    key=("songplay_id",),
+    merge="derive",
+)
+SESSIONS = Table(
+    "sessions",
+    "One row per session of a known user: from its first event to the end of its last song (minutes), its plays, "
+    "skips and events (pages), and the level, device (user_agent), place and time zone of its first event. "
+    "time_zone from the location's state (music_analytics.timezones), UTC when unknown (time_zone_known false); "
+    "local_start_time is start_time in that zone.",
+    (
+        _c("user_id", "varchar(64)", False),
+        _c("session_id", "bigint", False),
+        _c("start_time", "timestamp", False),
+        _c("end_time", "timestamp", False),
+        _c("minutes", "double", False),
+        _c("plays", "bigint", False),
+        _c("skips", "bigint", False),
+        _c("pages", "bigint", False),
+        _c("level_at_start", "varchar(16)", False),
+        _c("user_agent", "varchar(1024)"),
+        _c("location", "varchar(1024)"),
+        _c("time_zone", "varchar(64)", False),
+        _c("time_zone_known", "boolean", False),
+        _c("local_start_time", "timestamp", False),
+    ),
+    "derived",
+    Redshift(
+        "KEY",
+        "DISTKEY(user_id) like songplays and events, which it joins on (user_id, session_id). "
+        "SORTKEY(start_time): sessions are read by period.",
+        distkey="user_id",
+        sortkey=("start_time",),
+    ),
+    key=("user_id", "session_id"),
+    merge="derive",
+)
+STATE_TIME_ZONES = Table(
+    "state_time_zones",
+    "The IANA time zone of each US state code (music_analytics.timezones), rewritten by every schema check.",
+    (_c("state", "varchar(8)", False), _c("time_zone", "varchar(64)", False)),
+    "meta",
+    Redshift("ALL", "fifty-odd rows joined to sessions: replicated.", sortkey=("state",)),
+    key=("state",),
+)
+
 # The tables of the star schema (and the events fact), in the order they are created and merged:
 # dimensions before facts.
 STAR: tuple[Table, ...] = (ARTISTS, SONGS, USERS, TIME, SONGPLAYS, EVENTS, REJECTED_RECORDS)
 # Written by the pipeline outside the lake: the run ledger, the quality history, the migrations.
-OTHER: tuple[Table, ...] = (QUALITY_RESULTS, PIPELINE_RUNS, LOADED_FILES, SCHEMA_MIGRATIONS)
-ALL: tuple[Table, ...] = (*STAR, *OTHER)
+# Rebuilt from the merged events after the star schema, in this order (sessions count play_skips).
+DERIVED: tuple[Table, ...] = (USER_LEVELS, PLAY_SKIPS, SESSIONS)
+OTHER: tuple[Table, ...] = (QUALITY_RESULTS, PIPELINE_RUNS, LOADED_FILES, SCHEMA_MIGRATIONS, STATE_TIME_ZONES)
+ALL: tuple[Table, ...] = (*STAR, *DERIVED, *OTHER)
 BY_NAME: dict[str, Table] = {t.name: t for t in ALL}
 # A lake table that is not a warehouse table: records, accepted and rejected per input file.
 LAKE_ONLY: tuple[tuple[str, Lake], ...] = (("input_files", Lake(("file_day",), FILE_DAY)),)

@@ -19,7 +19,7 @@ from music_analytics.quality import GateResult
 from music_analytics.summary import as_dict, backfill_rows, to_markdown
 
 # Insights also published as table artifacts (sortable in the Prefect UI); all are in the markdown.
-INSIGHT_TABLES = ("top_songs", "top_artists", "funnels", "active_users")
+INSIGHT_TABLES = ("top_songs", "top_artists", "funnels", "active_users", "levels_per_day", "skip_rates")
 ARTIFACT_ROWS = 15
 INSIGHTS_KEY = "music-analytics-insights"
 

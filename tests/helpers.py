@@ -118,6 +118,8 @@ def expectations_at(gate: str) -> int:
 
 # The star schema's tables (and the events fact, and rejected records), in merge order.
 STAR = tuple(t.name for t in catalogue.STAR)
+# ... and the tables the warehouse derives from them (user_levels, play_skips, sessions).
+WAREHOUSE_TABLES = (*STAR, *(t.name for t in catalogue.DERIVED))
 
 
 def query(warehouse: wh.Warehouse, statement: str) -> list[tuple[Any, ...]]:
@@ -139,9 +141,9 @@ def table_rows(warehouse: wh.Warehouse, table: str) -> list[tuple[Any, ...]]:
 
 
 def tables(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
-    """Every pipeline table of the config's warehouse, in key order."""
+    """Every pipeline table of the config's warehouse (star schema and derived), in key order."""
     w = wh.connect(cfg.warehouse)
-    return {t: table_rows(w, t) for t in STAR}
+    return {t: table_rows(w, t) for t in WAREHOUSE_TABLES}
 
 
 def one_shot(tmp_path: Path, source: Path, **flags: object) -> dict[str, list[tuple[Any, ...]]]:

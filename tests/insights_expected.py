@@ -4,6 +4,9 @@ It reads the raw Sparkify JSON (log_data/**/*.json as JSON lines, song_data/**/*
 standard library only, never the warehouse or the SQL in sql/insights/, so a bug shared by the SQL
 and the warehouse cannot hide behind it. Each function implements the wording of docs/insights.md;
 where the spec leaves something open, the choice made here is stated in the function's docstring.
+The one thing taken from the project is data, not logic: music_analytics.timezones.STATE_TIME_ZONES
+(state code -> IANA zone), the table the warehouse's state_time_zones is written from; the zones'
+rules are Python's zoneinfo (the system's tz database).
 
 Types follow what the SQL answers should mean once normalised by the test (see
 tests/test_insights.py `normalise`): counts are int, ratios and minutes float, days/weeks
@@ -18,11 +21,21 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+# Data, not logic: the state code -> IANA zone table the warehouse's state_time_zones holds.
+from music_analytics.timezones import STATE_TIME_ZONES
 
 EPOCH = dt.datetime(1970, 1, 1)
 Row = tuple[Any, ...]
+
+# A play is skipped when the next event of its session starts more than this before the song ends.
+SKIP_TOLERANCE_MS = 1000
+# The zone of a session whose location has no known state code.
+UNKNOWN_ZONE = "UTC"
 
 # The funnels of docs/insights.md, in their order: (funnel, step-1 page, step-2 page).
 FUNNELS = (
@@ -190,7 +203,7 @@ def load_songs(root: Path) -> list[Song]:
             if isinstance(rec, dict) and rec.get("song_id") and rec["song_id"] not in songs:
                 songs[rec["song_id"]] = Song(
                     rec["song_id"],
-                    _text(rec["title"]),
+                    _text(rec["title"]),  # type: ignore[arg-type]
                     _text(rec["artist_name"]),  # type: ignore[arg-type]
                     float(rec["duration"]),
                 )
@@ -335,6 +348,108 @@ def _by_play_group(plays: Iterable[Event], key: Callable[[Event], Any]) -> dict[
     for e in plays:
         groups[key(e)].append(e)
     return groups
+
+
+EventKey = tuple[str | None, int, int, int]
+
+
+def event_key(e: Event) -> EventKey:
+    """The natural key (user_id, session_id, itemInSession, ts): unique among accepted events."""
+    return (e.user_id, e.session_id, e.item, e.ts)
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One stretch of a user's level history: level from valid_from up to valid_to (None = current)."""
+
+    user_id: str
+    number: int  # 1 for the user's first stretch
+    level: str
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+
+
+def level_history(all_events: Iterable[Event]) -> list[Stretch]:
+    """Every known user's level stretches, from all their accepted events (any page).
+
+    The user's events in order (ts, session_id, itemInSession); events with equal ts are one
+    instant with the level of the last of them in that order. A stretch starts at each instant
+    whose level differs from the previous instant's (the first instant starts the first one) and
+    ends where the next one starts.
+    """
+    by_user: dict[str, list[Event]] = defaultdict(list)
+    for e in all_events:
+        if e.user_id is not None:
+            by_user[e.user_id].append(e)
+    out: list[Stretch] = []
+    for user, es in by_user.items():
+        instants: dict[int, str] = {}
+        for e in sorted(es, key=lambda e: (e.ts, e.session_id, e.item)):
+            instants[e.ts] = e.level  # the last event of the instant wins
+        starts: list[tuple[dt.datetime, str]] = []
+        for ts in sorted(instants):
+            if not starts or instants[ts] != starts[-1][1]:
+                starts.append((EPOCH + dt.timedelta(milliseconds=ts), instants[ts]))
+        for i, (valid_from, level) in enumerate(starts):
+            valid_to = starts[i + 1][0] if i + 1 < len(starts) else None
+            out.append(Stretch(user, i + 1, level, valid_from, valid_to))
+    return out
+
+
+def session_events(all_events: Iterable[Event]) -> dict[tuple[str, int], list[Event]]:
+    """The events of each session (user_id, session_id) of known users, in order (ts, itemInSession)."""
+    groups: dict[tuple[str, int], list[Event]] = defaultdict(list)
+    for e in all_events:
+        if e.user_id is not None:
+            groups[(e.user_id, e.session_id)].append(e)
+    for es in groups.values():
+        es.sort(key=lambda e: (e.ts, e.item))
+    return groups
+
+
+def skip_verdicts(all_events: Iterable[Event]) -> dict[EventKey, bool | None]:
+    """Whether each play (by event_key) was skipped: the next event of its session (any page, order
+    ts then itemInSession) starts before ts + length * 1000 - SKIP_TOLERANCE_MS; None (not judged)
+    for a session's last event. The whole session counts, whatever the period: the next event may
+    lie after the period's end."""
+    verdicts: dict[EventKey, bool | None] = {}
+    for es in session_events(all_events).values():
+        for i, e in enumerate(es):
+            if not e.is_play:
+                continue
+            if i + 1 == len(es):
+                verdicts[event_key(e)] = None
+            else:
+                # The same operations in the same order as the SQL's ts + length * 1000 - tolerance.
+                verdicts[event_key(e)] = es[i + 1].ts < e.ts + e.length * 1000 - SKIP_TOLERANCE_MS  # type: ignore[operator]
+    return verdicts
+
+
+def session_zones(all_events: Iterable[Event]) -> dict[tuple[str, int], tuple[str, bool]]:
+    """(time_zone, time_zone_known) of each session: the state code of its first event's location
+    (order ts, itemInSession), parsed as city_state does, looked up in STATE_TIME_ZONES; UTC and
+    not known when there is no such code (no location, none after ", ", or an unlisted one)."""
+    zones: dict[tuple[str, int], tuple[str, bool]] = {}
+    for key, es in session_events(all_events).items():
+        _, state = city_state(es[0].location)
+        zone = STATE_TIME_ZONES.get(state)
+        zones[key] = (zone, True) if zone is not None else (UNKNOWN_ZONE, False)
+    return zones
+
+
+def local_time(e: Event, zone: str) -> dt.datetime:
+    """The event's UTC start_time as the wall-clock time (naive) of an IANA zone."""
+    return e.start_time.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def _zone_of(zones: dict[tuple[str, int], tuple[str, bool]], e: Event) -> tuple[str, bool]:
+    return zones[(e.user_id, e.session_id)]  # type: ignore[index]
+
+
+def _skip_counts(plays: list[Event], verdicts: dict[EventKey, bool | None]) -> tuple[int, int, int]:
+    """(plays, judged_plays, skips) of some plays."""
+    judged = [verdicts[event_key(e)] for e in plays if verdicts[event_key(e)] is not None]
+    return len(plays), len(judged), sum(v is True for v in judged)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -562,6 +677,136 @@ def match_rate(events: list[Event], match: Callable[[Event], str | None], days: 
     return Answer(("day", "plays", "matched_plays", "match_rate"), rows)
 
 
+def levels_per_day(all_events: list[Event], days: list[dt.date]) -> Answer:
+    """Per day of the calendar (days): the users whose level stretch holds the instant day+1 00:00
+    (valid_from < day+1 <= valid_to, or current), by level; paid_share = paid / (free + paid), None
+    when nobody. A user counts from their first event on: before it, no stretch holds the instant."""
+    stretches = level_history(all_events)
+    rows = []
+    for d in days:
+        t = dt.datetime.combine(d + dt.timedelta(days=1), dt.time())
+        levels = Counter(s.level for s in stretches if s.valid_from < t and (s.valid_to is None or s.valid_to >= t))
+        free, paid = levels["free"], levels["paid"]
+        rows.append((d, free, paid, paid / (free + paid) if free + paid else None))
+    return Answer(("day", "free_users", "paid_users", "paid_share"), rows)
+
+
+def level_changes(all_events: list[Event], start: dt.date | None, end: dt.date | None) -> Answer:
+    """One row over the level stretches overlapping the period [S, E) (valid_from < E and
+    valid_to > S or current; a missing bound is open).
+
+    A change is a stretch that is not its user's first and starts in [S, E): upgrades / downgrades
+    count the paid / free changes. conversion_rate = users with a paid change / users with an
+    overlapping free stretch, downgrade_rate = users with a free change / users with an overlapping
+    paid stretch (None over no users). avg_paid_days: mean over overlapping paid stretches (whole,
+    not cut by the period) of valid_to - valid_from in days; a current stretch runs to the start_time
+    of the last accepted event of the whole data (any page, any user, logged-out ones too).
+    Chosen here: with no overlapping stretch at all the counts are 0 (not NULL) and the averages
+    and rates None.
+    """
+    lo = dt.datetime.combine(start, dt.time()) if start else None
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time()) if end else None
+    last_at = max(e.start_time for e in all_events)
+    overlapping = [
+        s
+        for s in level_history(all_events)
+        if (hi is None or s.valid_from < hi) and (lo is None or s.valid_to is None or s.valid_to > lo)
+    ]
+
+    def changed(s: Stretch) -> bool:
+        return s.number > 1 and (lo is None or s.valid_from >= lo) and (hi is None or s.valid_from < hi)
+
+    paid = [s for s in overlapping if s.level == "paid"]
+    free = [s for s in overlapping if s.level == "free"]
+    paid_users, free_users = len({s.user_id for s in paid}), len({s.user_id for s in free})
+    converted = len({s.user_id for s in paid if changed(s)})
+    downgraded = len({s.user_id for s in free if changed(s)})
+    paid_days = [((s.valid_to or last_at) - s.valid_from) / dt.timedelta(days=1) for s in paid]
+    row = (
+        sum(changed(s) for s in paid),
+        sum(changed(s) for s in free),
+        free_users,
+        paid_users,
+        converted / free_users if free_users else None,
+        downgraded / paid_users if paid_users else None,
+        sum(paid_days) / len(paid_days) if paid_days else None,
+        sum(s.valid_to is None for s in paid),
+    )
+    columns = (
+        "upgrades",
+        "downgrades",
+        "free_users",
+        "paid_users",
+        "conversion_rate",
+        "downgrade_rate",
+        "avg_paid_days",
+        "open_paid_stretches",
+    )
+    return Answer(columns, [row])
+
+
+def skip_rates(events: list[Event], all_events: list[Event]) -> Answer:
+    """The period's plays: ('all', 'all') when there is a play, then per level of the play (by
+    value), per UTC hour and per local hour (the session's zone), hours as text ordered by number.
+    skip_rate = skips / judged_plays (None when no play of the row was judged)."""
+    verdicts = skip_verdicts(all_events)
+    zones = session_zones(all_events)
+    plays = [e for e in events if e.is_play]
+    rows: list[Row] = []
+
+    def add(dimension: str, groups: dict[Any, list[Event]]) -> None:
+        for value in sorted(groups):
+            n, judged, skips = _skip_counts(groups[value], verdicts)
+            rows.append((dimension, str(value), n, judged, skips, skips / judged if judged else None))
+
+    if plays:
+        add("all", {"all": plays})
+    add("level", _by_play_group(plays, lambda e: e.level))
+    add("hour", _by_play_group(plays, lambda e: e.start_time.hour))
+    add("local_hour", _by_play_group(plays, lambda e: local_time(e, _zone_of(zones, e)[0]).hour))
+    return Answer(("dimension", "value", "plays", "judged_plays", "skips", "skip_rate"), rows)
+
+
+def most_skipped(events: list[Event], all_events: list[Event], limit: int = 10) -> Answer:
+    """The period's most skipped songs ((song, artist) as logged) and artists, those with a skip:
+    per kind ranked by skips desc, skip_rate desc, plays desc, artist, song (code point order =
+    byte order of UTF-8, as _top), rank <= limit; the song rows by rank, then the artist rows.
+    The skip rates are compared as exact fractions (equal rates tie, as the SQL's equal divisions)."""
+    verdicts = skip_verdicts(all_events)
+    plays = [e for e in events if e.is_play]
+    rows: list[Row] = []
+    for kind, groups in (
+        ("song", _by_play_group(plays, lambda e: (e.song, e.artist))),
+        ("artist", _by_play_group(plays, lambda e: (None, e.artist))),
+    ):
+        stats = {k: _skip_counts(es, verdicts) for k, es in groups.items()}
+        skipped = [k for k in stats if stats[k][2] > 0]
+        skipped.sort(key=lambda k: (-stats[k][2], -Fraction(stats[k][2], stats[k][1]), -stats[k][0], k[1], k[0] or ""))
+        for rank, k in enumerate(skipped[:limit], start=1):
+            n, judged, skips = stats[k]
+            rows.append((kind, rank, k[0], k[1], n, judged, skips, skips / judged))
+    return Answer(("kind", "skip_rank", "song", "artist", "plays", "judged_plays", "skips", "skip_rate"), rows)
+
+
+def listening_heatmap_local(events: list[Event], all_events: list[Event]) -> Answer:
+    """(ISO weekday, hour) cells with plays, in the local time of the play's session zone (the
+    period still selects by UTC time). Rows sorted by (weekday, hour), compared as a multiset."""
+    zones = session_zones(all_events)
+    times = (local_time(e, _zone_of(zones, e)[0]) for e in events if e.is_play)
+    cells = Counter((t.isoweekday(), t.hour) for t in times)
+    return Answer(("weekday", "hour", "plays"), [(*k, n) for k, n in sorted(cells.items())])
+
+
+def plays_by_time_zone(events: list[Event], all_events: list[Event]) -> Answer:
+    """The period's plays by their session's (time_zone, time_zone_known): listeners = distinct
+    users, plays; ordered by plays desc, time_zone."""
+    zones = session_zones(all_events)
+    groups = _by_play_group((e for e in events if e.is_play), lambda e: _zone_of(zones, e))
+    rows = [(zone, known, len({e.user_id for e in es}), len(es)) for (zone, known), es in groups.items()]
+    rows.sort(key=lambda r: (-r[3], r[0]))
+    return Answer(("time_zone", "time_zone_known", "listeners", "plays"), rows)
+
+
 QUESTIONS = (
     "top_songs",
     "top_artists",
@@ -576,10 +821,16 @@ QUESTIONS = (
     "funnels",
     "retention",
     "match_rate",
+    "levels_per_day",
+    "level_changes",
+    "skip_rates",
+    "most_skipped",
+    "listening_heatmap_local",
+    "plays_by_time_zone",
 )
 
 # Results whose row order the spec leaves open: compare them as multisets.
-UNORDERED = frozenset({"listening_heatmap"})
+UNORDERED = frozenset({"listening_heatmap", "listening_heatmap_local"})
 
 
 @dataclass
@@ -615,6 +866,15 @@ class Oracle:
             return match_rate(es, song_matcher(self.songs), calendar(self.events, start, end))
         if name == "retention":
             return retention(es, self.events, calendar(self.events, start, end))
+        if name == "levels_per_day":
+            return levels_per_day(self.events, calendar(self.events, start, end))
+        if name == "level_changes":
+            return level_changes(self.events, start, end)
+        if name == "most_skipped":
+            return most_skipped(es, self.events, limit)
+        if name in ("skip_rates", "listening_heatmap_local", "plays_by_time_zone"):
+            with_all: Callable[[list[Event], list[Event]], Answer] = globals()[name]
+            return with_all(es, self.events)
         fn: Callable[[list[Event]], Answer] = globals()[name]
         return fn(es)
 
@@ -628,21 +888,23 @@ class Oracle:
         return dt.datetime.combine(last - dt.timedelta(days=test_days - 1), dt.time())
 
     def interactions(self, split_at: dt.datetime) -> dict[str, list[Row]]:
-        """Rows (user_id, song, artist, plays, minutes, thumbs_up, playlist_adds, song_id, last_ts)
+        """Rows (user_id, song, artist, plays, minutes, thumbs_up, playlist_adds, skips, song_id, last_ts)
         per split ('train': start_time < split_at, 'test' the rest), sorted.
 
         A Thumbs Up / Add to Playlist is credited to the same user's play in the same session with
         the largest smaller itemInSession (none: dropped). Not explicit in the spec, chosen here:
         such an event falls in the split of its OWN time; `minutes` is 0 for a row with no
         play (docs/insights.md); `song_id` is the smallest catalogue match among the row's plays (and credited
-        plays); `last_ts` is the largest raw ts (epoch ms) of the row's events.
+        plays); `last_ts` is the largest raw ts (epoch ms) of the row's events; `skips` = the row's
+        plays whose skip verdict (skip_verdicts, whole session) is True (credited feedback adds 0).
         """
         match = song_matcher(self.songs)
+        verdicts = skip_verdicts(self.events)
         plays_by_session: dict[tuple[str, int], list[Event]] = defaultdict(list)
         for e in self.events:
             if e.is_play:
                 plays_by_session[(e.user_id, e.session_id)].append(e)  # type: ignore[index]
-        # (split, user, song, artist) -> [plays, lengths, thumbs, adds, song_ids, last_ts]
+        # (split, user, song, artist) -> [plays, lengths, thumbs, adds, song_ids, last_ts, skips]
         acc: dict[tuple[str, str, str, str], list[Any]] = {}
         for e in self.events:
             if e.user_id is None:
@@ -657,10 +919,11 @@ class Oracle:
             else:
                 continue
             split = "train" if e.start_time < split_at else "test"
-            row = acc.setdefault((split, e.user_id, play.song, play.artist), [0, [], 0, 0, set(), e.ts])  # type: ignore[arg-type]
+            row = acc.setdefault((split, e.user_id, play.song, play.artist), [0, [], 0, 0, set(), e.ts, 0])  # type: ignore[arg-type]
             if e.is_play:
                 row[0] += 1
                 row[1].append(e.length)
+                row[6] += verdicts[event_key(e)] is True
             elif e.page == "Thumbs Up":
                 row[2] += 1
             else:
@@ -669,9 +932,20 @@ class Oracle:
                 row[4].add(sid)
             row[5] = max(row[5], e.ts)
         out: dict[str, list[Row]] = {"train": [], "test": []}
-        for (split, user, song, artist), (plays, lengths, thumbs, adds, ids, last_ts) in acc.items():
+        for (split, user, song, artist), (plays, lengths, thumbs, adds, ids, last_ts, skips) in acc.items():
             out[split].append(
-                (user, song, artist, plays, _minutes(lengths) or 0.0, thumbs, adds, min(ids, default=None), last_ts)
+                (
+                    user,
+                    song,
+                    artist,
+                    plays,
+                    _minutes(lengths) or 0.0,
+                    thumbs,
+                    adds,
+                    skips,
+                    min(ids, default=None),
+                    last_ts,
+                )
             )
         for rows in out.values():
             rows.sort(key=lambda r: r[:3])  # (user_id, song, artist) is unique within a split
@@ -686,6 +960,7 @@ INTERACTION_COLUMNS = (
     "minutes",
     "thumbs_up",
     "playlist_adds",
+    "skips",
     "song_id",
     "last_ts",
 )

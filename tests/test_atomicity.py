@@ -16,7 +16,7 @@ from music_analytics import warehouse as wh
 from music_analytics.errors import WarehouseError
 from tests.helpers import (
     REPO,
-    STAR,
+    WAREHOUSE_TABLES,
     append,
     copy_of,
     day_file,
@@ -29,7 +29,7 @@ from tests.helpers import (
 
 
 def snapshot(w: wh.Warehouse) -> dict[str, list[tuple[object, ...]]]:
-    return {t: table_rows(w, t) for t in STAR}
+    return {t: table_rows(w, t) for t in WAREHOUSE_TABLES}
 
 
 def test_failed_merge_changes_nothing_and_rerun_succeeds(sample: Path, tmp_path: Path, warehouse_url: str) -> None:

@@ -136,6 +136,8 @@ def test_daily_and_backfill_deployments_load_the_sample_through_a_worker(
         "music-analytics-top-artists",
         "music-analytics-funnels",
         "music-analytics-active-users",
+        "music-analytics-levels-per-day",
+        "music-analytics-skip-rates",
     } <= keys
     # No [reports] base_url on this worker: no link artifacts (a file:// path on it opens nowhere).
     assert not keys & {"music-analytics-quality-report", "music-analytics-insights-report"}

@@ -72,6 +72,7 @@ def test_flow_runs_the_sample_end_to_end(
                         "music-analytics-run-summary",
                         "music-analytics-quality-report",
                         "music-analytics-top-artists",
+                        "music-analytics-skip-rates",
                     ]
                 )
             ),
@@ -84,6 +85,7 @@ def test_flow_runs_the_sample_end_to_end(
         "music-analytics-run-summary",
         "music-analytics-quality-report",
         "music-analytics-top-artists",
+        "music-analytics-skip-rates",
     }
     assert "| 1 | 3 | You're The One | Dwight Yoakam | 37 | 147.57 | 22 |" in published["music-analytics-insights"]
     assert url in published["music-analytics-insights"] and url in str(published["music-analytics-insights-report"])
@@ -102,6 +104,9 @@ def test_flow_runs_the_sample_end_to_end(
         "Listeners": 22,
     }
     assert all(round(r["Minutes"], 2) == r["Minutes"] for r in json.loads(published["music-analytics-top-artists"]))
+    skips = json.loads(published["music-analytics-skip-rates"])[0]
+    assert (skips["Dimension"], skips["Plays"], skips["Judged plays"], skips["Skips"]) == ("all", 6820, 6151, 320)
+    assert "## When people listen, in their local time" in published["music-analytics-insights"]
     # The summary is markdown tables, not a terminal block.
     summary_md = str(published["music-analytics-run-summary"])
     assert "```" not in summary_md and "## Run succeeded" in summary_md

@@ -725,20 +725,199 @@ def test_interactions__feedback_credited_to_the_latest_earlier_play_of_its_sessi
             (104, "1", "2018-11-10 09:00:00", "SO02"),
             (106, "2", "2018-11-08 11:00:00", "SO02"),
         ),
+        given(
+            "play_skips",
+            "songplay_id user_id session_id skipped",
+            (101, "1", 1, False),
+            (102, "1", 1, True),
+            (103, "1", 2, True),
+            (104, "1", 3, None),  # a session's last play: not judged, not a skip
+            (105, "1", 4, False),
+            (106, "2", 7, True),
+        ),
     )
     statement = insights.statement(insights.INTERACTIONS, split_at=midnight(D(2018, 11, 10)))
-    # split, user_id, song, artist, song_id, plays, minutes, thumbs_up, playlist_adds, last_ts
+    # split, user_id, song, artist, song_id, plays, minutes, thumbs_up, playlist_adds, skips, last_ts
     assert_rows(
         db.execute(statement).fetchall(),
         [
-            ("test", "1", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, ms("2018-11-10 09:00:00")),
-            ("test", "1", "Song C", "Artist Z", None, 0, 0.0, 1, 0, ms("2018-11-10 00:01:00")),
-            ("train", "1", "Song A", "Artist X", "SO01", 2, 241 / 60, 1, 0, ms("2018-11-09 08:01:00")),
-            ("train", "1", "Song B", "Artist Y", None, 1, 1.0, 1, 1, ms("2018-11-08 10:06:00")),
-            ("train", "1", "Song C", "Artist Z", None, 1, 3.0, 0, 0, ms("2018-11-09 23:59:00")),
-            ("train", "2", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, ms("2018-11-08 11:00:00")),
+            ("test", "1", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, 0, ms("2018-11-10 09:00:00")),
+            ("test", "1", "Song C", "Artist Z", None, 0, 0.0, 1, 0, 0, ms("2018-11-10 00:01:00")),
+            ("train", "1", "Song A", "Artist X", "SO01", 2, 241 / 60, 1, 0, 1, ms("2018-11-09 08:01:00")),
+            ("train", "1", "Song B", "Artist Y", None, 1, 1.0, 1, 1, 1, ms("2018-11-08 10:06:00")),
+            ("train", "1", "Song C", "Artist Z", None, 1, 3.0, 0, 0, 0, ms("2018-11-09 23:59:00")),
+            ("train", "2", "Song A", "Artist X", "SO02", 1, 2.0, 0, 0, 1, ms("2018-11-08 11:00:00")),
         ],
     )
+
+
+# -- level history: levels_per_day / level_changes ---------------------------------------------------------
+
+
+def user_levels(*rows: tuple[str, str, str, str | None]) -> Given:
+    """Rows of user_levels: (user_id, level, valid_from, valid_to or None for the current stretch)."""
+    return given(
+        "user_levels",
+        "user_id level valid_from valid_to is_current",
+        *((u, level, at(start), at(end) if end else None, end is None) for u, level, start, end in rows),
+    )
+
+
+def test_levels_per_day__each_user_at_their_last_level_of_the_day(db: duckdb.DuckDBPyConnection) -> None:
+    load(
+        db,
+        # The calendar spans the events: the 5th to the 8th.
+        events("user_id start_time page", ("1", "2018-11-05 10:00:00", "Home"), ("3", "2018-11-08 10:00:00", "Home")),
+        user_levels(
+            ("1", "free", "2018-11-05 10:00:00", "2018-11-06 12:00:00"),
+            ("1", "paid", "2018-11-06 12:00:00", None),
+            ("2", "paid", "2018-11-06 23:59:59", "2018-11-07 00:00:00"),  # paid for the 6th's last second
+            ("2", "free", "2018-11-07 00:00:00", None),
+            ("3", "free", "2018-11-08 10:00:00", None),  # not known before the 8th
+        ),
+    )
+    # day, free_users, paid_users, paid_share
+    assert_rows(
+        ask(db, "levels_per_day", *WEEK),
+        [
+            (D(2018, 11, 5), 1, 0, 0.0),
+            (D(2018, 11, 6), 0, 2, 1.0),
+            (D(2018, 11, 7), 1, 1, 0.5),
+            (D(2018, 11, 8), 2, 1, 1 / 3),
+        ],
+    )
+
+
+def test_level_changes__changes_in_the_period_over_the_users_at_each_level(db: duckdb.DuckDBPyConnection) -> None:
+    load(
+        db,
+        events("user_id start_time page", ("1", "2018-11-20 12:00:00", "Home")),  # the warehouse's last event
+        user_levels(
+            ("1", "free", "2018-11-01 10:00:00", "2018-11-06 12:00:00"),
+            ("1", "paid", "2018-11-06 12:00:00", None),  # an upgrade in the week, still open: 14 days so far
+            ("2", "paid", "2018-11-02 00:00:00", "2018-11-07 00:00:00"),  # a first stretch is no change; 5 days
+            ("2", "free", "2018-11-07 00:00:00", "2018-11-13 00:00:00"),  # a downgrade in the week
+            ("2", "paid", "2018-11-13 00:00:00", None),  # after the week
+            ("3", "free", "2018-11-12 00:00:00", None),  # after the week
+            ("4", "free", "2018-10-01 00:00:00", "2018-11-01 00:00:00"),  # before the week
+            ("4", "paid", "2018-11-01 00:00:00", "2018-11-05 00:00:00"),  # ends as the week starts
+        ),
+    )
+    # upgrades, downgrades, free_users, paid_users, conversion_rate, downgrade_rate, avg_paid_days, open
+    assert_rows(ask(db, "level_changes", *WEEK), [(1, 1, 2, 2, 0.5, 0.5, 9.5, 1)])
+
+
+# -- skips and local time: skip_rates / most_skipped / listening_heatmap_local / plays_by_time_zone ------------
+
+
+def sessions(*rows: tuple[str, int, str]) -> Given:
+    """Rows of sessions: (user_id, session_id, time_zone); known unless UTC; the rest does not matter here."""
+    t = at("2018-11-05 00:00:00")
+    return given(
+        "sessions",
+        "user_id session_id start_time end_time minutes plays skips pages level_at_start time_zone time_zone_known "
+        "local_start_time",
+        *((u, n, t, t, 0.0, 0, 0, 0, "free", zone, zone != "UTC", t) for u, n, zone in rows),
+    )
+
+
+def play_skips(*rows: tuple[int, str, int, bool | None]) -> Given:
+    return given("play_skips", "songplay_id user_id session_id skipped", *rows)
+
+
+def test_skip_rates__overall_by_level_hour_and_local_hour_over_judged_plays(db: duckdb.DuckDBPyConnection) -> None:
+    load(
+        db,
+        songplays(
+            "songplay_id user_id start_time level session_id",
+            (1, "1", "2018-11-05 10:00:00", "free", 1),
+            (2, "1", "2018-11-05 10:05:00", "free", 1),
+            (3, "1", "2018-11-05 10:09:00", "free", 1),
+            (4, "2", "2018-11-06 23:30:00", "paid", 2),
+            (5, "2", "2018-11-12 00:00:00", "paid", 2),  # after the period
+        ),
+        play_skips((1, "1", 1, True), (2, "1", 1, False), (3, "1", 1, None), (4, "2", 2, True), (5, "2", 2, True)),
+        sessions(("1", 1, "America/Chicago"), ("2", 2, "America/New_York")),
+    )
+    # dimension, value, plays, judged_plays, skips, skip_rate; 10:00 UTC is 04:00 in Chicago (CST), 23:30
+    # UTC 18:30 in New York (EST); hours in numeric order.
+    assert_rows(
+        ask(db, "skip_rates", *WEEK),
+        [
+            ("all", "all", 4, 3, 2, 2 / 3),
+            ("level", "free", 3, 2, 1, 0.5),
+            ("level", "paid", 1, 1, 1, 1.0),
+            ("hour", "10", 3, 2, 1, 0.5),
+            ("hour", "23", 1, 1, 1, 1.0),
+            ("local_hour", "4", 3, 2, 1, 0.5),
+            ("local_hour", "18", 1, 1, 1, 1.0),
+        ],
+    )
+    assert ask(db, "skip_rates", D(2018, 12, 1), D(2018, 12, 2)) == []
+
+
+def test_most_skipped__top_n_songs_and_artists_by_skips_then_rate_then_plays(db: duckdb.DuckDBPyConnection) -> None:
+    load(
+        db,
+        events(
+            "event_id user_id start_time page song artist length",
+            (101, "1", "2018-11-05 10:00:00", "NextSong", "Song A", "Artist X", 100.0),
+            (102, "1", "2018-11-05 10:05:00", "NextSong", "Song A", "Artist X", 100.0),
+            (103, "2", "2018-11-05 11:00:00", "NextSong", "Song A", "Artist X", 100.0),
+            (104, "2", "2018-11-05 11:05:00", "NextSong", "Song B", "Artist X", 100.0),
+            (105, "2", "2018-11-05 11:10:00", "NextSong", "Song B", "Artist X", 100.0),
+            (106, "3", "2018-11-06 10:00:00", "NextSong", "Song C", "Artist Y", 100.0),
+            (107, "3", "2018-11-06 10:05:00", "NextSong", "Song D", "Artist Z", 100.0),  # never skipped: left out
+            (108, "3", "2018-11-13 10:00:00", "NextSong", "Song C", "Artist Y", 100.0),  # after the period
+        ),
+        play_skips(
+            (101, "1", 1, True),
+            (102, "1", 1, True),
+            (103, "2", 1, False),
+            (104, "2", 1, True),
+            (105, "2", 1, None),
+            (106, "3", 1, True),
+            (107, "3", 1, False),
+            (108, "3", 2, True),
+        ),
+    )
+    # kind, skip_rank, song, artist, plays, judged_plays, skips, skip_rate: B and C tie on skips and rate, B
+    # has more plays; the top 2 of each kind.
+    assert_rows(
+        ask(db, "most_skipped", *WEEK, limit=2),
+        [
+            ("song", 1, "Song A", "Artist X", 3, 3, 2, 2 / 3),
+            ("song", 2, "Song B", "Artist X", 2, 1, 1, 1.0),
+            ("artist", 1, None, "Artist X", 5, 4, 3, 0.75),
+            ("artist", 2, None, "Artist Y", 1, 1, 1, 1.0),
+        ],
+    )
+
+
+LOCAL_PLAYS = (
+    songplays(
+        "user_id session_id start_time",
+        ("1", 1, "2018-11-05 03:30:00"),  # Chicago: Sunday the 4th, 21:30 CST
+        ("2", 2, "2018-11-05 03:30:00"),  # an unknown place: UTC, Monday 03:30
+        ("3", 3, "2018-11-04 06:30:00"),  # before the period; Chicago: 01:30 CDT, before DST ended
+        ("1", 1, "2018-11-12 00:00:00"),  # after the period; Chicago: Sunday the 11th, 18:00
+    ),
+    sessions(("1", 1, "America/Chicago"), ("2", 2, "UTC"), ("3", 3, "America/Chicago")),
+)
+
+
+def test_listening_heatmap_local__weekday_and_hour_in_the_sessions_time_zone(db: duckdb.DuckDBPyConnection) -> None:
+    load(db, *LOCAL_PLAYS)
+    # weekday, hour, plays: the period selects by UTC time
+    assert_rows(ask(db, "listening_heatmap_local", *WEEK), [(1, 3, 1), (7, 21, 1)])
+    assert_rows(ask(db, "listening_heatmap_local", None, None), [(1, 3, 1), (7, 1, 1), (7, 18, 1), (7, 21, 1)])
+
+
+def test_plays_by_time_zone__unknown_places_counted_in_utc(db: duckdb.DuckDBPyConnection) -> None:
+    load(db, *LOCAL_PLAYS)
+    # time_zone, time_zone_known, listeners, plays
+    assert_rows(ask(db, "plays_by_time_zone", None, None), [("America/Chicago", True, 2, 3), ("UTC", False, 1, 1)])
+    assert_rows(ask(db, "plays_by_time_zone", *WEEK), [("America/Chicago", True, 1, 1), ("UTC", False, 1, 1)])
 
 
 # -- every question covered, every answer shaped as the spec says ------------------------------------------

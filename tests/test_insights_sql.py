@@ -45,6 +45,8 @@ PORTABLE = {
     "Cast",
     "Coalesce",
     "Count",
+    # EXTRACT(HOUR | DOW | EPOCH FROM timestamp): the same fields in all three (DOW: 0 = Sunday).
+    "Extract",
     "TimestampTrunc",
     "Floor",
     "Max",
@@ -107,6 +109,8 @@ def test_an_empty_warehouse_answers_without_error(warehouse_url: str) -> None:
             assert result.rows == [(0, 0, None, None, None, None)]
         elif result.name == "funnels":
             assert [r[3:] for r in result.rows] == [(0, None)] * 6
+        elif result.name == "level_changes":
+            assert result.rows == [(0, 0, 0, 0, None, None, None, 0)]
         else:
             assert result.rows == [], result.name
     with pytest.raises(ValueError, match="no plays to export"):
@@ -237,7 +241,7 @@ def test_repair_text(logged: str, shown: str) -> None:
 def test_the_daily_questions_share_one_calendar() -> None:
     """The day series is written once (sql/insights/_calendar.sql) and included where a question needs it."""
     users = {q.name for q in insights.QUESTIONS if "calendar" in sql.placeholders(sql.read(f"insights/{q.name}.sql"))}
-    assert users == {"daily_listening", "active_users", "match_rate", "retention"}
+    assert users == {"daily_listening", "active_users", "match_rate", "retention", "levels_per_day"}
     (fragment,) = sql.statements("insights/_calendar.sql")  # without its comments
     assert "generate_series" not in fragment.lower() and "calendar AS (" in fragment
     for name in users:
@@ -274,10 +278,13 @@ def test_cli_export_interactions(loaded: str, tmp_path: Path, capsys: pytest.Cap
         "minutes",
         "thumbs_up",
         "playlist_adds",
+        "skips",
         "last_ts",
     ]
     # Every play of the sample is in exactly one split.
     assert sum(train.column("plays").to_pylist()) + sum(test.column("plays").to_pylist()) == 6820
+    # ... and so is every skip (the negative feedback): 320 on the sample (tests/test_sample.py).
+    assert sum(train.column("skips").to_pylist()) + sum(test.column("skips").to_pylist()) == 320
     manifest = json.loads((tmp_path / "rec" / "manifest.json").read_text())
     assert manifest["files"]["train"]["rows"] == train.num_rows and manifest["split_at"] == "2018-11-24 00:00:00"
 
@@ -305,15 +312,23 @@ def test_the_sample_report_renders_every_chart_in_chromium(loaded: str, tmp_path
         name = section.split('"', 1)[0]
         marks[name] = [int(n) for n in re.findall(r'data-rendered-marks="(\d+)"', section)]
     # Every chart as laid out by the browser: 10 top songs/artists by plays and by minutes, one line
-    # of 30 days, the full 7 x 24 heatmap, 3 active-user lines, 6 funnel steps, 3 cohorts x 5 weeks.
+    # of 30 days, the full 7 x 24 heatmaps (UTC and local), the sample's 7 time zones, 3 active-user
+    # lines, 2 level lines, skip rates overall + 2 levels + 24 + 24 hours, 10 most skipped songs and
+    # 10 artists, 6 funnel steps, 3 cohorts x 5 weeks.
     assert marks == {
         "top_songs": [10, 10],
         "top_artists": [10, 10],
         "daily_listening": [1],
         "listening_heatmap": [168],
+        "listening_heatmap_local": [168],
+        "plays_by_time_zone": [7],
         "active_users": [3],
         "sessions": [],
         "free_vs_paid": [2],
+        "levels_per_day": [2],
+        "level_changes": [],
+        "skip_rates": [51],
+        "most_skipped": [20],
         "funnels": [6],
         "retention": [15],
         "plays_by_gender": [2],

@@ -23,7 +23,7 @@ from music_analytics import pipeline, quality
 from music_analytics import warehouse as wh
 from music_analytics.config import Config, WarehouseURL
 from music_analytics.errors import ConfigError, QualityGateError
-from tests.helpers import STAR, make_config, query, table_rows
+from tests.helpers import WAREHOUSE_TABLES, make_config, query, table_rows
 
 
 @pytest.fixture(autouse=True)
@@ -308,7 +308,7 @@ def test_the_real_sample_passes_every_critical_expectation(published: tuple[Conf
 
 def _snapshot(cfg: Config) -> dict[str, list[tuple[Any, ...]]]:
     adapter = wh.connect(cfg.warehouse)
-    return {t: table_rows(adapter, t) for t in STAR}
+    return {t: table_rows(adapter, t) for t in WAREHOUSE_TABLES}
 
 
 def _mutate_lake(lake: Path, table: str, statement: str) -> None:

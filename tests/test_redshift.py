@@ -22,7 +22,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from music_analytics import secrets
+from music_analytics import derived, secrets
 from music_analytics import tables as catalogue
 from music_analytics import warehouse as wh
 from music_analytics.config import RedshiftSettings, S3Settings, WarehouseURL, load_config
@@ -45,8 +45,11 @@ def _warehouse(settings: RedshiftSettings = SETTINGS) -> RedshiftWarehouse:
 
 
 def composed_statements(warehouse: RedshiftWarehouse) -> dict[str, str]:
-    """The statements the adapter composes in Python (pinned as goldens): COPY and INSERT."""
+    """The statements the adapter composes in Python (pinned as goldens): COPY and INSERT, and the
+    derived tables' rebuilds as filled in for a run (sql/derived/, shared by every dialect)."""
     out: dict[str, str] = {}
+    for table in catalogue.DERIVED:
+        named_statements(out, f"derive.{table.name}", derived.statements(table, derived.STAGED))
     for table in catalogue.STAR:
         for fmt in ("parquet", "json"):
             out[f"stage.copy_{fmt}.{table.name}"] = warehouse.copy_statement(table.name, table.names, fmt)
@@ -82,6 +85,8 @@ def all_statements(warehouse: RedshiftWarehouse) -> dict[str, str]:
     named_statements(
         out, "ledger.forget_run", warehouse.sql_statements("ledger/forget_run.sql", run_id="'20240101T000000Z-0000'")
     )
+    for table in catalogue.DERIVED:  # the first build of a derived table, from every event
+        named_statements(out, f"derive.all.{table.name}", derived.statements(table, derived.ALL_EVENTS))
     for name, statements in lock_statements(warehouse).items():
         named_statements(out, f"lock.{name}", statements)
     return out

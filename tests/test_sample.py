@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from music_analytics import pipeline
 from music_analytics import warehouse as wh
-from tests.helpers import STAR, make_config, query, row_count, table_rows, with_settings
+from tests.helpers import STAR, WAREHOUSE_TABLES, make_config, query, row_count, table_rows, with_settings
 
 # The 8 users whose level changes during the month, and their level on their last event by ts
 # (computed from the raw files in test_final_levels_match_raw_files, not trusted blindly).
@@ -70,6 +71,7 @@ def test_sample_end_to_end(sample: Path, tmp_path: Path, warehouse_url: str) -> 
         "rejected_records": 0,
     }
     assert summary.merge.inserted == counts
+    assert summary.merge.rebuilt == {"user_levels": 106, "play_skips": 6820, "sessions": 911}
     # The events fact keeps every page; logged-out events have no user, and each play's event row
     # carries its songplay_id.
     assert query(w, "SELECT COUNT(*) FROM events WHERE user_id IS NULL") == [(286,)]
@@ -88,6 +90,33 @@ def test_sample_end_to_end(sample: Path, tmp_path: Path, warehouse_url: str) -> 
     assert len(matched) == 1
     assert (matched[0][2], matched[0][4], matched[0][5]) == ("15", "SOZCTXZ12AB0182364", "AR5KOSW1187FB35FF4")
     assert matched[0][1] == dt.datetime(2018, 11, 21, 21, 56, 47, 796000)
+    assert_derived_tables(w, sample)
+
+
+def assert_derived_tables(w: wh.Warehouse, sample: Path) -> None:
+    """user_levels, sessions and play_skips hold what the raw files say (docs/insights.md rules)."""
+    levels = table_rows(w, "user_levels")  # (user_id, level, valid_from, valid_to, is_current) by user, time
+    current = {r[0]: r[1] for r in levels if r[4]}
+    assert len(current) == 97 == len([r for r in levels if r[4]])
+    assert current == {r[0]: r[4] for r in table_rows(w, "users")}
+    versions = Counter(r[0] for r in levels)
+    assert {u for u, n in versions.items() if n >= 2} == set(LEVEL_CHANGERS)
+    for a, b in itertools.pairwise(levels):
+        if a[0] == b[0]:  # consecutive stretches of one user: they meet, alternate, never overlap
+            assert (a[3], a[4], a[1] != b[1]) == (b[2], False, True), (a, b)
+            assert a[2] < a[3]
+    assert all(r[3] is None for r in levels if r[4])
+
+    raw = [e for e in raw_events(sample) if e["userId"]]
+    sessions = table_rows(w, "sessions")
+    assert len(sessions) == len({(e["userId"], e["sessionId"]) for e in raw}) == 911
+    assert sum(r[5] for r in sessions) == 6820  # plays
+    assert sum(r[7] for r in sessions) == len(raw)  # pages: every logged-in event
+    assert all(r[12] for r in sessions)  # every sample location names a known state
+    # Skips: a play cut short by the session's next event (tolerance 1 s); a session's last play: NULL.
+    skips = [r[3] for r in table_rows(w, "play_skips")]
+    assert (len(skips), sum(s is not None for s in skips), sum(s is True for s in skips)) == (6820, 6151, 320)
+    assert sum(r[6] for r in sessions) == 320
 
 
 def test_songplays_equal_raw_nextsong_events(sample: Path, tmp_path: Path, duckdb_url: str) -> None:
@@ -141,7 +170,7 @@ def test_rerun_is_idempotent(sample: Path, tmp_path: Path, warehouse_url: str) -
     cfg = make_config(tmp_path, sample, warehouse_url)
     pipeline.run(cfg)
     w = wh.connect(cfg.warehouse)
-    before = {t: table_rows(w, t) for t in STAR}
+    before = {t: table_rows(w, t) for t in WAREHOUSE_TABLES}
     # The ledger knows every file is loaded and unchanged: nothing is read, nothing written.
     second = pipeline.run(cfg)
     assert second.status == "skipped" and second.merge is None and second.transform is None
@@ -151,7 +180,7 @@ def test_rerun_is_idempotent(sample: Path, tmp_path: Path, warehouse_url: str) -
     assert third.merge is not None and third.plan is not None and third.plan.files_read == 101
     assert sum(third.merge.inserted.values()) == 0
     assert sum(third.merge.updated.values()) == 0
-    assert {t: table_rows(w, t) for t in STAR} == before
+    assert {t: table_rows(w, t) for t in WAREHOUSE_TABLES} == before
 
 
 def test_duckdb_and_postgres_hold_identical_tables(sample: Path, tmp_path: Path, pg_url: str) -> None:

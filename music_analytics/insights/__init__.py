@@ -46,6 +46,22 @@ class Question:
 
 
 _TOP = 10
+
+
+def _weekday_hour_heatmap(title: str) -> Chart:
+    # The answer leaves out the cells without plays: they are 0, and every weekday and hour is shown.
+    return Chart(
+        "heatmap",
+        title,
+        ("plays",),
+        x="hour",
+        y="weekday",
+        missing=0,
+        x_values=tuple(range(24)),
+        y_values=tuple(range(1, 8)),
+    )
+
+
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "top_songs",
@@ -69,19 +85,17 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "listening_heatmap",
         "When people listen",
-        (
-            # The answer leaves out the cells without plays: they are 0, and every weekday and hour is shown.
-            Chart(
-                "heatmap",
-                "Plays by weekday and hour (UTC)",
-                ("plays",),
-                x="hour",
-                y="weekday",
-                missing=0,
-                x_values=tuple(range(24)),
-                y_values=tuple(range(1, 8)),
-            ),
-        ),
+        (_weekday_hour_heatmap("Plays by weekday and hour (UTC)"),),
+    ),
+    Question(
+        "listening_heatmap_local",
+        "When people listen, in their local time",
+        (_weekday_hour_heatmap("Plays by weekday and hour (listener's local time)"),),
+    ),
+    Question(
+        "plays_by_time_zone",
+        "Listening by time zone",
+        (Chart("bar", "Plays", ("plays",), label=("time_zone",)),),
     ),
     Question(
         "active_users",
@@ -90,6 +104,22 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question("sessions", "Sessions"),
     Question("free_vs_paid", "Free vs paid", (Chart("bar", "Plays per user", ("plays_per_user",), label=("level",)),)),
+    Question(
+        "levels_per_day",
+        "Paid and free users per day",
+        (Chart("line", "Users at each level at the end of the day", ("free_users", "paid_users"), x="day"),),
+    ),
+    Question("level_changes", "Conversions, downgrades and paid tenure"),
+    Question(
+        "skip_rates",
+        "Skip rates",
+        (Chart("bar", "Share of judged plays skipped", ("skip_rate",), label=("dimension", "value")),),
+    ),
+    Question(
+        "most_skipped",
+        "Most skipped songs and artists",
+        (Chart("bar", "Skips", ("skips",), label=("kind", "artist", "song"), limit=2 * _TOP),),
+    ),
     Question(
         "funnels",
         "Upgrade, downgrade and churn funnels",
@@ -234,6 +264,7 @@ INTERACTIONS_SCHEMA = pa.schema(
         ("minutes", pa.float64()),
         ("thumbs_up", pa.int64()),
         ("playlist_adds", pa.int64()),
+        ("skips", pa.int64()),
         ("last_ts", pa.int64()),
     ]
 )

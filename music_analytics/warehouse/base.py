@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .. import sql
+from .. import derived, sql, timezones
 from .. import tables as catalogue
 from ..config import WarehouseURL
 from . import render
@@ -61,6 +61,8 @@ class MergeCounts:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     staged: dict[str, int] = field(default_factory=dict)
+    # Derived tables: the rows rebuilt for the run's users and sessions (not new rows: a rerun rebuilds them too).
+    rebuilt: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -171,6 +173,12 @@ class Warehouse(abc.ABC):
                     table = catalogue.BY_NAME[migration.table]
                     for statement in render.migration(migration, table, self.dialect):
                         self.execute(tx, statement)
+            self._write_time_zones(tx)
+            # Derived tables new to a warehouse that has events are built from all of them once.
+            if catalogue.EVENTS.name in existed:
+                for table in catalogue.DERIVED:
+                    if table.name not in existed:
+                        self.derive(tx, table, derived.ALL_EVENTS)
             if pending:
                 now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
                 self.insert_arrow(
@@ -181,6 +189,22 @@ class Warehouse(abc.ABC):
                         schema=catalogue.SCHEMA_MIGRATIONS.arrow_schema(),
                     ),
                 )
+
+    def _write_time_zones(self, tx: Any) -> None:
+        """The state -> time zone mapping (music_analytics.timezones), replaced when it changed."""
+        table = catalogue.STATE_TIME_ZONES
+        wanted = sorted(timezones.STATE_TIME_ZONES.items())
+        name = quote(table.name)
+        if sorted((str(a), str(b)) for a, b in self.fetch(tx, f"SELECT state, time_zone FROM {name}")) == wanted:
+            return
+        self.execute(tx, f"DELETE FROM {name}")
+        self.insert_arrow(
+            tx,
+            table.name,
+            pa.table(
+                {"state": [k for k, _ in wanted], "time_zone": [v for _, v in wanted]}, schema=table.arrow_schema()
+            ),
+        )
 
     def stage(self, lake: Path, progress: Progress = _quiet, files: pa.Table | None = None) -> MergeCounts:
         """Replace the staging tables with the lake's current contents (scratch tables, own transaction).
@@ -232,10 +256,24 @@ class Warehouse(abc.ABC):
                 counts.inserted[table.name], counts.updated[table.name] = inserted, updated
                 counts.seconds[f"merge {table.name}"] = time.perf_counter() - t0
                 progress(f"merged {table.name}: {inserted:,} inserted, {updated:,} updated")
+            for table in catalogue.DERIVED:
+                t0 = time.perf_counter()
+                counts.rebuilt[table.name] = self.derive(tx, table, derived.STAGED)
+                counts.seconds[f"derive {table.name}"] = time.perf_counter() - t0
+                progress(f"rebuilt {table.name} for the run's users and sessions: {counts.rebuilt[table.name]:,} rows")
             # The run's file rows, in the same transaction: "in the ledger" always means "published".
             for statement in render.merge(catalogue.LOADED_FILES, self.dialect):
                 self.execute(tx, statement)
         return counts
+
+    def derive(self, tx: Any, table: catalogue.Table, touched: str) -> int:
+        """Rebuild a derived table for the keys in `touched`; return the rows it wrote."""
+        written = 0
+        for statement in derived.statements(table, touched):
+            affected = max(self.execute(tx, statement), 0)
+            if statement.split(None, 1)[0].upper() == "INSERT":
+                written += affected
+        return written
 
     def prepare_lake(self, lake: Path, progress: Progress = _quiet) -> None:  # noqa: B027 - optional hook
         """Make the lake readable by the warehouse before staging. Nothing to do for warehouses that

@@ -132,7 +132,7 @@ def merge(table: Table, dialect: Dialect) -> list[str]:
     """The statements that merge staging.<table> into <table> (run in the one merge transaction)."""
     name, staging = ident(table.name), ident(f"staging.{table.name}")
     cols = ", ".join(ident(c) for c in table.names)
-    if table.merge == "none":
+    if table.merge in ("none", "derive"):  # derive: sql/derived/ (music_analytics.derived)
         return []
     if table.merge == "append":
         return [

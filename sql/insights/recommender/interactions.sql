@@ -1,11 +1,13 @@
--- Implicit feedback per (split, user, song): plays, minutes, thumbs up and playlist adds, for recommenders.
+-- Implicit feedback per (split, user, song): plays, minutes, thumbs up and playlist adds, for recommenders,
+-- and skips (play_skips: plays cut short by the next event), the negative feedback.
 -- Thumbs Up / Add to Playlist events carry no song in the log: each is credited to the user's latest
 -- play earlier in the same session. The split is by the time of each event: before {{split_at}} is train.
 WITH plays AS (
     SELECT e.event_id, e.user_id, e.session_id, e.item_in_session, e.ts, e.start_time, e.song, e.artist, e.length,
-           p.song_id
+           p.song_id, CASE WHEN k.skipped THEN 1 ELSE 0 END AS skipped_play
     FROM events AS e
     LEFT JOIN songplays AS p ON p.songplay_id = e.event_id
+    LEFT JOIN play_skips AS k ON k.songplay_id = e.event_id
     WHERE e.page = 'NextSong' AND e.user_id IS NOT NULL
 ),
 feedback AS (
@@ -20,11 +22,13 @@ credited AS (
     GROUP BY f.user_id, f.session_id, f.item_in_session, f.ts, f.start_time, f.page
 ),
 interactions AS (
-    SELECT user_id, song, artist, song_id, start_time, ts, length, 1 AS play, 0 AS thumbs_up, 0 AS playlist_add
+    SELECT user_id, song, artist, song_id, start_time, ts, length, 1 AS play, 0 AS thumbs_up, 0 AS playlist_add,
+           skipped_play
     FROM plays
     UNION ALL
     SELECT c.user_id, p.song, p.artist, p.song_id, c.start_time, c.ts, NULL,
-           0, CASE WHEN c.page = 'Thumbs Up' THEN 1 ELSE 0 END, CASE WHEN c.page = 'Add to Playlist' THEN 1 ELSE 0 END
+           0, CASE WHEN c.page = 'Thumbs Up' THEN 1 ELSE 0 END, CASE WHEN c.page = 'Add to Playlist' THEN 1 ELSE 0 END,
+           0
     FROM credited AS c
     JOIN plays AS p ON p.user_id = c.user_id AND p.session_id = c.session_id AND p.item_in_session = c.play_item
 )
@@ -32,7 +36,7 @@ SELECT
     CASE WHEN start_time < {{split_at}} THEN 'train' ELSE 'test' END AS split,
     user_id, song, artist, MIN(song_id) AS song_id,
     SUM(play) AS plays, COALESCE(SUM(length), 0) / 60.0 AS minutes,
-    SUM(thumbs_up) AS thumbs_up, SUM(playlist_add) AS playlist_adds, MAX(ts) AS last_ts
+    SUM(thumbs_up) AS thumbs_up, SUM(playlist_add) AS playlist_adds, SUM(skipped_play) AS skips, MAX(ts) AS last_ts
 FROM interactions
 GROUP BY CASE WHEN start_time < {{split_at}} THEN 'train' ELSE 'test' END, user_id, song, artist
 ORDER BY split, user_id, artist, song

@@ -9,10 +9,13 @@ WITH plays AS (
     e.song,
     e.artist,
     e.length,
-    p.song_id
+    p.song_id,
+    CASE WHEN k.skipped THEN 1 ELSE 0 END AS skipped_play
   FROM events AS e
   LEFT JOIN songplays AS p
     ON p.songplay_id = e.event_id
+  LEFT JOIN play_skips AS k
+    ON k.songplay_id = e.event_id
   WHERE
     e.page = 'NextSong' AND NOT e.user_id IS NULL
 ), feedback AS (
@@ -57,7 +60,8 @@ WITH plays AS (
     length,
     1 AS play,
     0 AS thumbs_up,
-    0 AS playlist_add
+    0 AS playlist_add,
+    skipped_play
   FROM plays
   UNION ALL
   SELECT
@@ -70,7 +74,8 @@ WITH plays AS (
     NULL,
     0,
     CASE WHEN c.page = 'Thumbs Up' THEN 1 ELSE 0 END,
-    CASE WHEN c.page = 'Add to Playlist' THEN 1 ELSE 0 END
+    CASE WHEN c.page = 'Add to Playlist' THEN 1 ELSE 0 END,
+    0
   FROM credited AS c
   JOIN plays AS p
     ON p.user_id = c.user_id
@@ -91,6 +96,7 @@ SELECT
   COALESCE(SUM(length), 0) / 60.0 AS minutes,
   SUM(thumbs_up) AS thumbs_up,
   SUM(playlist_add) AS playlist_adds,
+  SUM(skipped_play) AS skips,
   MAX(ts) AS last_ts
 FROM interactions
 GROUP BY

@@ -1,0 +1,1 @@
+INSERT INTO "state_time_zones" ("state", "time_zone") VALUES %s
