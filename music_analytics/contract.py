@@ -101,6 +101,9 @@ PAGES = (
 )
 NOT_NEGATIVE = Domain(min_value=0)
 POSITIVE = Domain(min_value=0, strict_min=True)
+# A play lasts at most a day: the derived tables add a play's length to its ts (sessions, skips), and a
+# finite but absurd length (1e308 s) would overflow that arithmetic and fail the whole merge.
+PLAY_LENGTH = Domain(min_value=0, strict_min=True, max_value=86_400)
 
 # Listening events: log_data/YYYY/MM/YYYY-MM-DD-events.json, one JSON object per line.
 # userId is text and "" for logged-out users; ts is epoch milliseconds (UTC).
@@ -127,7 +130,7 @@ EVENTS = Contract(
             domain=NOT_NEGATIVE,
         ),
         Field("lastName", "last_name", T, stored_as=("users.last_name",)),
-        Field("length", "length", N, stored_as=("events.length",), domain=POSITIVE),
+        Field("length", "length", N, stored_as=("events.length",), domain=PLAY_LENGTH),
         Field(
             "level",
             "level",
@@ -213,7 +216,8 @@ REASONS: dict[str, str] = {
     "duplicate_event": "an event whose natural key (userId, sessionId, itemInSession, ts) was already read",
     "invalid_value": "a value outside its field's domain (contract Domain; detail names the field): a level, "
     "page, auth, method, gender or status eventsim never writes, a negative sessionId or itemInSession, a length "
-    "or duration <= 0, a latitude/longitude off the globe, a year not 0 and not 1000..2100",
+    "or duration <= 0, a length over a day (86,400 s), a latitude/longitude off the globe, a year not 0 and not "
+    "1000..2100",
     "duplicate_song": "a song_id already read from another record",
     "unreadable_file": "a file no reader can read (unreadable, compressed, not UTF-8, a line over 16 MiB): one row "
     "with line_number 0, detail says why (music_analytics.sources.screen)",

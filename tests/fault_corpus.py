@@ -135,6 +135,8 @@ EVENT_CASES: list[EventCase] = [
     _ev(49, "length_zero_not_a_play", "rejected:invalid_value:length", page="Home", length=0.0),
     # a play's length has its own, earlier rule
     _ev(50, "length_negative_play", "rejected:incomplete_play:length", length=-246.3),
+    _ev(53, "length_1e308_play", "rejected:invalid_value:length", length=1e308),  # finite, overflows ts + length
+    _ev(54, "length_one_day", "loaded", length=86_400.0),
     _ev(51, "item_in_session_zero", "loaded", itemInSession=0),
     _ev(52, "status_307_redirect", "loaded", status=307, page="Login", method="PUT"),
 ]
