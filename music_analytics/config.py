@@ -276,6 +276,14 @@ class PipelineSettings:
         group="run",
         metavar="SECONDS",
     )
+    lease_timeout: int = setting(
+        21600,
+        "seconds a stepwise run (the Airflow DAG: one task per stage, each its own process) keeps the warehouse "
+        "between its tasks without renewing it; after that, a task that died is taken to have left it",
+        parse=_between(60),
+        group="run",
+        metavar="SECONDS",
+    )
     reload: bool = setting(
         False,
         "read every file in range, even those the run ledger has loaded unchanged",

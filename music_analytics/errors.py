@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import socket
 
+# How often, and after how long, an orchestrator retries a transient failure (is_transient): the
+# Prefect tasks (music_analytics_tasks.retry) and the Airflow DAG's tasks both apply it.
+TRANSIENT_RETRIES = 3
+TRANSIENT_RETRY_DELAYS = (2, 10, 30)  # seconds before each retry
+
 
 class PipelineError(Exception):
     """An expected failure: the message says what went wrong and where, with no traceback needed."""

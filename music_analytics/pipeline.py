@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import lake as lake_mod
+from . import lease as lease_mod
 from . import ledger, secrets
 from . import warehouse as wh
 from .config import Config
@@ -127,11 +128,13 @@ _HELD: dict[str, tuple[wh.WarehouseLock, int]] = {}  # warehouse -> (lock, nesti
 
 
 @contextmanager
-def locked(cfg: Config, owner: str, say: Progress = _quiet) -> Iterator[None]:
+def locked(cfg: Config, owner: str, say: Progress = _quiet, lease_of: str | None = None) -> Iterator[None]:
     """Hold the warehouse's pipeline lock for the block; wait up to [pipeline] lock_timeout seconds.
 
     Re-entrant within a process (a backfill holds it across its days). Runs on one warehouse share
-    its staging tables, and the lake: two at once would publish each other's rows.
+    its staging tables, and the lake: two at once would publish each other's rows. A stepwise run
+    between its tasks holds no lock but a lease (music_analytics.lease): it is waited for like the
+    lock, except by that run's own tasks (`lease_of`: its run id).
     """
     key = str(cfg.warehouse)
     if key in _HELD:
@@ -143,19 +146,20 @@ def locked(cfg: Config, owner: str, say: Progress = _quiet) -> Iterator[None]:
             _HELD[key] = (lock, _HELD[key][1] - 1)
         return
     timeout = cfg.pipeline.lock_timeout
-    lock = wh.for_config(cfg).lock(f"run {owner} on {socket.gethostname()}")
+    warehouse = wh.for_config(cfg)
+    lock = warehouse.lock(f"run {owner} on {socket.gethostname()}")
     waited, deadline, next_note = 0.0, time.monotonic() + timeout, 0.0
     t0 = time.monotonic()
-    while not lock.try_acquire():
+    while (holder := _holder(cfg, warehouse, lock, lease_of)) is not None:
         waited = time.monotonic() - t0
         if time.monotonic() >= deadline:
             raise WarehouseError(
-                f"warehouse {cfg.warehouse}: another pipeline run holds the lock: {lock.holder()}; waited "
+                f"warehouse {cfg.warehouse}: another pipeline run holds the lock: {holder}; waited "
                 f"{waited:.0f} s ([pipeline] lock_timeout = {timeout} s). Runs on one warehouse take turns; "
                 "rerun when it has finished, or raise the timeout to wait longer"
             )
         if waited >= next_note:
-            say(f"waiting for the warehouse lock held by {lock.holder()} (up to {timeout} s)")
+            say(f"waiting for the warehouse lock held by {holder} (up to {timeout} s)")
             next_note = waited + 30
         time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
     _HELD[key] = (lock, 1)
@@ -164,6 +168,21 @@ def locked(cfg: Config, owner: str, say: Progress = _quiet) -> Iterator[None]:
     finally:
         del _HELD[key]
         lock.release()
+
+
+def _holder(cfg: Config, warehouse: wh.Warehouse, lock: wh.WarehouseLock, lease_of: str | None) -> str | None:
+    """None once this process has the lock and no other run's lease is fresh; else who has the turn."""
+    if not lock.try_acquire():
+        return lock.holder()
+    try:
+        other = lease_mod.held_by_other(warehouse, lease_of, cfg.pipeline.lease_timeout)
+    except BaseException:
+        lock.release()
+        raise
+    if other is None:
+        return None
+    lock.release()  # between its tasks, the lease's run needs the lock back for its next one
+    return f"{other.describe()} (between its tasks; [pipeline] lease_timeout = {cfg.pipeline.lease_timeout} s)"
 
 
 def ensure_lock(cfg: Config) -> None:
@@ -524,37 +543,76 @@ def run(cfg: Config, hooks: Hooks | None = None, run_id: str | None = None) -> R
 
 
 def _run_stages(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    for _name, step in STEPS:
+        step(cfg, summary, h)
+        if summary.status != "running":
+            return
+
+
+def _extract(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    """Which files the run reads; none: the run is skipped."""
     h.stage("publish-lake", publish_lake, cfg)  # a batch a crash left unpublished
     with summary.timed("plan"):
         summary.plan = h.stage("plan", plan, cfg, summary.source)
     if summary.plan.nothing_to_do:
         summary.status = "skipped"
         h.say("nothing new to load: every file in range is loaded and unchanged")
-        return
+
+
+def _transform(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    """The planned files -> the run's lake batch; too many rejected records stop the run."""
+    assert summary.plan is not None
     with summary.timed("transform"):
         summary.transform = h.stage("transform", transform, cfg, summary.plan)
-    lake = summary.transform.lake
     lake_mod.mark_batch(cfg.lake_path, summary.run_id)
     for rel in summary.transform.widened:  # the ledger records the files read again, too
         path = summary.plan.files.root / rel
         kind = "songs" if rel.startswith("song_data/") else "events"
         summary.plan.states[rel] = ledger.state_of(summary.plan.files, path, kind)
     check_rejected_fraction(cfg, summary.transform)
+
+
+def _quality_lake(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    assert summary.plan is not None and summary.transform is not None
     with summary.timed("lake gate"):
-        _verdict(
-            summary,
-            h,
-            h.stage("quality-gate-lake", check_lake, cfg, lake, summary.plan.files.catalogue, summary.run_id),
-        )
+        lake, catalogue = summary.transform.lake, summary.plan.files.catalogue
+        _verdict(summary, h, h.stage("quality-gate-lake", check_lake, cfg, lake, catalogue, summary.run_id))
+
+
+def _stage(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    """The batch into the staging tables; summary.merge holds the staged counts until the load."""
+    assert summary.transform is not None
     with summary.timed("stage"):
-        staged = h.stage("stage", stage, cfg, lake, summary.plan, summary.run_id)
+        summary.merge = h.stage("stage", stage, cfg, summary.transform.lake, summary.plan, summary.run_id)
+
+
+def _quality_warehouse(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    assert summary.transform is not None
     with summary.timed("audit"):
-        _verdict(summary, h, h.stage("quality-gate-warehouse", audit, cfg, lake, summary.run_id))
+        _verdict(summary, h, h.stage("quality-gate-warehouse", audit, cfg, summary.transform.lake, summary.run_id))
+
+
+def _load(cfg: Config, summary: RunSummary, h: Hooks) -> None:
+    """The one-transaction merge, then the batch into the cumulative lake."""
+    assert summary.merge is not None
     with summary.timed("load"):
-        summary.merge = h.stage("load", load, cfg, staged)
+        summary.merge = h.stage("load", load, cfg, summary.merge)
     with summary.timed("publish lake"):
         h.stage("publish-lake", publish_lake, cfg)
     summary.status = "succeeded"
+
+
+# A run's steps in order, each leaving its results in the RunSummary: `run` carries them all out in
+# one process under one lock; music_analytics.stepwise one per call (an Airflow task each). A step
+# that sets the status to anything but "running" ends the run.
+STEPS: tuple[tuple[str, Callable[[Config, RunSummary, Hooks], None]], ...] = (
+    ("extract", _extract),
+    ("transform", _transform),
+    ("quality_lake", _quality_lake),
+    ("stage", _stage),
+    ("quality_warehouse", _quality_warehouse),
+    ("load", _load),
+)
 
 
 def check_rejected_fraction(cfg: Config, result: TransformResult) -> None:
@@ -647,14 +705,17 @@ def execute(
         outcome = Outcome(backfill(cfg, h, run_id), backfill=True, days=backfill_days(cfg))
     else:
         outcome = Outcome([run(cfg, h, run_id)], backfill=False)
+    outcome.insights = insights_after(cfg, any(s.status != "skipped" for s in outcome.runs), h)
+    return outcome
+
+
+def insights_after(cfg: Config, changed: bool, h: Hooks) -> InsightsOutcome | None:
+    """The insights after the runs: answered again when `changed` (something was loaded) or the
+    warehouse has no report yet; None when [reports] insights is off."""
     if not cfg.reports.insights:
-        return outcome
-    changed = any(s.status != "skipped" for s in outcome.runs)
+        return None
     if not changed and cfg.report_path.is_file():
-        outcome.insights = InsightsOutcome(
-            cfg.report_path, cfg.public_url(cfg.report_path), skipped="nothing new was loaded"
-        )
-    else:
-        outcome.insights = h.stage("insights", insights, cfg)
-        h.publish("insights", outcome.insights)
+        return InsightsOutcome(cfg.report_path, cfg.public_url(cfg.report_path), skipped="nothing new was loaded")
+    outcome: InsightsOutcome = h.stage("insights", insights, cfg)
+    h.publish("insights", outcome)
     return outcome

@@ -426,6 +426,20 @@ SCHEMA_MIGRATIONS = Table(
     "meta",
     Redshift("ALL", "a handful of rows, read once per run.", sortkey=("id",)),
 )
+PIPELINE_LEASE = Table(
+    "pipeline_lease",
+    "Which stepwise run (the Airflow DAG, one process per task) has the warehouse between its tasks: at most one "
+    "row. The pipeline lock is held by a process; this row keeps a run's turn from its first task to its last, so "
+    "no other run stages or merges in between.",
+    (
+        _c("run_id", "varchar(64)", False),
+        _c("owner", "varchar(256)", False),
+        _c("taken_at", "timestamp", False),
+        _c("renewed_at", "timestamp", False),
+    ),
+    "meta",
+    Redshift("ALL", "at most one row, read at every run's start.", sortkey=("run_id",)),
+)
 
 # -- derived in the warehouse from the merged events (sql/derived/) ------------------------------------
 
@@ -522,7 +536,14 @@ STAR: tuple[Table, ...] = (ARTISTS, SONGS, USERS, TIME, SONGPLAYS, EVENTS, REJEC
 # Written by the pipeline outside the lake: the run ledger, the quality history, the migrations.
 # Rebuilt from the merged events after the star schema, in this order (sessions count play_skips).
 DERIVED: tuple[Table, ...] = (USER_LEVELS, PLAY_SKIPS, SESSIONS)
-OTHER: tuple[Table, ...] = (QUALITY_RESULTS, PIPELINE_RUNS, LOADED_FILES, SCHEMA_MIGRATIONS, STATE_TIME_ZONES)
+OTHER: tuple[Table, ...] = (
+    QUALITY_RESULTS,
+    PIPELINE_RUNS,
+    LOADED_FILES,
+    SCHEMA_MIGRATIONS,
+    STATE_TIME_ZONES,
+    PIPELINE_LEASE,
+)
 ALL: tuple[Table, ...] = (*STAR, *DERIVED, *OTHER)
 BY_NAME: dict[str, Table] = {t.name: t for t in ALL}
 # A lake table that is not a warehouse table: records, accepted and rejected per input file.

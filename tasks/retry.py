@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from music_analytics.errors import is_transient
-
-RETRIES = 3
-RETRY_DELAYS = [2, 10, 30]
+from music_analytics.errors import TRANSIENT_RETRIES, TRANSIENT_RETRY_DELAYS, is_transient
 
 
 def only_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -26,4 +23,8 @@ def only_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 def retrying() -> dict[str, Any]:
     """The @task keyword arguments that apply this policy."""
-    return {"retries": RETRIES, "retry_delay_seconds": RETRY_DELAYS, "retry_condition_fn": only_transient}
+    return {
+        "retries": TRANSIENT_RETRIES,
+        "retry_delay_seconds": list(TRANSIENT_RETRY_DELAYS),
+        "retry_condition_fn": only_transient,
+    }
