@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # processes, so two workers on two cores cut it from ~24 to ~18 minutes.
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup lock run test test-fast lint typecheck format docs golden bench bench-e2e clean help
+.PHONY: setup lock airflow-setup airflow-lock run test test-fast lint typecheck format docs golden bench bench-e2e clean help
 
 help:
 	@echo "make run        run the ETL end to end on the demo dataset into data/warehouse.duckdb"
@@ -22,6 +22,8 @@ help:
 	@echo "make bench-e2e  the real run (flows/main.py, gates on) against a bare DuckDB script (E2E_EVENTS=1000000)"
 	@echo "make setup      create $(VENV) from uv.lock with the dev tools"
 	@echo "make lock       re-resolve uv.lock after a dependency change (UPGRADE=1: newest allowed)"
+	@echo "make airflow-setup  create $(AIRFLOW_VENV) (Apache Airflow 3 + the library) from airflow/requirements.lock"
+	@echo "make airflow-lock   re-resolve airflow/requirements.lock (after make lock or an airflow/requirements.in change)"
 
 # The environment is installed from uv.lock (every package pinned, for every supported Python and
 # platform), never resolved afresh: a new release of any of ~170 dependencies cannot break a fresh
@@ -42,19 +44,40 @@ lock:
 	test -x $(BIN)/uv || (test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install -qq 'uv==$(UV_VERSION)')
 	$(BIN)/uv lock $(if $(UPGRADE),--upgrade,)
 
+# Airflow cannot share the Prefect environment (fastapi pins: see airflow/requirements.in): its own
+# venv, installed from a hashed lock, the library on top without its dependencies (Prefect).
+AIRFLOW_VENV ?= .venv-airflow
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
+$(AIRFLOW_STAMP): airflow/requirements.lock pyproject.toml $(STAMP)
+	test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(BIN)/uv pip sync --quiet --require-hashes --python $(AIRFLOW_VENV)/bin/python airflow/requirements.lock
+	$(BIN)/uv pip install --quiet --no-deps --python $(AIRFLOW_VENV)/bin/python -e .
+	touch $(AIRFLOW_STAMP)
+
+airflow-setup: $(AIRFLOW_STAMP)
+
+# The packages both environments have stay at uv.lock's versions: uv.lock (minus Prefect and the
+# fastapi it pins) is the resolution's constraint file.
+airflow-lock: $(STAMP)
+	$(BIN)/uv export --quiet --frozen --no-hashes --no-emit-project --all-extras --no-header --no-annotate \
+		| grep -vE '^\s*#|^(prefect|fastapi)' > $(AIRFLOW_VENV).constraints
+	$(BIN)/uv pip compile --quiet airflow/requirements.in --universal --python-version 3.11 --generate-hashes \
+		--no-header --no-annotate -c $(AIRFLOW_VENV).constraints -o airflow/requirements.lock
+	rm -f $(AIRFLOW_VENV).constraints
+
 run: $(STAMP)
 	$(BIN)/python flows/main.py $(ARGS)
 
 # The fast tier: no server, no JVM, no browser, no quality gates, no large data (markers from
 # tests/conftest.py).
-FAST := not (postgres or prefect or spark or browser or s3 or gates or slow)
+FAST := not (postgres or prefect or spark or browser or s3 or airflow or gates or slow)
 PYTEST := CI=$${CI:-} $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(PYTEST) -m "$(FAST)"
 
 # The whole suite, fast tier first: a broken change fails in a minute or two, before the services start.
-test: $(STAMP)
+test: $(STAMP) $(AIRFLOW_STAMP)
 	$(PYTEST) -m "$(FAST)" -x
 	$(PYTEST) -m "not ($(FAST))"
 
@@ -70,7 +93,7 @@ golden: $(STAMP)
 # mypy cannot follow setuptools' editable-install finder, which maps flows/ and tasks/ to their
 # installed names: symlinks under .mypy-path give it the same mapping.
 MYPY_PATH := .mypy-path
-PY_SOURCES := music_analytics flows tasks tests bench deployments
+PY_SOURCES := music_analytics flows tasks tests bench deployments airflow
 lint: $(STAMP) typecheck
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)

@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from tests.airflow_processes import Airflow
 from tests.browser import CHROMIUM
 from tests.helpers import PG_HOST, PG_PORT, REPO, FlowCli, fresh_pg_database, need, pg_admin, sample_path
 
@@ -28,10 +29,11 @@ COMPONENTS: dict[str, frozenset[str]] = {
     "spark": frozenset({"jvm"}),
     "browser": frozenset({"chromium"}),
     "s3": frozenset({"moto_endpoint"}),
+    "airflow": frozenset({"airflow"}),
     # Great Expectations: ~10 s to import, about a second per suite validated.
     "gates": frozenset({"gx"}),
     # Minutes of work: whole runs through the CLI or a Prefect worker, a wheel built and installed.
-    "slow": frozenset({"flow_env", "flow_cli", "prefect_stack", "wheel", "own_postgres"}),
+    "slow": frozenset({"flow_env", "flow_cli", "prefect_stack", "wheel", "own_postgres", "airflow"}),
 }
 SERVICE_MARKERS = tuple(COMPONENTS)  # everything outside the fast tier
 # The fixtures parametrized by warehouse kind (conftest's warehouse_url, test_insights' warehouse):
@@ -109,6 +111,24 @@ def jvm() -> None:
 def gx() -> None:
     """Great Expectations, for tests that run the quality gates (imported once, up front)."""
     import great_expectations  # noqa: F401
+
+
+@pytest.fixture(scope="session")
+def airflow_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Airflow's metadata database, migrated once per session (each test gets a copy)."""
+    from tests import airflow_processes
+
+    need(
+        airflow_processes.AIRFLOW.exists(),
+        f"the Airflow environment {airflow_processes.AIRFLOW_VENV} (make airflow-setup)",
+    )
+    return airflow_processes.migrate(tmp_path_factory.mktemp("airflow-template"))
+
+
+@pytest.fixture
+def airflow(airflow_db: Path, tmp_path: Path) -> Airflow:
+    """Real Apache Airflow 3 (its own environment) with its own AIRFLOW_HOME for this test."""
+    return Airflow(tmp_path / "airflow", airflow_db)
 
 
 @pytest.fixture

@@ -117,3 +117,28 @@ def test_the_wheel_runs_the_sample_in_a_fresh_environment(wheel: Path, sample: P
     assert where.returncode == 0, where.stderr
     assert all(str(venv) in line and str(REPO) not in line for line in where.stdout.splitlines())
     shutil.rmtree(venv)  # ~1.5 GB
+
+
+def _requirement_lines(path: Path) -> list[str]:
+    return [s for line in path.read_text().splitlines() if (s := line.split("#", 1)[0].strip())]
+
+
+def test_the_airflow_environment_has_the_librarys_dependencies_at_the_prefect_environments_versions() -> None:
+    """.venv-airflow installs the library without its dependencies (Prefect cannot be there: the fastapi
+    pins clash), so airflow/requirements.in must list them, and its lock must not drift from uv.lock."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = sorted(d.replace(" ", "") for d in project["dependencies"] if not d.startswith("prefect"))
+    listed = _requirement_lines(REPO / "airflow" / "requirements.in")
+    assert sorted(r for r in listed if not r.startswith("apache-airflow")) == wanted
+    assert any(r.startswith("apache-airflow>=3") for r in listed)
+
+    locked = {p["name"]: p["version"] for p in tomllib.loads((REPO / "uv.lock").read_text())["package"]}
+    pinned = {}
+    for line in _requirement_lines(REPO / "airflow" / "requirements.lock"):
+        if "==" in line and not line.startswith("--"):
+            name, version = line.split(";", 1)[0].rstrip(" \\").split("==")
+            pinned[name.split("[", 1)[0].lower()] = version.strip()
+    assert pinned.get("apache-airflow", "").startswith("3.") and "prefect" not in pinned
+    shared = sorted(set(pinned) & set(locked) - {"fastapi"})
+    assert len(shared) > 50  # duckdb, pyarrow, pyspark, great-expectations, sqlalchemy, ...
+    assert {n: pinned[n] for n in shared} == {n: locked[n] for n in shared}, "run make airflow-lock"
