@@ -102,7 +102,9 @@ class TemporaryServer:
                     "on",
                 ],
                 env={
-                    **os.environ,
+                    # An import profile asked of the run is the run's: the server's would interleave
+                    # with it on the same stderr (and a server stopped unused would leave half of one).
+                    **{k: v for k, v in os.environ.items() if k != "PYTHONPROFILEIMPORTTIME"},
                     "PREFECT_UI_ENABLED": "0",
                     "PREFECT__SERVER_EPHEMERAL": "1",
                     "PREFECT__SERVER_FINAL": "1",

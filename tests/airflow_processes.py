@@ -10,10 +10,16 @@ or PREFECT_* variables leak in.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import shutil
+import signal
+import socket
 import sqlite3
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.helpers import REPO
@@ -107,3 +113,103 @@ class Airflow:
             return [str(r[0]) for r in con.execute("SELECT value FROM xcom")]
         finally:
             con.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Scheduler:
+    """Airflow as deployed: API server, DAG processor and scheduler (LocalExecutor: every task its own
+    process), each its own process group; `stop()` (also on exit) ends them and their task processes."""
+
+    def __init__(self, airflow: Airflow, env: dict[str, str]) -> None:
+        self.airflow = airflow
+        port = free_port()
+        self.env = {
+            **env,
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": "2",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+            # One secret for the tokens the scheduler gives the tasks and the API server checks (each
+            # process would otherwise make up its own: "Invalid auth token").
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
+        }
+        self.port = port
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> Scheduler:
+        for command in (["api-server", "--port", str(self.port)], ["dag-processor"], ["scheduler"]):
+            log = (self.airflow.home / f"{command[0]}.log").open("wb")
+            self.processes.append(
+                subprocess.Popen(
+                    [str(AIRFLOW), *command],
+                    env=environment(self.airflow.home, self.env),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=self.airflow.home,
+                    start_new_session=True,
+                )
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        for proc in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        self.processes.clear()
+
+    def logs(self) -> str:
+        return "".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.airflow.home.glob("*.log")))
+
+    def _query(self, statement: str, *params: object) -> list[tuple[object, ...]]:
+        con = sqlite3.connect(self.airflow.home / "airflow.db", timeout=30)
+        try:
+            return con.execute(statement, params).fetchall()
+        finally:
+            con.close()
+
+    def wait_for_dag(self, timeout: float = 300) -> None:
+        """Until the DAG processor has parsed and stored the DAG."""
+        self._until(lambda: bool(self._query("SELECT 1 FROM dag WHERE dag_id = ?", DAG_ID)), timeout, "the DAG parsed")
+
+    def wait_for_runs(self, count: int, timeout: float = 900) -> list[tuple[str, str, str]]:
+        """Until `count` DAG runs have finished: [(run_id, run_type, state)], oldest first."""
+
+        def finished() -> bool:
+            rows = self._query(
+                "SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND state IN ('success', 'failed')", DAG_ID
+            )
+            return int(str(rows[0][0])) >= count
+
+        self._until(finished, timeout, f"{count} DAG run(s) finished")
+        rows = self._query("SELECT run_id, run_type, state FROM dag_run WHERE dag_id = ? ORDER BY id", DAG_ID)
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+    def task_pids(self, run_id: str) -> dict[str, object]:
+        rows = self._query("SELECT task_id, pid FROM task_instance WHERE dag_id = ? AND run_id = ?", DAG_ID, run_id)
+        return {str(task): pid for task, pid in rows}
+
+    def _until(self, done: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not done():
+            dead = [p.args for p in self.processes if p.poll() is not None]
+            assert not dead, f"Airflow process(es) exited: {dead}\n{self.logs()}"
+            assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}\n{self.logs()}"
+            time.sleep(2)

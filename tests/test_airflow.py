@@ -14,7 +14,7 @@ from pathlib import Path
 from music_analytics import pipeline, stepwise
 from music_analytics import warehouse as wh
 from music_analytics.config import WarehouseURL
-from tests.airflow_processes import Airflow
+from tests.airflow_processes import Airflow, Scheduler
 from tests.batch_faults import GOLD
 from tests.helpers import REPO, FlowCli, make_config, query, tables
 
@@ -160,3 +160,34 @@ def test_a_failing_quality_gate_fails_its_task_at_once_and_publishes_nothing(
     # The warehouse is free again: a fixed transform loads the day.
     cfg = make_config(tmp_path, sample, url, start=dt.date(2018, 11, 15), end=dt.date(2018, 11, 15))
     assert pipeline.run(cfg).status == "succeeded"
+
+
+def test_the_scheduler_runs_each_task_in_its_own_process_and_its_runs_take_turns(
+    airflow: Airflow, sample: Path, tmp_path: Path
+) -> None:
+    """Airflow as deployed (API server, DAG processor, scheduler, LocalExecutor): the run state goes from
+    one task's process to the next through the data directory, the lease keeps the warehouse between
+    them. Unpaused, the DAG also gets its latest scheduled run (yesterday, no event file in the sample:
+    the song files), and takes the two runs in turn (max_active_runs=1)."""
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    env = _settings(tmp_path, sample, url, AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False")
+    with Scheduler(airflow, env) as services:
+        services.wait_for_dag()
+        trigger = airflow.run(
+            "dags", "trigger", "music_analytics_etl", "--logical-date", f"{DAY}T00:00:00+00:00", env=services.env
+        )
+        assert trigger.returncode == 0, trigger.stderr[-3000:]
+        runs = services.wait_for_runs(2)
+        assert sorted((kind, state) for _, kind, state in runs) == [("manual", "success"), ("scheduled", "success")]
+        manual = next(run_id for run_id, kind, _ in runs if kind == "manual")
+        pids = services.task_pids(manual)
+    assert set(pids) == set(TASKS) and len(set(pids.values())) == len(TASKS)  # one process per task
+
+    day = dt.date.fromisoformat(DAY)
+    one = make_config(tmp_path / "one", sample, f"duckdb:///{tmp_path / 'one.duckdb'}", start=day, end=day)
+    pipeline.run(one)
+    assert tables(make_config(tmp_path / "x", sample, url)) == tables(one)
+    ledger = _ledger(url)
+    assert {status for status, _, _ in ledger} <= {"succeeded", "skipped"} and len(ledger) == 2
+    assert sum(int(str(files)) for _, files, _ in ledger) == 72  # every file loaded once, by one of the runs
+    assert query(wh.connect(WarehouseURL.parse(url)), "SELECT COUNT(*) FROM pipeline_lease") == [(0,)]

@@ -2,10 +2,11 @@
 
     extract >> transform >> quality_lake >> stage >> quality_warehouse >> load >> insights >> end
 
-A run processes the day of its data interval start (`ds`; a manual run without a logical date:
-the `date` param, else yesterday, UTC). Each task is a call into music_analytics.stepwise, which
-carries out pipeline.STEPS, the steps the Prefect flow runs, in the same order; nothing here
-decides anything about the data. XCom carries the run id alone.
+A run processes the day of its logical date, `ds` (a scheduled or backfill run: its data interval
+start; the `date` param overrides it; a manual run with neither: yesterday, UTC). Each task is a
+call into music_analytics.stepwise, which carries out pipeline.STEPS, the steps the Prefect flow
+runs, in the same order; nothing here decides anything about the data. XCom carries the run id,
+the report's path and the final status: nothing else.
 
 Configuration is the pipeline's own (MUSIC_ANALYTICS_* in the workers' environment, or an INI
 file: the `config_file` param), resolved in each task. The warehouse can instead come from an
@@ -17,8 +18,8 @@ Retries: transient errors only (music_analytics.errors.is_transient), as the Pre
 other error fails the task at once. `end` always runs: a run that stopped is recorded failed in
 the run ledger and gives its turn on the warehouse up. docs/airflow.md has the rest.
 
-Only airflow.sdk is imported when the file is parsed (the scheduler parses it every few
-minutes); the pipeline is imported by the tasks.
+Only airflow.sdk and music_analytics.errors (no dependencies) are imported when the file is parsed
+(the DAG processor parses it every few minutes); the pipeline is imported by the tasks.
 """
 
 from __future__ import annotations
