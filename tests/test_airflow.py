@@ -88,7 +88,7 @@ def test_dags_test_of_a_day_gives_the_prefect_flows_tables_and_a_rerun_changes_n
     reference = tmp_path / "prefect.duckdb"
     flow = flow_cli(
         "--source", str(sample), "--warehouse", f"duckdb:///{reference}", "--data-dir", str(tmp_path / "pf"),
-        "--date", DAY, cwd=tmp_path,
+        "--date", DAY, "--quality-gates", "none", cwd=tmp_path,
     )  # fmt: skip
     assert flow.returncode == 0, flow.stderr[-3000:]
     expected = tables(make_config(tmp_path / "x", sample, f"duckdb:///{reference}"))
@@ -118,7 +118,8 @@ def test_the_warehouse_from_an_airflow_connection_into_postgresql_never_shows_it
 ) -> None:
     parsed = WarehouseURL.parse(pg_url)
     conn = f"postgres://{parsed.user}:{SENTINEL}@{parsed.host}:{parsed.port}/{parsed.database}"
-    env = _settings(tmp_path, sample, None, AIRFLOW_CONN_MA_WAREHOUSE=conn)
+    # The gates have their own tests (the DAG's gate test in this module, test_quality.py on PostgreSQL).
+    env = _settings(tmp_path, sample, None, AIRFLOW_CONN_MA_WAREHOUSE=conn, MUSIC_ANALYTICS_QUALITY_GATES="none")
     proc = airflow.run(
         "dags", "test", "music_analytics_etl", DAY, "-c", json.dumps({"warehouse_conn_id": "ma_warehouse"}), env=env
     )
@@ -170,7 +171,13 @@ def test_the_scheduler_runs_each_task_in_its_own_process_and_its_runs_take_turns
     them. Unpaused, the DAG also gets its latest scheduled run (yesterday, no event file in the sample:
     the song files), and takes the two runs in turn (max_active_runs=1)."""
     url = f"duckdb:///{tmp_path / 'w.duckdb'}"
-    env = _settings(tmp_path, sample, url, AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False")
+    env = _settings(
+        tmp_path,
+        sample,
+        url,
+        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
+        MUSIC_ANALYTICS_QUALITY_GATES="none",  # what this test is about is the processes, not the gates
+    )
     with Scheduler(airflow, env) as services:
         services.wait_for_dag()
         trigger = airflow.run(
