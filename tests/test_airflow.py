@@ -198,3 +198,13 @@ def test_the_scheduler_runs_each_task_in_its_own_process_and_its_runs_take_turns
     assert {status for status, _, _ in ledger} <= {"succeeded", "skipped"} and len(ledger) == 2
     assert sum(int(str(files)) for _, files, _ in ledger) == 72  # every file loaded once, by one of the runs
     assert query(wh.connect(WarehouseURL.parse(url)), "SELECT COUNT(*) FROM pipeline_lease") == [(0,)]
+
+
+def test_a_bad_setting_fails_the_run_at_once_with_its_one_line_message(airflow: Airflow, tmp_path: Path) -> None:
+    env = _settings(tmp_path, tmp_path, f"duckdb:///{tmp_path / 'w.duckdb'}", MUSIC_ANALYTICS_PIPELINE_ENGINE="duckbd")
+    proc = airflow.test_day(DAY, env)
+    assert proc.returncode == 1 and "DagRun failed" in proc.stderr
+    (states,) = airflow.task_states()
+    assert states["extract"] == {"state": "failed", "try_number": 1}  # a configuration error is not retried
+    assert "ConfigError: engine 'duckbd' is not one of: duckdb, spark" in proc.stdout + proc.stderr
+    assert not (tmp_path / "w.duckdb").exists()

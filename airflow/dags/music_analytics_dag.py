@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task, teardown
@@ -102,14 +103,15 @@ def _run_id() -> str:
     return f"airflow-{safe}" if len(safe) <= 56 else f"airflow-{hashlib.sha256(dag_run.encode()).hexdigest()[:56]}"
 
 
-def _guarded(call: Any, *args: Any) -> Any:
-    """Call into the pipeline: nothing to do skips the task, a transient error is retried, any other fails it."""
+def _guarded(call: Callable[[], Any]) -> Any:
+    """Call into the pipeline (the configuration resolved inside: a bad setting is an error like any
+    other): nothing to do skips the task, a transient error is retried, any other fails it at once."""
     from music_analytics import secrets
     from music_analytics.errors import is_transient
     from music_analytics.stepwise import NothingToDo
 
     try:
-        return call(*args)
+        return call()
     except NothingToDo as exc:
         raise AirflowSkipException(str(exc)) from None
     except Exception as exc:
@@ -145,13 +147,13 @@ def music_analytics_etl() -> None:
         """Lock, schema, the run ledger's row, the plan: which of the day's files are new or changed."""
         from music_analytics import stepwise
 
-        return str(_guarded(stepwise.start, _config(), _owner(), _run_id(), log.info))
+        return str(_guarded(lambda: stepwise.start(_config(), _owner(), _run_id(), log.info)))
 
     def step(name: str, doc: str) -> Any:
         def run(pipeline_run: str) -> None:
             from music_analytics import stepwise
 
-            _guarded(stepwise.step, _config(), pipeline_run, name, log.info)
+            _guarded(lambda: stepwise.step(_config(), pipeline_run, name, log.info))
 
         run.__doc__ = doc
         return task(task_id=name)(run)
@@ -161,7 +163,7 @@ def music_analytics_etl() -> None:
         """The insights report over the whole warehouse, when the run loaded something (or there is none)."""
         from music_analytics import stepwise
 
-        outcome = _guarded(stepwise.insights, _config(), pipeline_run, log.info)
+        outcome = _guarded(lambda: stepwise.insights(_config(), pipeline_run, log.info))
         if outcome is None:
             return None
         log.info("insights report: %s%s", outcome.html, f" ({outcome.skipped})" if outcome.skipped else "")
@@ -172,7 +174,7 @@ def music_analytics_etl() -> None:
         """Always: a run that stopped is recorded failed and gives the warehouse up; its state is removed."""
         from music_analytics import stepwise
 
-        return str(_guarded(stepwise.end, _config(), _run_id(), log.info))
+        return str(_guarded(lambda: stepwise.end(_config(), _run_id(), log.info)))
 
     run = extract()  # every later task gets the run id from extract's XCom (a skipped task has none)
     last: Any = run
