@@ -47,9 +47,9 @@ class LeaseLost(WarehouseError):
 
 def current(warehouse: Warehouse) -> Lease | None:
     """The lease row, if any (None also when the warehouse has no lease table yet)."""
-    if not warehouse.has_table(TABLE.name):
-        return None
-    with warehouse.transaction() as tx:
+    with warehouse.transaction() as tx:  # one connection: every run's start asks this
+        if TABLE.name not in warehouse.tables(tx):
+            return None
         rows = warehouse.fetch(tx, f"SELECT run_id, owner, taken_at, renewed_at FROM {_NAME}")
     if not rows:
         return None
@@ -92,8 +92,8 @@ def renew(warehouse: Warehouse, run_id: str) -> None:
 
 def release(warehouse: Warehouse, run_id: str) -> None:
     """End the run's turn (idempotent; another run's lease is left alone)."""
-    if warehouse.has_table(TABLE.name):
-        with warehouse.transaction() as tx:
+    with warehouse.transaction() as tx:
+        if TABLE.name in warehouse.tables(tx):
             warehouse.execute(tx, f"DELETE FROM {_NAME} WHERE run_id = '{check_run_id(run_id)}'")
 
 
